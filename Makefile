@@ -1,0 +1,44 @@
+# redplay — the two commands a newcomer needs:
+#   make play   build everything and serve the playground on 127.0.0.1
+#   make test   run every test layer
+# Both install what is missing first (scripts/setup.sh, idempotent).
+SHELL := /bin/bash
+PORT ?= 5173
+
+WASM_SOURCES := $(shell find core/src wasm/src -name '*.rs') Cargo.toml Cargo.lock core/Cargo.toml wasm/Cargo.toml \
+	scripts/wasm.sh scripts/finalize-pkg.mjs
+WWW_SOURCES := $(shell find www/src -type f) www/index.html www/vite.config.ts www/tsconfig.json
+
+.PHONY: play test setup wasm www test-rust test-nostd test-wasm test-browser
+
+play: www
+	node scripts/serve.mjs $(PORT)
+
+test: setup test-rust test-nostd test-wasm www test-browser
+	@echo "make test: every layer passed"
+
+setup:
+	@bash scripts/setup.sh
+
+wasm: setup wasm/pkg/redplay.js
+
+wasm/pkg/redplay.js: $(WASM_SOURCES)
+	scripts/wasm.sh pkg
+
+www: wasm www/dist/index.html
+
+www/dist/index.html: wasm/pkg/redplay.js $(WWW_SOURCES)
+	npx tsc --noEmit -p www
+	npx vite build --config www/vite.config.ts --logLevel warn
+
+test-rust: setup
+	cargo test --workspace
+
+test-nostd: setup
+	scripts/wasm.sh nostd
+
+test-wasm: setup
+	scripts/wasm.sh test
+
+test-browser: www
+	node --test tests/e2e/

@@ -1,0 +1,233 @@
+//! Reading command arguments: a cursor over argv, and number parsing and
+//! formatting with Redis's exact rules (`string2ll`, `strtod`, `%.17g`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::Error;
+
+/// A cursor over the arguments after the command name.
+pub struct Args<'a> {
+    argv: &'a [Vec<u8>],
+    pos: usize,
+}
+
+impl<'a> Args<'a> {
+    pub fn new(argv: &'a [Vec<u8>]) -> Self {
+        Args { argv, pos: 0 }
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.argv.len() - self.pos
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// The next argument, or a syntax error when there is none.
+    pub fn next_bytes(&mut self) -> Result<&'a [u8], Error> {
+        let arg = self.argv.get(self.pos).ok_or(Error::Syntax)?;
+        self.pos += 1;
+        Ok(arg)
+    }
+
+    pub fn peek(&self) -> Option<&'a [u8]> {
+        self.argv.get(self.pos).map(|a| a.as_slice())
+    }
+
+    pub fn next_i64(&mut self) -> Result<i64, Error> {
+        parse_i64(self.next_bytes()?).ok_or(Error::NotInteger)
+    }
+
+    /// Consumes the next argument if it equals `word` ignoring ASCII case.
+    pub fn eat(&mut self, word: &str) -> bool {
+        match self.peek() {
+            Some(arg) if arg.eq_ignore_ascii_case(word.as_bytes()) => {
+                self.pos += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Fails with a syntax error when arguments are left over.
+    pub fn finish(&self) -> Result<(), Error> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Syntax)
+        }
+    }
+}
+
+/// Redis's `string2ll`: an optional `-`, no `+`, no leading zeros, no spaces,
+/// and the value must fit in `i64`.
+pub fn parse_i64(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (negative, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    match digits.first() {
+        Some(b'1'..=b'9') => {}
+        _ => return None,
+    }
+    let mut value: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    if negative {
+        if value > (i64::MAX as u64) + 1 {
+            None
+        } else {
+            Some((value as i64).wrapping_neg())
+        }
+    } else if value > i64::MAX as u64 {
+        None
+    } else {
+        Some(value as i64)
+    }
+}
+
+/// Like C's `strtod` over the whole argument, as Redis's `getDoubleFromObject`
+/// uses it: no leading space, nothing left over, and NaN rejected.
+pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    let text = core::str::from_utf8(s).ok()?;
+    if text.is_empty() || text.as_bytes()[0].is_ascii_whitespace() {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let unsigned = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
+    let value = if unsigned == "inf" || unsigned == "infinity" {
+        if lower.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }
+    } else {
+        if !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+            || unsigned.starts_with("0x")
+        {
+            return None;
+        }
+        lower.parse::<f64>().ok()?
+    };
+    if value.is_nan() {
+        None
+    } else {
+        Some(value)
+    }
+}
+
+/// C's `printf("%.17g", d)`, the format Redis 7.0 uses for doubles in replies.
+pub fn format_g17(d: f64) -> String {
+    if d.is_nan() {
+        return String::from("nan");
+    }
+    if d.is_infinite() {
+        return String::from(if d > 0.0 { "inf" } else { "-inf" });
+    }
+    const PRECISION: i32 = 17;
+    // Scientific form with 17 significant digits gives the rounded digits and exponent.
+    let sci = alloc::format!("{:.*e}", (PRECISION - 1) as usize, d);
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exponent: i32 = exp.parse().unwrap_or(0);
+    if exponent < -4 || exponent >= PRECISION {
+        let mantissa = trim_fraction_zeros(mantissa);
+        let sign = if exponent < 0 { '-' } else { '+' };
+        let abs = exponent.unsigned_abs();
+        if abs < 10 {
+            alloc::format!("{}e{}0{}", mantissa, sign, abs)
+        } else {
+            alloc::format!("{}e{}{}", mantissa, sign, abs)
+        }
+    } else {
+        let decimals = (PRECISION - 1 - exponent).max(0) as usize;
+        let fixed = alloc::format!("{:.*}", decimals, d);
+        String::from(trim_fraction_zeros(&fixed))
+    }
+}
+
+fn trim_fraction_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string2ll_rules() {
+        let cases: &[(&[u8], Option<i64>)] = &[
+            (b"0", Some(0)),
+            (b"-1", Some(-1)),
+            (b"123", Some(123)),
+            (b"9223372036854775807", Some(i64::MAX)),
+            (b"-9223372036854775808", Some(i64::MIN)),
+            (b"9223372036854775808", None),
+            (b"-0", None),
+            (b"01", None),
+            (b"+1", None),
+            (b" 1", None),
+            (b"1 ", None),
+            (b"", None),
+            (b"1.0", None),
+            (b"-", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_i64(input), *expected, "input {:?}", input);
+        }
+    }
+
+    #[test]
+    fn strtod_rules() {
+        let cases: &[(&[u8], Option<f64>)] = &[
+            (b"1.5", Some(1.5)),
+            (b"-2", Some(-2.0)),
+            (b".5", Some(0.5)),
+            (b"5.", Some(5.0)),
+            (b"1e3", Some(1000.0)),
+            (b"+inf", Some(f64::INFINITY)),
+            (b"-inf", Some(f64::NEG_INFINITY)),
+            (b"nan", None),
+            (b" 1", None),
+            (b"1x", None),
+            (b"", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_f64(input), *expected, "input {:?}", input);
+        }
+    }
+
+    #[test]
+    fn g17_matches_printf() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (1.5, "1.5"),
+            (0.1, "0.10000000000000001"),
+            (100.0, "100"),
+            (1e17, "1e+17"),
+            (1e16, "10000000000000000"),
+            (0.0001, "0.0001"),
+            (0.00001, "1.0000000000000001e-05"),
+            (-3.25, "-3.25"),
+            (f64::INFINITY, "inf"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(format_g17(*input), *expected, "input {}", input);
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! redis-cli's behaviour, shared by every front end: how a typed line is split
+//! into arguments, and how a reply (as received on the wire) is printed, both
+//! in terminal (TTY) form and in raw form.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::reply::{format_double, Reply};
+
+/// C's `isspace` in the "C" locale.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Splits a typed line into arguments as redis-cli does. `None` means an
+/// unbalanced quote (redis-cli prints `Invalid argument(s)`).
+///
+/// Outside quotes, whitespace separates arguments and a quote starts a quoted
+/// part of the current argument. In double quotes, `\xHH`, `\n`, `\r`, `\t`,
+/// `\b`, `\a` are escapes and a backslash before any other character yields that
+/// character. In single quotes only `\'` is an escape. A closing quote must be
+/// followed by whitespace or the end of the line.
+pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut args = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < line.len() && is_space(line[i]) {
+            i += 1;
+        }
+        if i >= line.len() {
+            return Some(args);
+        }
+        let mut current = Vec::new();
+        let mut in_double = false;
+        let mut in_single = false;
+        loop {
+            let c = line.get(i).copied();
+            if in_double {
+                match c {
+                    None => return None,
+                    Some(b'\\') if line.get(i + 1) == Some(&b'x') => {
+                        let hi = line.get(i + 2).and_then(|&h| hex_value(h));
+                        let lo = line.get(i + 3).and_then(|&l| hex_value(l));
+                        if let (Some(hi), Some(lo)) = (hi, lo) {
+                            current.push(hi * 16 + lo);
+                            i += 3;
+                        } else {
+                            current.push(b'x');
+                            i += 1;
+                        }
+                    }
+                    Some(b'\\') if i + 1 < line.len() => {
+                        i += 1;
+                        current.push(match line[i] {
+                            b'n' => b'\n',
+                            b'r' => b'\r',
+                            b't' => b'\t',
+                            b'b' => 0x08,
+                            b'a' => 0x07,
+                            other => other,
+                        });
+                    }
+                    Some(b'"') => {
+                        if line.get(i + 1).is_some_and(|&n| !is_space(n)) {
+                            return None;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    Some(other) => current.push(other),
+                }
+            } else if in_single {
+                match c {
+                    None => return None,
+                    Some(b'\\') if line.get(i + 1) == Some(&b'\'') => {
+                        i += 1;
+                        current.push(b'\'');
+                    }
+                    Some(b'\'') => {
+                        if line.get(i + 1).is_some_and(|&n| !is_space(n)) {
+                            return None;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    Some(other) => current.push(other),
+                }
+            } else {
+                match c {
+                    None => break,
+                    Some(c) if is_space(c) => break,
+                    Some(b'"') => in_double = true,
+                    Some(b'\'') => in_single = true,
+                    Some(other) => current.push(other),
+                }
+            }
+            i += 1;
+        }
+        args.push(current);
+    }
+}
+
+/// A byte string quoted as redis-cli shows it (`sdscatrepr`): in double quotes,
+/// with `\\ \" \n \r \t \a \b` escaped, other non-printable bytes as `\xHH`.
+pub fn quote(bytes: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in bytes {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x07 => out.extend_from_slice(b"\\a"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x20..=0x7e => out.push(b),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[b'\\', b'x', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+/// The reply as redis-cli prints it on a terminal (`--no-raw`), with the final newline.
+pub fn format_tty(reply: &Reply) -> Vec<u8> {
+    let mut out = Vec::new();
+    tty_into(reply, "", &mut out);
+    out
+}
+
+fn tty_into(reply: &Reply, prefix: &str, out: &mut Vec<u8>) {
+    match reply {
+        Reply::Error(text) => {
+            out.extend_from_slice(b"(error) ");
+            out.extend_from_slice(text);
+            out.push(b'\n');
+        }
+        Reply::Status(text) => {
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'\n');
+        }
+        Reply::Integer(n) => out.extend_from_slice(alloc::format!("(integer) {}\n", n).as_bytes()),
+        Reply::Double(d) => out.extend_from_slice(alloc::format!("(double) {}\n", format_double(*d)).as_bytes()),
+        Reply::BigNumber(n) => out.extend_from_slice(alloc::format!("(big number) {}\n", n).as_bytes()),
+        Reply::Bulk(bytes) => {
+            quote(bytes, out);
+            out.push(b'\n');
+        }
+        Reply::Verbatim { text, .. } => {
+            out.extend_from_slice(text);
+            out.push(b'\n');
+        }
+        Reply::Nil | Reply::NilArray => out.extend_from_slice(b"(nil)\n"),
+        Reply::Boolean(b) => out.extend_from_slice(if *b { b"(true)\n" } else { b"(false)\n" }),
+        Reply::Array(items) => tty_aggregate(items.iter().map(|r| (r, None)), items.len(), ')', "(empty array)", prefix, out),
+        Reply::Set(items) => tty_aggregate(items.iter().map(|r| (r, None)), items.len(), '~', "(empty set)", prefix, out),
+        Reply::Push(items) => tty_aggregate(items.iter().map(|r| (r, None)), items.len(), ')', "(empty push)", prefix, out),
+        Reply::Map(pairs) => tty_aggregate(pairs.iter().map(|(k, v)| (k, Some(v))), pairs.len(), '#', "(empty hash)", prefix, out),
+    }
+}
+
+/// Prints numbered entries; the index column is as wide as the largest index,
+/// nested entries are indented by that width plus two.
+fn tty_aggregate<'a>(
+    entries: impl Iterator<Item = (&'a Reply, Option<&'a Reply>)>,
+    count: usize,
+    separator: char,
+    empty: &str,
+    prefix: &str,
+    out: &mut Vec<u8>,
+) {
+    if count == 0 {
+        out.extend_from_slice(empty.as_bytes());
+        out.push(b'\n');
+        return;
+    }
+    let width = count.to_string_len();
+    let mut nested = String::from(prefix);
+    for _ in 0..width + 2 {
+        nested.push(' ');
+    }
+    for (index, (item, value)) in entries.enumerate() {
+        let lead = if index == 0 { "" } else { prefix };
+        out.extend_from_slice(alloc::format!("{}{:>w$}{} ", lead, index + 1, separator, w = width).as_bytes());
+        tty_into(item, &nested, out);
+        if let Some(value) = value {
+            out.pop();
+            out.extend_from_slice(b" => ");
+            tty_into(value, &nested, out);
+        }
+    }
+}
+
+trait DecimalWidth {
+    fn to_string_len(self) -> usize;
+}
+
+impl DecimalWidth for usize {
+    fn to_string_len(self) -> usize {
+        let mut n = self;
+        let mut digits = 1;
+        while n >= 10 {
+            n /= 10;
+            digits += 1;
+        }
+        digits
+    }
+}
+
+/// The reply as redis-cli prints it in raw mode (its default when stdout is not
+/// a terminal), with the final newline.
+pub fn format_raw(reply: &Reply) -> Vec<u8> {
+    let mut out = Vec::new();
+    raw_into(reply, &mut out);
+    out.push(b'\n');
+    out
+}
+
+fn raw_into(reply: &Reply, out: &mut Vec<u8>) {
+    match reply {
+        // An error carries its own newline, so raw output shows a blank line after it.
+        Reply::Error(text) => {
+            out.extend_from_slice(text);
+            out.push(b'\n');
+        }
+        Reply::Status(text) => out.extend_from_slice(text.as_bytes()),
+        Reply::Integer(n) => out.extend_from_slice(alloc::format!("{}", n).as_bytes()),
+        Reply::Double(d) => out.extend_from_slice(format_double(*d).as_bytes()),
+        Reply::BigNumber(n) => out.extend_from_slice(n.as_bytes()),
+        Reply::Bulk(bytes) | Reply::Verbatim { text: bytes, .. } => out.extend_from_slice(bytes),
+        Reply::Nil | Reply::NilArray => {}
+        Reply::Boolean(b) => out.extend_from_slice(if *b { b"(true)" } else { b"(false)" }),
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                raw_into(item, out);
+            }
+        }
+        Reply::Map(pairs) => {
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                raw_into(k, out);
+                out.push(b' ');
+                raw_into(v, out);
+            }
+        }
+    }
+}
+
+/// What a typed line asked the front end to do besides printing output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineEffect {
+    None,
+    /// `quit` / `exit`: leave the prompt.
+    Exit,
+    /// `clear`: clear the screen.
+    Clear,
+    /// The connection was closed by the server (QUIT).
+    Closed,
+    /// The client is blocked; more output arrives later.
+    Blocked,
+}
+
+/// Output printed for one typed line, and what else the front end should do.
+pub struct LineOutput {
+    pub text: Vec<u8>,
+    pub effect: LineEffect,
+}
+
+/// Runs one line typed at a redis-cli prompt against `node` as `client`:
+/// splitting, `N COMMAND` repetition, `quit`/`exit`/`clear`, then every reply
+/// printed in terminal form (or raw form when `raw`).
+pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], now_ms: u64, raw: bool) -> LineOutput {
+    let mut text = Vec::new();
+    let Some(mut argv) = split_args(line) else {
+        text.extend_from_slice(b"Invalid argument(s)\n");
+        return LineOutput { text, effect: LineEffect::None };
+    };
+    if argv.is_empty() {
+        return LineOutput { text, effect: LineEffect::None };
+    }
+    let first = argv[0].as_slice();
+    if first.eq_ignore_ascii_case(b"quit") || first.eq_ignore_ascii_case(b"exit") {
+        return LineOutput { text, effect: LineEffect::Exit };
+    }
+    if argv.len() == 1 && first.eq_ignore_ascii_case(b"clear") {
+        return LineOutput { text, effect: LineEffect::Clear };
+    }
+    let mut repeat = 1u64;
+    if argv.len() > 1 {
+        if let Some(count) = repeat_count(first) {
+            match count {
+                Some(n) => repeat = n,
+                None => {
+                    text.extend_from_slice(b"Invalid redis-cli repeat command option value.\n");
+                    return LineOutput { text, effect: LineEffect::None };
+                }
+            }
+            argv.remove(0);
+        }
+    }
+    let mut effect = LineEffect::None;
+    for _ in 0..repeat {
+        let status = node.execute(client, argv.clone(), now_ms);
+        for reply in node.take_output(client) {
+            text.extend_from_slice(&if raw { format_raw(&reply) } else { format_tty(&reply) });
+        }
+        match status {
+            crate::node::Status::Done => {}
+            crate::node::Status::Blocked => {
+                effect = LineEffect::Blocked;
+                break;
+            }
+            crate::node::Status::Closed => {
+                effect = LineEffect::Closed;
+                break;
+            }
+        }
+    }
+    LineOutput { text, effect }
+}
+
+/// redis-cli treats a first word that `strtol` reads completely as a repeat
+/// count. `None`: not a number. `Some(None)`: a number, but not a valid count.
+fn repeat_count(word: &[u8]) -> Option<Option<u64>> {
+    let trimmed = {
+        let start = word.iter().position(|&c| !is_space(c)).unwrap_or(word.len());
+        &word[start..]
+    };
+    let (negative, digits) = match trimmed.first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        // strtol with nothing parsed leaves the end at the start: "" parses as 0.
+        return if word.is_empty() { Some(None) } else { None };
+    }
+    let mut value: u64 = 0;
+    let mut overflow = false;
+    for &d in digits {
+        match value.checked_mul(10).and_then(|v| v.checked_add((d - b'0') as u64)) {
+            Some(v) if v <= i64::MAX as u64 => value = v,
+            _ => overflow = true,
+        }
+    }
+    if overflow || negative || value == 0 {
+        Some(None)
+    } else {
+        Some(Some(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn args(list: &[&str]) -> Vec<Vec<u8>> {
+        list.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn splitting_like_redis_cli() {
+        let cases: &[(&str, Option<Vec<Vec<u8>>>)] = &[
+            ("SET k v", Some(args(&["SET", "k", "v"]))),
+            ("  GET   k  ", Some(args(&["GET", "k"]))),
+            ("SET k \"hello world\"", Some(args(&["SET", "k", "hello world"]))),
+            ("SET k 'it''s'", None),
+            ("SET k 'it\\'s'", Some(args(&["SET", "k", "it's"]))),
+            ("ECHO \"a\\nb\\x41\\\"\"", Some(args(&["ECHO", "a\nbA\""]))),
+            ("ECHO \"unterminated", None),
+            ("ECHO \"a\"b", None),
+            ("ECHO a\"b c\"", Some(args(&["ECHO", "ab c"]))),
+            ("ECHO \"\\xZZ\"", Some(args(&["ECHO", "xZZ"]))),
+            ("ECHO a\\nb", Some(args(&["ECHO", "a\\nb"]))),
+            ("", Some(vec![])),
+            ("ECHO \"\"", Some(args(&["ECHO", ""]))),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(split_args(line.as_bytes()), *expected, "line {:?}", line);
+        }
+    }
+
+    fn tty(reply: &Reply) -> String {
+        String::from_utf8(format_tty(reply)).unwrap()
+    }
+
+    #[test]
+    fn tty_formatting_like_redis_cli() {
+        let bulk = |s: &str| Reply::bulk(s.as_bytes());
+        let cases: Vec<(Reply, &str)> = vec![
+            (Reply::status("PONG"), "PONG\n"),
+            (Reply::error("ERR syntax error"), "(error) ERR syntax error\n"),
+            (Reply::Integer(-3), "(integer) -3\n"),
+            (Reply::Nil, "(nil)\n"),
+            (bulk("hello world"), "\"hello world\"\n"),
+            (Reply::bulk(b"\x00\xff\"\\\n"), "\"\\x00\\xff\\\"\\\\\\n\"\n"),
+            (Reply::Array(vec![]), "(empty array)\n"),
+            (Reply::Array(vec![bulk("a"), Reply::Integer(1)]), "1) \"a\"\n2) (integer) 1\n"),
+            (
+                Reply::Array(vec![Reply::Array(vec![bulk("x"), bulk("y")]), bulk("z")]),
+                "1) 1) \"x\"\n   2) \"y\"\n2) \"z\"\n",
+            ),
+            (Reply::Map(vec![(bulk("k"), Reply::Integer(1))]), "1# \"k\" => (integer) 1\n"),
+            (Reply::Set(vec![bulk("m")]), "1~ \"m\"\n"),
+            (Reply::Double(1.5), "(double) 1.5\n"),
+            (Reply::Boolean(true), "(true)\n"),
+        ];
+        for (reply, expected) in &cases {
+            assert_eq!(tty(reply), *expected, "reply {:?}", reply);
+        }
+        let ten: Vec<Reply> = (0..10).map(|i| Reply::Integer(i)).collect();
+        let text = tty(&Reply::Array(vec![Reply::Array(ten)]));
+        assert!(text.starts_with("1)  1) (integer) 0\n    2) (integer) 1\n"), "{}", text);
+        assert!(text.ends_with("   10) (integer) 9\n"), "{}", text);
+    }
+
+    #[test]
+    fn raw_formatting_like_redis_cli() {
+        let reply = Reply::Array(vec![Reply::bulk(b"a"), Reply::Integer(2), Reply::Nil]);
+        assert_eq!(format_raw(&reply), b"a\n2\n\n");
+        assert_eq!(format_raw(&Reply::error("ERR x")), b"ERR x\n\n");
+        let map = Reply::Map(vec![(Reply::bulk(b"a"), Reply::Integer(1)), (Reply::bulk(b"b"), Reply::Array(vec![]))]);
+        assert_eq!(format_raw(&map), b"a 1\nb \n");
+    }
+}

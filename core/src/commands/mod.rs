@@ -1,0 +1,179 @@
+//! The command table and the command families.
+//!
+//! The table is data: each family file exports `COMMANDS`, a slice of
+//! [`CommandSpec`] rows (name, arity, flags, key positions, group, docs and the
+//! handler). Arity errors, lookups, `COMMAND` replies, hints and completion all
+//! read these rows. Adding a command is one row plus its handler.
+//!
+//! Every handler has the same shape: parse the arguments (or return the error),
+//! look the key up with a type check, change or read the data, return the reply.
+
+use alloc::vec::Vec;
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::node::{ClientId, Node};
+use crate::reply::Reply;
+
+pub mod connection;
+pub mod keys;
+pub mod strings;
+
+/// Command flags, as `COMMAND INFO` lists them.
+pub mod flags {
+    pub const WRITE: u32 = 1 << 0;
+    pub const READONLY: u32 = 1 << 1;
+    pub const DENYOOM: u32 = 1 << 2;
+    pub const ADMIN: u32 = 1 << 3;
+    pub const PUBSUB: u32 = 1 << 4;
+    pub const NOSCRIPT: u32 = 1 << 5;
+    pub const BLOCKING: u32 = 1 << 6;
+    pub const LOADING: u32 = 1 << 7;
+    pub const STALE: u32 = 1 << 8;
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    pub const FAST: u32 = 1 << 11;
+    pub const NO_AUTH: u32 = 1 << 12;
+    pub const MAY_REPLICATE: u32 = 1 << 13;
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
+    pub const NO_MULTI: u32 = 1 << 15;
+    pub const MOVABLE_KEYS: u32 = 1 << 16;
+    pub const ALLOW_BUSY: u32 = 1 << 17;
+
+    /// Flag names in the order Redis prints them.
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_MULTI, "no_multi"),
+        (MOVABLE_KEYS, "movablekeys"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+/// The documentation group a command belongs to (`COMMAND DOCS`, `HELP @group`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Generic,
+    String,
+    List,
+    Stream,
+    Pubsub,
+    Connection,
+    Server,
+    Transactions,
+    Cluster,
+}
+
+impl Group {
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Generic => "generic",
+            Group::String => "string",
+            Group::List => "list",
+            Group::Stream => "stream",
+            Group::Pubsub => "pubsub",
+            Group::Connection => "connection",
+            Group::Server => "server",
+            Group::Transactions => "transactions",
+            Group::Cluster => "cluster",
+        }
+    }
+}
+
+/// Where a command's keys are in argv (`first`, `last`, `step` as in COMMAND INFO;
+/// `last` negative counts from the end). All zero: no keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpec {
+    pub first: i32,
+    pub last: i32,
+    pub step: i32,
+}
+
+impl KeySpec {
+    pub const NONE: KeySpec = KeySpec { first: 0, last: 0, step: 0 };
+    pub const ONE: KeySpec = KeySpec { first: 1, last: 1, step: 1 };
+    pub const ALL: KeySpec = KeySpec { first: 1, last: -1, step: 1 };
+}
+
+/// A handler receives the whole argv (argv[0] is the name as the client typed it).
+pub type Handler = fn(&mut Ctx, &[Vec<u8>]) -> Result<Outcome, Error>;
+
+/// One row of the command table.
+pub struct CommandSpec {
+    /// Lower-case name (`get`, or `getname` for `CLIENT GETNAME`).
+    pub name: &'static str,
+    /// Redis arity: N means exactly N arguments including the name, -N at least N.
+    pub arity: i32,
+    pub flags: u32,
+    pub keys: KeySpec,
+    pub group: Group,
+    pub since: &'static str,
+    pub summary: &'static str,
+    /// The argument syntax after the name, as `COMMAND DOCS` and hints show it.
+    pub syntax: &'static str,
+    pub handler: Handler,
+    /// For container commands (CONFIG, CLIENT, ...): their subcommands.
+    pub subcommands: &'static [CommandSpec],
+}
+
+impl CommandSpec {
+    pub fn has_flag(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// What a handler produced.
+pub enum Outcome {
+    Reply(Reply),
+    /// Several replies in order (e.g. one per channel for SUBSCRIBE).
+    Replies(Vec<Reply>),
+    /// Reply, then close the connection.
+    Close(Reply),
+}
+
+impl From<Reply> for Outcome {
+    fn from(reply: Reply) -> Self {
+        Outcome::Reply(reply)
+    }
+}
+
+/// The state a handler works on: the node, the calling client and the time.
+pub struct Ctx<'a> {
+    pub node: &'a mut Node,
+    pub client: ClientId,
+    pub now_ms: u64,
+}
+
+impl Ctx<'_> {
+    /// The database the calling client has selected.
+    pub fn db(&mut self) -> &mut Db {
+        let index = self.node.client(self.client).map_or(0, |c| c.db);
+        self.node.db(index)
+    }
+}
+
+/// Every family's rows, in one list.
+const FAMILIES: &[&[CommandSpec]] = &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS];
+
+/// Every top-level command in the table.
+pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
+    FAMILIES.iter().flat_map(|family| family.iter())
+}
+
+/// Shorthand for the common "reply OK" outcome.
+pub fn ok() -> Result<Outcome, Error> {
+    Ok(Reply::ok().into())
+}

@@ -1,0 +1,158 @@
+//! Typed command errors. `Display` (and [`Error::to_bytes`], which is exact for
+//! binary arguments too) produce the text Redis 7.0 sends after the `-`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The command name is not in the table.
+    UnknownCommand { name: Vec<u8>, args: Vec<Vec<u8>> },
+    /// `CONFIG FOO`: the container command exists, the subcommand does not.
+    UnknownSubcommand { sub: Vec<u8>, container: String },
+    /// Argument count does not satisfy the arity; holds the command's full name (`config|get`).
+    WrongArity(String),
+    Syntax,
+    WrongType,
+    NotInteger,
+    NotFloat,
+    /// A numeric argument that is an integer but outside what the command accepts.
+    OutOfRange(&'static str),
+    /// INCR and friends overflowing `i64`.
+    IncrOverflow,
+    InvalidExpireTime(String),
+    NoSuchKey,
+    DbIndexOutOfRange,
+    /// Any other error, given as its complete text (including the `ERR ` prefix).
+    Text(String),
+}
+
+impl Error {
+    /// Builds an error whose full text is given (prefix included), for rare one-off messages.
+    pub fn text(message: impl Into<String>) -> Error {
+        Error::Text(message.into())
+    }
+
+    /// The exact bytes Redis sends after `-` (no CR or LF inside).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self {
+            Error::UnknownCommand { name, args } => {
+                out.extend_from_slice(b"ERR unknown command '");
+                out.extend_from_slice(c_string_prefix(name, 128));
+                out.extend_from_slice(b"', with args beginning with: ");
+                // Redis appends `'arg' ` while the list is shorter than 128 bytes,
+                // each argument cut to what is left of those 128 bytes.
+                let mut listed = 0usize;
+                for arg in args {
+                    if listed >= 128 {
+                        break;
+                    }
+                    let piece = c_string_prefix(arg, 128 - listed);
+                    out.push(b'\'');
+                    out.extend_from_slice(piece);
+                    out.extend_from_slice(b"' ");
+                    listed += piece.len() + 3;
+                }
+            }
+            Error::UnknownSubcommand { sub, container } => {
+                out.extend_from_slice(b"ERR unknown subcommand '");
+                out.extend_from_slice(c_string_prefix(sub, 128));
+                out.extend_from_slice(b"'. Try ");
+                out.extend_from_slice(container.to_ascii_uppercase().as_bytes());
+                out.extend_from_slice(b" HELP.");
+            }
+            other => out.extend_from_slice(alloc::format!("{}", DisplayFixed(other)).as_bytes()),
+        }
+        for byte in out.iter_mut() {
+            if *byte == b'\r' || *byte == b'\n' {
+                *byte = b' ';
+            }
+        }
+        out
+    }
+}
+
+/// `%.Ns` of a C string: stops at the first NUL and after `max` bytes.
+fn c_string_prefix(bytes: &[u8], max: usize) -> &[u8] {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
+    &bytes[..end]
+}
+
+struct DisplayFixed<'a>(&'a Error);
+
+impl fmt::Display for DisplayFixed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::WrongArity(name) => {
+                write!(f, "ERR wrong number of arguments for '{}' command", name)
+            }
+            Error::Syntax => f.write_str("ERR syntax error"),
+            Error::WrongType => {
+                f.write_str("WRONGTYPE Operation against a key holding the wrong kind of value")
+            }
+            Error::NotInteger => f.write_str("ERR value is not an integer or out of range"),
+            Error::NotFloat => f.write_str("ERR value is not a valid float"),
+            Error::OutOfRange(what) => write!(f, "ERR {}", what),
+            Error::IncrOverflow => f.write_str("ERR increment or decrement would overflow"),
+            Error::InvalidExpireTime(cmd) => {
+                write!(f, "ERR invalid expire time in '{}' command", cmd)
+            }
+            Error::NoSuchKey => f.write_str("ERR no such key"),
+            Error::DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
+            Error::Text(text) => f.write_str(text),
+            Error::UnknownCommand { .. } | Error::UnknownSubcommand { .. } => {
+                f.write_str(&String::from_utf8_lossy(&self.0.to_bytes()))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.to_bytes()))
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn texts_match_redis() {
+        let cases: &[(Error, &str)] = &[
+            (Error::Syntax, "ERR syntax error"),
+            (Error::WrongType, "WRONGTYPE Operation against a key holding the wrong kind of value"),
+            (Error::WrongArity("get".into()), "ERR wrong number of arguments for 'get' command"),
+            (
+                Error::UnknownCommand { name: b"foo".to_vec(), args: vec![b"a".to_vec(), b"b c".to_vec()] },
+                "ERR unknown command 'foo', with args beginning with: 'a' 'b c' ",
+            ),
+            (
+                Error::UnknownCommand { name: b"x\ny".to_vec(), args: vec![] },
+                "ERR unknown command 'x y', with args beginning with: ",
+            ),
+            (
+                Error::UnknownSubcommand { sub: b"nope".to_vec(), container: "config".into() },
+                "ERR unknown subcommand 'nope'. Try CONFIG HELP.",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(alloc::format!("{}", error), *text);
+        }
+    }
+
+    #[test]
+    fn unknown_command_args_are_capped_near_128_bytes() {
+        let long = vec![b'a'; 200];
+        let error = Error::UnknownCommand { name: b"x".to_vec(), args: vec![long.clone(), long] };
+        let text = error.to_bytes();
+        let list = &text[b"ERR unknown command 'x', with args beginning with: ".len()..];
+        assert_eq!(list.len(), 128 + 3);
+    }
+}

@@ -1,0 +1,28 @@
+//! redplay-core: Redis 7.0's messaging model as a deterministic, `no_std` engine.
+//!
+//! The engine never reads a clock, randomness or global state: every call that
+//! can depend on time takes `now_ms`, the caller's virtual clock.
+//!
+//! # Layout
+//! - [`reply`]: the reply value (every RESP2 and RESP3 type) and protocol downgrade.
+//! - [`error`]: typed errors whose `Display` is Redis's exact error text.
+//! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
+//! - [`db`]: a keyspace with expiry, and the value types stored in it.
+//! - [`commands`]: the command table (data) and one file per command family.
+//! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
+//! - [`cli`]: redis-cli's argument splitting and reply formatting.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+
+extern crate alloc;
+
+pub mod args;
+pub mod cli;
+pub mod commands;
+pub mod db;
+pub mod error;
+pub mod node;
+pub mod reply;
+
+pub use error::Error;
+pub use node::{ClientId, Node};
+pub use reply::Reply;

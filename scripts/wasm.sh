@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the wasm32 builds with the toolchain scripts/setup.sh chose
+# (.cache/toolchain.env): rustup's target, or Debian's rustc-web + build-std.
+#   scripts/wasm.sh pkg     build the npm package into wasm/pkg (wasm-pack, --target web)
+#   scripts/wasm.sh test    run the #[wasm_bindgen_test] tests under Node
+#   scripts/wasm.sh nostd   prove redplay-core builds without std for wasm32
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck disable=SC1091
+. .cache/toolchain.env
+export CARGO_TARGET_DIR="$PWD/target/wasm"
+run() { env $WASM_ENV "$@"; }
+
+case "${1:-}" in
+  pkg)
+    run wasm-pack --quiet build wasm --target web --mode force --release \
+      --out-dir pkg --out-name redplay -- $WASM_STD_FLAGS
+    node scripts/finalize-pkg.mjs
+    size=$(gzip -9c wasm/pkg/redplay_bg.wasm | wc -c)
+    echo "wasm: wasm/pkg/redplay_bg.wasm is $(wc -c < wasm/pkg/redplay_bg.wasm) bytes, $size gzipped"
+    ;;
+  test)
+    run wasm-pack test --node --mode force wasm -- $WASM_STD_FLAGS
+    ;;
+  nostd)
+    run cargo build --quiet -p redplay-core --no-default-features --release \
+      --target wasm32-unknown-unknown $WASM_NOSTD_FLAGS
+    echo "no_std: redplay-core builds for wasm32-unknown-unknown without std"
+    ;;
+  *)
+    echo "usage: scripts/wasm.sh pkg|test|nostd" >&2
+    exit 2
+    ;;
+esac
