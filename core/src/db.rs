@@ -1,5 +1,8 @@
-//! A keyspace (one numbered database): values by key, expiry times, and lazy
-//! expiration against the virtual clock.
+//! A keyspace (one numbered database): values by key, expiry times, lazy
+//! expiration against the virtual clock, and the watch list WATCH relies on.
+//!
+//! Writes through `set`/`remove`/expiry changes signal watchers themselves;
+//! a handler that changes a value in place through `get_mut` calls `touch`.
 
 use alloc::vec::Vec;
 use core::hash::BuildHasher;
@@ -7,6 +10,7 @@ use core::hash::BuildHasher;
 use foldhash::fast::FixedState;
 
 use crate::error::Error;
+use crate::node::ClientId;
 use hashbrown::HashMap;
 
 pub type Key = Vec<u8>;
@@ -52,6 +56,10 @@ impl Value {
 pub struct Db {
     values: Map<Key, Value>,
     expires: Map<Key, u64>,
+    /// Clients watching each key (WATCH).
+    watchers: Map<Key, Vec<ClientId>>,
+    /// Watching clients whose keys changed since the node last collected them.
+    invalidated: Vec<ClientId>,
 }
 
 impl Db {
@@ -106,17 +114,64 @@ impl Db {
     pub fn set(&mut self, key: &[u8], value: Value) {
         self.expires.remove(key);
         self.values.insert(key.to_vec(), value);
+        self.touch(key);
     }
 
     /// Replaces the value but keeps the key's expiry.
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value) {
         self.values.insert(key.to_vec(), value);
+        self.touch(key);
     }
 
     pub fn remove(&mut self, key: &[u8], now_ms: u64) -> Option<Value> {
         self.expire_if_due(key, now_ms);
         self.expires.remove(key);
-        self.values.remove(key)
+        let removed = self.values.remove(key);
+        if removed.is_some() {
+            self.touch(key);
+        }
+        removed
+    }
+
+    /// Signals that `key` changed (Redis's `signalModifiedKey`): clients
+    /// watching it will see their transaction fail.
+    pub fn touch(&mut self, key: &[u8]) {
+        if self.watchers.is_empty() {
+            return;
+        }
+        if let Some(clients) = self.watchers.get(key) {
+            self.invalidated.extend_from_slice(clients);
+        }
+    }
+
+    /// Registers `client` as watching `key`.
+    pub fn watch(&mut self, key: &[u8], client: ClientId) {
+        let clients = self.watchers.entry(key.to_vec()).or_default();
+        if !clients.contains(&client) {
+            clients.push(client);
+        }
+    }
+
+    pub fn unwatch(&mut self, key: &[u8], client: ClientId) {
+        if let Some(clients) = self.watchers.get_mut(key) {
+            clients.retain(|&c| c != client);
+            if clients.is_empty() {
+                self.watchers.remove(key);
+            }
+        }
+    }
+
+    /// Watching clients whose keys changed since the last call.
+    pub fn take_invalidated(&mut self) -> Vec<ClientId> {
+        core::mem::take(&mut self.invalidated)
+    }
+
+    /// Touches every watched key that currently holds a value (FLUSHDB, SWAPDB).
+    pub fn touch_all_watched(&mut self) {
+        let existing: Vec<Key> = self.watchers.keys().filter(|k| self.values.contains_key(*k)).cloned().collect();
+        for key in existing {
+            self.touch(&key);
+        }
     }
 
     /// The absolute expiry time in ms, if the key has one.
@@ -127,14 +182,21 @@ impl Db {
     pub fn set_expire_at(&mut self, key: &[u8], when_ms: u64) {
         if self.values.contains_key(key) {
             self.expires.insert(key.to_vec(), when_ms);
+            self.touch(key);
         }
     }
 
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        self.expires.remove(key).is_some()
+        let had = self.expires.remove(key).is_some();
+        if had {
+            self.touch(key);
+        }
+        had
     }
 
+    /// Empties the database (FLUSHDB), signalling watchers of keys that existed.
     pub fn clear(&mut self) {
+        self.touch_all_watched();
         self.values.clear();
         self.expires.clear();
     }
@@ -162,6 +224,24 @@ mod tests {
         assert!(db.contains(b"k", 999));
         assert!(!db.contains(b"k", 1000));
         assert_eq!(db.len(), 0);
+    }
+
+    #[test]
+    fn writes_invalidate_watchers() {
+        let mut db = Db::new();
+        db.watch(b"k", 7);
+        db.watch(b"other", 8);
+        db.set(b"k", Value::String(b"v".to_vec()));
+        assert_eq!(db.take_invalidated(), [7]);
+        db.remove(b"missing", 0);
+        assert!(db.take_invalidated().is_empty());
+        db.unwatch(b"k", 7);
+        db.remove(b"k", 0);
+        assert!(db.take_invalidated().is_empty());
+        db.set(b"other", Value::String(b"v".to_vec()));
+        db.take_invalidated();
+        db.clear();
+        assert_eq!(db.take_invalidated(), [8]);
     }
 
     #[test]
