@@ -46,21 +46,21 @@ if [ ! -f .cache/toolchain.env ]; then
     say "using rustup's wasm32-unknown-unknown target"
     cat > .cache/toolchain.env <<'ENV'
 WASM_ENV=
-WASM_STD_FLAGS=
-WASM_NOSTD_FLAGS=
+WASM_BUILD_STD=
+WASM_NOSTD_BUILD_STD=
 ENV
   else
     say "rustup cannot fetch wasm32 here; using Debian's rustc-web with -Zbuild-std"
-    apt_install rustc-web cargo-web rust-web-src
+    apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
     cat > .cache/toolchain.env <<'ENV'
 WASM_ENV="RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1"
-WASM_STD_FLAGS=-Zbuild-std=std,panic_abort
-WASM_NOSTD_FLAGS=-Zbuild-std=core,alloc
+WASM_BUILD_STD=std,panic_abort
+WASM_NOSTD_BUILD_STD=core,alloc
 ENV
   fi
 fi
 if grep -q '/usr/bin/rustc' .cache/toolchain.env; then
-  apt_install rustc-web cargo-web rust-web-src
+  apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
 fi
 
 # wasm-pack and wasm-bindgen-cli (the latter must equal the crate's version).

@@ -9,22 +9,25 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 . .cache/toolchain.env
 export CARGO_TARGET_DIR="$PWD/target/wasm"
-run() { env $WASM_ENV "$@"; }
+# build-std goes through cargo's config environment so that every cargo run
+# wasm-pack makes (build and test) gets it.
+run() { env $WASM_ENV ${WASM_BUILD_STD:+CARGO_UNSTABLE_BUILD_STD=$WASM_BUILD_STD} "$@"; }
 
 case "${1:-}" in
   pkg)
     run wasm-pack --quiet build wasm --target web --mode force --release \
-      --out-dir pkg --out-name redplay -- $WASM_STD_FLAGS
+      --out-dir pkg --out-name redplay
     node scripts/finalize-pkg.mjs
     size=$(gzip -9c wasm/pkg/redplay_bg.wasm | wc -c)
     echo "wasm: wasm/pkg/redplay_bg.wasm is $(wc -c < wasm/pkg/redplay_bg.wasm) bytes, $size gzipped"
     ;;
   test)
-    run wasm-pack test --node --mode force wasm -- $WASM_STD_FLAGS
+    run wasm-pack test --node --mode force wasm
     ;;
   nostd)
-    run cargo build --quiet -p redplay-core --no-default-features --release \
-      --target wasm32-unknown-unknown $WASM_NOSTD_FLAGS
+    # Only core and alloc are built for the target: any use of std fails to link.
+    CARGO_TARGET_DIR="$PWD/target/wasm-nostd" env $WASM_ENV ${WASM_NOSTD_BUILD_STD:+CARGO_UNSTABLE_BUILD_STD=$WASM_NOSTD_BUILD_STD} \
+      cargo build --quiet -p redplay-core --no-default-features --release --target wasm32-unknown-unknown
     echo "no_std: redplay-core builds for wasm32-unknown-unknown without std"
     ;;
   *)
