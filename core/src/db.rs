@@ -76,6 +76,11 @@ impl Db {
         self.values.is_empty()
     }
 
+    /// Whether `key` has a value whose time has passed (removed or not).
+    pub fn is_logically_expired(&self, key: &[u8], now_ms: u64) -> bool {
+        self.values.contains_key(key) && self.is_expired(key, now_ms)
+    }
+
     fn is_expired(&self, key: &[u8], now_ms: u64) -> bool {
         matches!(self.expires.get(key), Some(&when) if when <= now_ms)
     }

@@ -5,6 +5,7 @@
 //! outboxes, already shaped for each client's protocol; front ends drain them.
 
 use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::commands::{self, CommandSpec, Ctx, Outcome};
@@ -34,17 +35,83 @@ pub struct Client {
     pub db: usize,
     pub protocol: Protocol,
     pub name: Option<Vec<u8>>,
+    /// The address shown by CLIENT LIST (`127.0.0.1:<port>`), made up per client.
+    pub addr: String,
     pub connected_ms: u64,
     pub last_command_ms: u64,
+    /// Full name of the last command (`client|list`), for CLIENT LIST's `cmd=`.
+    pub last_command: String,
+    /// Commands queued since MULTI; `None` outside a transaction.
+    pub(crate) multi: Option<Multi>,
+    /// Keys this client WATCHes.
+    pub(crate) watched: Vec<WatchedKey>,
+    /// A watched key changed: the next EXEC fails.
+    pub(crate) watch_invalidated: bool,
     outbox: VecDeque<Reply>,
+}
+
+/// A transaction being queued.
+#[derive(Default)]
+pub(crate) struct Multi {
+    pub(crate) queued: Vec<Vec<Vec<u8>>>,
+    /// A queued command was rejected (unknown, wrong arity...): EXEC aborts.
+    pub(crate) failed: bool,
+}
+
+pub(crate) struct WatchedKey {
+    pub(crate) db: usize,
+    pub(crate) key: Vec<u8>,
+    /// The key had already expired when it was watched (then its later
+    /// removal is not a change).
+    pub(crate) expired_when_watched: bool,
+}
+
+impl Client {
+    pub fn in_multi(&self) -> bool {
+        self.multi.is_some()
+    }
+
+    pub fn watched_count(&self) -> usize {
+        self.watched.len()
+    }
+}
+
+/// A command found in the table, with its container for subcommands.
+#[derive(Clone, Copy)]
+pub struct Resolved {
+    pub spec: &'static CommandSpec,
+    pub parent: Option<&'static CommandSpec>,
+}
+
+impl Resolved {
+    /// `get`, or `client|list` for a subcommand.
+    pub fn full_name(&self) -> String {
+        match self.parent {
+            Some(parent) => alloc::format!("{}|{}", parent.name, self.spec.name),
+            None => String::from(self.spec.name),
+        }
+    }
 }
 
 pub struct Node {
     pub(crate) dbs: Vec<Db>,
     clients: BTreeMap<ClientId, Client>,
+    /// Final replies of clients that closed (QUIT), until the front end takes them.
+    closed_outboxes: BTreeMap<ClientId, VecDeque<Reply>>,
     next_client_id: ClientId,
     commands: Map<&'static [u8], &'static CommandSpec>,
     now_ms: u64,
+    /// Number of WATCHed keys over all clients; zero skips watch bookkeeping.
+    pub(crate) watch_count: usize,
+    pub(crate) stats: Stats,
+}
+
+/// Counters INFO reports.
+#[derive(Default, Clone)]
+pub struct Stats {
+    pub connections_received: u64,
+    pub commands_processed: u64,
+    pub start_ms: u64,
 }
 
 impl Default for Node {
@@ -62,9 +129,12 @@ impl Node {
         Node {
             dbs: (0..DATABASES).map(|_| Db::new()).collect(),
             clients: BTreeMap::new(),
+            closed_outboxes: BTreeMap::new(),
             next_client_id: 1,
             commands: index,
             now_ms: 0,
+            watch_count: 0,
+            stats: Stats::default(),
         }
     }
 
@@ -90,16 +160,38 @@ impl Node {
                 db: 0,
                 protocol: Protocol::Resp2,
                 name: None,
+                addr: alloc::format!("127.0.0.1:{}", 40000 + id % 20000),
                 connected_ms: self.now_ms,
                 last_command_ms: self.now_ms,
+                last_command: String::from("NULL"),
+                multi: None,
+                watched: Vec::new(),
+                watch_invalidated: false,
                 outbox: VecDeque::new(),
             },
         );
+        self.stats.connections_received += 1;
         id
     }
 
+    /// Closes a connection: its transaction and watches are dropped. Pending
+    /// output is discarded.
     pub fn disconnect(&mut self, client: ClientId) {
+        self.unwatch_all(client);
         self.clients.remove(&client);
+        self.closed_outboxes.remove(&client);
+    }
+
+    /// Closes a connection after its pending output (e.g. QUIT's `OK`) is taken.
+    pub(crate) fn close_after_reply(&mut self, client: ClientId) {
+        self.unwatch_all(client);
+        if let Some(c) = self.clients.remove(&client) {
+            self.closed_outboxes.insert(client, c.outbox);
+        }
+    }
+
+    pub(crate) fn client_mut(&mut self, client: ClientId) -> Option<&mut Client> {
+        self.clients.get_mut(&client)
     }
 
     pub fn is_connected(&self, client: ClientId) -> bool {
@@ -126,7 +218,7 @@ impl Node {
     pub fn take_output(&mut self, client: ClientId) -> Vec<Reply> {
         match self.clients.get_mut(&client) {
             Some(c) => c.outbox.drain(..).collect(),
-            None => Vec::new(),
+            None => self.closed_outboxes.remove(&client).map(Vec::from).unwrap_or_default(),
         }
     }
 
@@ -149,20 +241,28 @@ impl Node {
     /// Runs one command for `client` at virtual time `now_ms`. Replies go to outboxes.
     pub fn execute(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
         self.advance(now_ms);
-        if !self.clients.contains_key(&client) || argv.is_empty() {
+        let Some(in_multi) = self.clients.get(&client).map(Client::in_multi) else {
+            return Status::Closed;
+        };
+        if argv.is_empty() {
             return Status::Done;
         }
         let outcome = match self.resolve(&argv) {
-            Ok(spec) => {
-                let now = self.now_ms;
-                if let Some(c) = self.clients.get_mut(&client) {
-                    c.last_command_ms = now;
+            Ok(resolved) if in_multi && !runs_inside_multi(resolved.spec) => {
+                if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
+                    multi.queued.push(argv);
                 }
-                let mut ctx = Ctx { node: self, client, now_ms: now };
-                (spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
+                Outcome::Reply(Reply::status("QUEUED"))
             }
-            Err(e) => Outcome::Reply(error_reply(&e)),
+            Ok(resolved) => self.run(client, resolved, &argv),
+            Err(e) => {
+                if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
+                    multi.failed = true;
+                }
+                Outcome::Reply(error_reply(&e))
+            }
         };
+        self.collect_invalidated_watches();
         match outcome {
             Outcome::Reply(reply) => {
                 self.send(client, reply);
@@ -176,8 +276,46 @@ impl Node {
             }
             Outcome::Close(reply) => {
                 self.send(client, reply);
+                self.close_after_reply(client);
                 Status::Closed
             }
+        }
+    }
+
+    /// Runs a resolved command now (directly, or from EXEC).
+    pub(crate) fn run(&mut self, client: ClientId, resolved: Resolved, argv: &[Vec<u8>]) -> Outcome {
+        let now = self.now_ms;
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.last_command_ms = now;
+            c.last_command = resolved.full_name();
+        }
+        self.stats.commands_processed += 1;
+        let mut ctx = Ctx { node: self, client, now_ms: now };
+        (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
+    }
+
+    /// Marks clients whose watched keys changed during the last command.
+    fn collect_invalidated_watches(&mut self) {
+        if self.watch_count == 0 {
+            return;
+        }
+        for index in 0..self.dbs.len() {
+            for id in self.dbs[index].take_invalidated() {
+                if let Some(c) = self.clients.get_mut(&id) {
+                    c.watch_invalidated = true;
+                }
+            }
+        }
+    }
+
+    /// Forgets every key `client` watches (UNWATCH, EXEC, DISCARD, disconnect).
+    pub(crate) fn unwatch_all(&mut self, client: ClientId) {
+        let Some(c) = self.clients.get_mut(&client) else { return };
+        let watched = core::mem::take(&mut c.watched);
+        c.watch_invalidated = false;
+        self.watch_count -= watched.len();
+        for w in watched {
+            self.dbs[w.db].unwatch(&w.key, client);
         }
     }
 
@@ -190,14 +328,14 @@ impl Node {
     }
 
     /// Finds the command (or subcommand) to run and checks its arity.
-    fn resolve(&self, argv: &[Vec<u8>]) -> Result<&'static CommandSpec, Error> {
+    pub(crate) fn resolve(&self, argv: &[Vec<u8>]) -> Result<Resolved, Error> {
         let spec = self.command(&argv[0]).ok_or_else(|| Error::UnknownCommand {
             name: argv[0].clone(),
             args: argv[1..].to_vec(),
         })?;
         check_arity(spec, argv.len(), spec.name)?;
         if spec.subcommands.is_empty() {
-            return Ok(spec);
+            return Ok(Resolved { spec, parent: None });
         }
         let sub_name = &argv[1];
         let sub = spec
@@ -205,13 +343,19 @@ impl Node {
             .iter()
             .find(|s| s.name.as_bytes().eq_ignore_ascii_case(sub_name))
             .ok_or_else(|| Error::UnknownSubcommand { sub: sub_name.clone(), container: spec.name.into() })?;
-        check_arity(sub, argv.len() - 1, &alloc::format!("{}|{}", spec.name, sub.name))?;
-        Ok(sub)
+        let resolved = Resolved { spec: sub, parent: Some(spec) };
+        check_arity(sub, argv.len(), &resolved.full_name())?;
+        Ok(resolved)
     }
 
     pub(crate) fn db(&mut self, index: usize) -> &mut Db {
         &mut self.dbs[index]
     }
+}
+
+/// Inside MULTI these run at once instead of being queued.
+fn runs_inside_multi(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
 }
 
 fn check_arity(spec: &CommandSpec, argc: usize, full_name: &str) -> Result<(), Error> {

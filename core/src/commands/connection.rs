@@ -1,10 +1,17 @@
-//! Connection commands: PING, ECHO.
+//! Connection commands: PING, ECHO, HELLO, SELECT, QUIT, RESET and the CLIENT container.
 
+use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{flags::*, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::args::{parse_i64, Args};
 use crate::error::Error;
-use crate::reply::Reply;
+use crate::node::{ClientId, DATABASES};
+use crate::reply::{Protocol, Reply};
+
+/// The Redis version redplay answers as.
+pub const REDIS_VERSION: &str = "7.0.15";
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -31,6 +38,167 @@ pub const COMMANDS: &[CommandSpec] = &[
         handler: echo,
         subcommands: &[],
     },
+    CommandSpec {
+        name: "hello",
+        arity: -1,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "6.0.0",
+        summary: "Handshake with Redis",
+        syntax: "[protover [AUTH username password] [SETNAME clientname]]",
+        handler: hello,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "select",
+        arity: 2,
+        flags: LOADING | STALE | FAST,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "1.0.0",
+        summary: "Change the selected database for the current connection",
+        syntax: "index",
+        handler: select,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "quit",
+        arity: -1,
+        flags: ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "1.0.0",
+        summary: "Close the connection",
+        syntax: "",
+        handler: quit,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "reset",
+        arity: 1,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "6.2.0",
+        summary: "Reset the connection",
+        syntax: "",
+        handler: reset,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "client",
+        arity: -2,
+        flags: 0,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "2.4.0",
+        summary: "A container for client connection commands",
+        syntax: "<subcommand> [arguments]",
+        handler: container_without_subcommand,
+        subcommands: CLIENT_SUBCOMMANDS,
+    },
+];
+
+const CLIENT_FLAGS: u32 = NOSCRIPT | LOADING | STALE;
+
+const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "id",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "5.0.0",
+        summary: "Returns the client ID for the current connection",
+        syntax: "",
+        handler: client_id,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "setname",
+        arity: 3,
+        flags: CLIENT_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "2.6.9",
+        summary: "Set the current connection name",
+        syntax: "connection-name",
+        handler: client_setname,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "getname",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "2.6.9",
+        summary: "Get the current connection name",
+        syntax: "",
+        handler: client_getname,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "list",
+        arity: -2,
+        flags: ADMIN | CLIENT_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "2.4.0",
+        summary: "Get the list of client connections",
+        syntax: "[TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]",
+        handler: client_list,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "info",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "6.2.0",
+        summary: "Returns information about the current client connection.",
+        syntax: "",
+        handler: client_info,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "kill",
+        arity: -3,
+        flags: ADMIN | CLIENT_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "2.4.0",
+        summary: "Kill the connection of a client",
+        syntax: "ip:port | [ID client-id] [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
+        handler: client_kill,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "unblock",
+        arity: -3,
+        flags: ADMIN | CLIENT_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "5.0.0",
+        summary: "Unblock a client blocked in a blocking command from a different connection",
+        syntax: "client-id [TIMEOUT|ERROR]",
+        handler: client_unblock,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "5.0.0",
+        summary: "Show helpful text about the different subcommands",
+        syntax: "",
+        handler: client_help,
+        subcommands: &[],
+    },
 ];
 
 /// `PING [message]`
@@ -45,4 +213,331 @@ fn ping(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `ECHO message`
 fn echo(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(Reply::bulk(&argv[1]).into())
+}
+
+/// Container commands are resolved to a subcommand by the node before any
+/// handler runs, so this only runs if the table is inconsistent.
+pub(crate) fn container_without_subcommand(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Err(Error::UnknownSubcommand { sub: argv.get(1).cloned().unwrap_or_default(), container: String::from("client") })
+}
+
+/// `HELLO [protover [AUTH username password] [SETNAME clientname]]`
+///
+/// Options apply left to right as they are read: a bad option after SETNAME
+/// leaves the new name in place, as in Redis 7.0.
+fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let mut protocol = None;
+    let mut args = Args::new(&argv[1..]);
+    if let Some(raw) = args.peek() {
+        let version = parse_i64(raw).ok_or_else(|| Error::text("ERR Protocol version is not an integer or out of range"))?;
+        args.next_bytes()?;
+        protocol = Some(match version {
+            2 => Protocol::Resp2,
+            3 => Protocol::Resp3,
+            _ => return Err(Error::text("NOPROTO unsupported protocol version")),
+        });
+    }
+    while let Some(option) = args.peek() {
+        args.next_bytes()?;
+        if option.eq_ignore_ascii_case(b"auth") && args.remaining() >= 2 {
+            let user = args.next_bytes()?;
+            args.next_bytes()?;
+            check_credentials(user)?;
+        } else if option.eq_ignore_ascii_case(b"setname") && args.remaining() >= 1 {
+            let name = args.next_bytes()?;
+            set_client_name(ctx, name)?;
+        } else {
+            return Err(Error::text(alloc::format!(
+                "ERR Syntax error in HELLO option '{}'",
+                String::from_utf8_lossy(option)
+            )));
+        }
+    }
+    let id = ctx.client;
+    let client = ctx.client_state()?;
+    if let Some(p) = protocol {
+        client.protocol = p;
+    }
+    let proto = match client.protocol {
+        Protocol::Resp2 => 2,
+        Protocol::Resp3 => 3,
+    };
+    Ok(Reply::Map(vec![
+        (Reply::bulk(b"server"), Reply::bulk(b"redis")),
+        (Reply::bulk(b"version"), Reply::bulk(REDIS_VERSION.as_bytes())),
+        (Reply::bulk(b"proto"), Reply::Integer(proto)),
+        (Reply::bulk(b"id"), Reply::Integer(id as i64)),
+        (Reply::bulk(b"mode"), Reply::bulk(b"standalone")),
+        (Reply::bulk(b"role"), Reply::bulk(b"master")),
+        (Reply::bulk(b"modules"), Reply::Array(Vec::new())),
+    ])
+    .into())
+}
+
+/// Only the `default` user exists and it has no password, so any password
+/// is accepted for it and every other user name is refused, as Redis does.
+fn check_credentials(user: &[u8]) -> Result<(), Error> {
+    if user == b"default" {
+        Ok(())
+    } else {
+        Err(Error::text("WRONGPASS invalid username-password pair or user is disabled."))
+    }
+}
+
+/// Validates and sets the connection name; an empty name clears it.
+fn set_client_name(ctx: &mut Ctx, name: &[u8]) -> Result<(), Error> {
+    if name.iter().any(|&c| !(b'!'..=b'~').contains(&c)) {
+        return Err(Error::text("ERR Client names cannot contain spaces, newlines or special characters."));
+    }
+    ctx.client_state()?.name = if name.is_empty() { None } else { Some(name.to_vec()) };
+    Ok(())
+}
+
+/// `SELECT index`
+fn select(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let index = parse_i64(&argv[1]).ok_or(Error::NotInteger)?;
+    if !(0..DATABASES as i64).contains(&index) {
+        return Err(Error::DbIndexOutOfRange);
+    }
+    ctx.client_state()?.db = index as usize;
+    ok()
+}
+
+/// `QUIT` — replies OK, then the connection closes.
+fn quit(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(Outcome::Close(Reply::ok()))
+}
+
+/// `RESET` — back to a fresh connection's state: no transaction or watches,
+/// database 0, RESP2, no name.
+fn reset(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    ctx.node.unwatch_all(ctx.client);
+    let client = ctx.client_state()?;
+    client.multi = None;
+    client.db = 0;
+    client.protocol = Protocol::Resp2;
+    client.name = None;
+    Ok(Reply::status("RESET").into())
+}
+
+/// `CLIENT ID`
+fn client_id(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(Reply::Integer(ctx.client as i64).into())
+}
+
+/// `CLIENT SETNAME connection-name`
+fn client_setname(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    set_client_name(ctx, &argv[2])?;
+    ok()
+}
+
+/// `CLIENT GETNAME`
+fn client_getname(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(ctx.client_state()?.name.clone().map_or(Reply::Nil, Reply::Bulk).into())
+}
+
+/// The client types CLIENT LIST / KILL filter on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ClientType {
+    Normal,
+    Master,
+    Replica,
+    Pubsub,
+}
+
+fn parse_client_type(raw: &[u8]) -> Result<ClientType, Error> {
+    let lower = raw.to_ascii_lowercase();
+    match lower.as_slice() {
+        b"normal" => Ok(ClientType::Normal),
+        b"master" => Ok(ClientType::Master),
+        b"replica" | b"slave" => Ok(ClientType::Replica),
+        b"pubsub" => Ok(ClientType::Pubsub),
+        _ => Err(Error::text(alloc::format!("ERR Unknown client type '{}'", String::from_utf8_lossy(raw)))),
+    }
+}
+
+fn client_type_of(_ctx: &Ctx, _id: ClientId) -> ClientType {
+    ClientType::Normal
+}
+
+/// One CLIENT LIST line (without the newline).
+fn describe_client(ctx: &Ctx, id: ClientId) -> String {
+    let Some(c) = ctx.node.client(id) else { return String::new() };
+    let now = ctx.now_ms;
+    let multi = c.multi.as_ref().map_or(-1, |m| m.queued.len() as i64);
+    let mut flags = String::new();
+    if c.multi.is_some() {
+        flags.push('x');
+    }
+    if c.watched_count() > 0 && c.watch_invalidated {
+        flags.push('d');
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    alloc::format!(
+        "id={} addr={} laddr=127.0.0.1:6379 fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}",
+        c.id,
+        c.addr,
+        7 + c.id,
+        String::from_utf8_lossy(c.name.as_deref().unwrap_or_default()),
+        now.saturating_sub(c.connected_ms) / 1000,
+        now.saturating_sub(c.last_command_ms) / 1000,
+        flags,
+        c.db,
+        multi,
+        c.last_command,
+        if c.protocol == Protocol::Resp3 { 3 } else { 2 },
+    )
+}
+
+/// `CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]`
+fn client_list(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let mut wanted_type = None;
+    let mut wanted_ids: Option<Vec<ClientId>> = None;
+    let mut args = Args::new(&argv[2..]);
+    while let Some(option) = args.peek() {
+        args.next_bytes()?;
+        if option.eq_ignore_ascii_case(b"type") && args.remaining() >= 1 {
+            wanted_type = Some(parse_client_type(args.next_bytes()?)?);
+        } else if option.eq_ignore_ascii_case(b"id") && args.remaining() >= 1 {
+            let mut ids = Vec::new();
+            while let Some(raw) = args.peek() {
+                match parse_i64(raw) {
+                    Some(id) if id > 0 => ids.push(id as ClientId),
+                    _ => return Err(Error::text("ERR Invalid client ID")),
+                }
+                args.next_bytes()?;
+            }
+            wanted_ids = Some(ids);
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    let ids: Vec<ClientId> = ctx.node.clients().map(|c| c.id).collect();
+    let mut text = String::new();
+    for id in ids {
+        if wanted_type.is_some_and(|t| t != client_type_of(ctx, id)) {
+            continue;
+        }
+        if wanted_ids.as_ref().is_some_and(|list| !list.contains(&id)) {
+            continue;
+        }
+        text.push_str(&describe_client(ctx, id));
+        text.push('\n');
+    }
+    Ok(Reply::Verbatim { format: *b"txt", text: text.into_bytes() }.into())
+}
+
+/// `CLIENT INFO`
+fn client_info(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let mut text = describe_client(ctx, ctx.client);
+    text.push('\n');
+    Ok(Reply::Verbatim { format: *b"txt", text: text.into_bytes() }.into())
+}
+
+/// `CLIENT KILL ip:port` or `CLIENT KILL <filter> <value> ...`
+fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if argv.len() == 3 {
+        // Old form: one address, an error when nobody matches, OK otherwise.
+        let target = ctx.node.clients().find(|c| c.addr.as_bytes() == argv[2].as_slice()).map(|c| c.id);
+        return match target {
+            Some(id) => {
+                ctx.node.disconnect(id);
+                ok()
+            }
+            None => Err(Error::text("ERR No such client")),
+        };
+    }
+    let mut id_filter = None;
+    let mut type_filter = None;
+    let mut addr_filter: Option<Vec<u8>> = None;
+    let mut laddr_filter: Option<Vec<u8>> = None;
+    let mut user_filter: Option<Vec<u8>> = None;
+    let mut skip_me = true;
+    let mut args = Args::new(&argv[2..]);
+    while !args.is_empty() {
+        if args.remaining() < 2 {
+            return Err(Error::Syntax);
+        }
+        let option = args.next_bytes()?.to_ascii_lowercase();
+        let value = args.next_bytes()?;
+        match option.as_slice() {
+            b"id" => match parse_i64(value) {
+                Some(id) if id > 0 => id_filter = Some(id as ClientId),
+                _ => return Err(Error::text("ERR client-id should be greater than 0")),
+            },
+            b"type" => type_filter = Some(parse_client_type(value)?),
+            b"addr" => addr_filter = Some(value.to_vec()),
+            b"laddr" => laddr_filter = Some(value.to_vec()),
+            b"user" => user_filter = Some(value.to_vec()),
+            b"skipme" => {
+                skip_me = if value.eq_ignore_ascii_case(b"yes") {
+                    true
+                } else if value.eq_ignore_ascii_case(b"no") {
+                    false
+                } else {
+                    return Err(Error::Syntax);
+                }
+            }
+            _ => return Err(Error::Syntax),
+        }
+    }
+    if user_filter.as_deref().is_some_and(|u| u != b"default") {
+        return Err(Error::text(alloc::format!(
+            "ERR No such user '{}'",
+            String::from_utf8_lossy(user_filter.as_deref().unwrap_or_default())
+        )));
+    }
+    let victims: Vec<ClientId> = ctx
+        .node
+        .clients()
+        .filter(|c| id_filter.is_none_or(|id| c.id == id))
+        .filter(|c| addr_filter.as_deref().is_none_or(|a| c.addr.as_bytes() == a))
+        .filter(|_| laddr_filter.as_deref().is_none_or(|a| a == b"127.0.0.1:6379"))
+        .filter(|c| !(skip_me && c.id == ctx.client))
+        .map(|c| c.id)
+        .filter(|&id| type_filter.is_none_or(|t| t == client_type_of(ctx, id)))
+        .collect();
+    for &id in &victims {
+        if id == ctx.client {
+            ctx.node.close_after_reply(id);
+        } else {
+            ctx.node.disconnect(id);
+        }
+    }
+    Ok(Reply::Integer(victims.len() as i64).into())
+}
+
+/// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]` — replies 1 when the client was
+/// blocked and got unblocked. Nothing blocks yet, so no client is blocked.
+fn client_unblock(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let _target = parse_i64(&argv[2]).ok_or(Error::NotInteger)?;
+    if let Some(reason) = argv.get(3) {
+        if !(reason.eq_ignore_ascii_case(b"timeout") || reason.eq_ignore_ascii_case(b"error")) || argv.len() > 4 {
+            return Err(Error::text("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
+        }
+    }
+    let _ = ctx;
+    Ok(Reply::Integer(0).into())
+}
+
+/// `CLIENT HELP` — our own summary of the subcommands.
+fn client_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(help_reply("CLIENT", CLIENT_SUBCOMMANDS))
+}
+
+/// A HELP reply built from a container's table rows.
+pub(crate) fn help_reply(container: &str, subcommands: &[CommandSpec]) -> Outcome {
+    let mut lines = vec![Reply::Status(alloc::format!(
+        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        container
+    ))];
+    for sub in subcommands {
+        let upper = sub.name.to_ascii_uppercase();
+        let usage = if sub.syntax.is_empty() { upper } else { alloc::format!("{} {}", upper, sub.syntax) };
+        lines.push(Reply::Status(usage));
+        lines.push(Reply::Status(alloc::format!("    {}", sub.summary)));
+    }
+    Outcome::Reply(Reply::Array(lines))
 }

@@ -18,6 +18,7 @@ use crate::reply::Reply;
 pub mod connection;
 pub mod keys;
 pub mod strings;
+pub mod transactions;
 
 /// Command flags, as `COMMAND INFO` lists them.
 pub mod flags {
@@ -158,6 +159,12 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The calling client's connection state.
+    pub(crate) fn client_state(&mut self) -> Result<&mut crate::node::Client, Error> {
+        // The node only runs commands for connected clients.
+        self.node.client_mut(self.client).ok_or_else(|| Error::text("ERR client is gone"))
+    }
+
     /// The database the calling client has selected.
     pub fn db(&mut self) -> &mut Db {
         let index = self.node.client(self.client).map_or(0, |c| c.db);
@@ -166,7 +173,8 @@ impl Ctx<'_> {
 }
 
 /// Every family's rows, in one list.
-const FAMILIES: &[&[CommandSpec]] = &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS];
+const FAMILIES: &[&[CommandSpec]] =
+    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS];
 
 /// Every top-level command in the table.
 pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
