@@ -98,6 +98,36 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
     }
 }
 
+/// Redis's `getIntFromObjectOrReply`: an `i64` by `string2ll` rules that must
+/// also fit a C `int` (the two failures have different error texts).
+pub fn parse_i32(s: &[u8]) -> Result<i32, Error> {
+    let value = parse_i64(s).ok_or(Error::NotInteger)?;
+    i32::try_from(value).map_err(|_| Error::NotInt32)
+}
+
+/// C's `strtoul(s, _, 10)` over the whole argument, as SCAN reads its cursor:
+/// optional leading `+` or `-` (which negates modulo 2^64), no leading space,
+/// nothing left over, and an empty string reads as 0.
+pub fn parse_strtoul(s: &[u8]) -> Option<u64> {
+    let (negative, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        // strtoul parsed nothing: it points back at the start, so only "" passes.
+        return if s.is_empty() { Some(0) } else { None };
+    }
+    let mut value: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    Some(if negative { value.wrapping_neg() } else { value })
+}
+
 /// Like C's `strtod` over the whole argument, as Redis's `getDoubleFromObject`
 /// uses it: no leading space, nothing left over, and NaN rejected.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
@@ -189,6 +219,31 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(parse_i64(input), *expected, "input {:?}", input);
+        }
+    }
+
+    #[test]
+    fn int_and_cursor_rules() {
+        assert_eq!(parse_i32(b"2147483647"), Ok(i32::MAX));
+        assert_eq!(parse_i32(b"-2147483648"), Ok(i32::MIN));
+        assert_eq!(parse_i32(b"2147483648"), Err(Error::NotInt32));
+        assert_eq!(parse_i32(b"x"), Err(Error::NotInteger));
+        let cursors: &[(&[u8], Option<u64>)] = &[
+            (b"0", Some(0)),
+            (b"", Some(0)),
+            (b"+0", Some(0)),
+            (b"-1", Some(u64::MAX)),
+            (b"18446744073709551615", Some(u64::MAX)),
+            (b"18446744073709551616", None),
+            (b" 1", None),
+            (b"1 ", None),
+            (b"+", None),
+            (b"-", None),
+            (b"0x1", None),
+            (b"007", Some(7)),
+        ];
+        for (input, expected) in cursors {
+            assert_eq!(parse_strtoul(input), *expected, "input {:?}", input);
         }
     }
 

@@ -9,6 +9,7 @@ use core::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
 
+use crate::args::parse_i64;
 use crate::error::Error;
 use crate::node::ClientId;
 use hashbrown::HashMap;
@@ -52,14 +53,126 @@ impl Value {
     }
 }
 
+/// How Redis would represent a string value internally, which `OBJECT
+/// ENCODING` and `OBJECT REFCOUNT` reveal. Only the path that created the value
+/// matters; the bytes decide the rest (see [`Entry::encoding`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringForm {
+    /// Stored after Redis tried to compact it (SET, MSET, GETSET, APPEND to a
+    /// missing key): `int` when it is a canonical `i64` of at most 20 bytes,
+    /// else `embstr` up to 44 bytes, else `raw`. INCR's results are also this.
+    Compact,
+    /// Created from bytes without the integer attempt (INCRBYFLOAT):
+    /// `embstr` up to 44 bytes, else `raw`.
+    Plain,
+    /// Changed in place (APPEND, SETRANGE): always `raw`.
+    Raw,
+}
+
+/// Strings up to this many bytes are `embstr` rather than `raw`.
+const EMBSTR_MAX: usize = 44;
+/// Redis shares one object per integer in `0..SHARED_INTEGERS`.
+const SHARED_INTEGERS: i64 = 10_000;
+/// The refcount Redis reports for shared objects (`INT_MAX`).
+pub const SHARED_REFCOUNT: i64 = i32::MAX as i64;
+
+/// A stored value with the bookkeeping Redis keeps in its object header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub value: Value,
+    pub form: StringForm,
+    /// Virtual time of the last access that counts for `OBJECT IDLETIME`.
+    pub accessed_ms: u64,
+}
+
+impl Entry {
+    /// The name `OBJECT ENCODING` reports.
+    pub fn encoding(&self) -> &'static str {
+        match &self.value {
+            Value::String(bytes) => match self.form {
+                StringForm::Raw => "raw",
+                StringForm::Compact if bytes.len() <= 20 && parse_i64(bytes).is_some() => "int",
+                _ if bytes.len() <= EMBSTR_MAX => "embstr",
+                _ => "raw",
+            },
+        }
+    }
+
+    /// What `OBJECT REFCOUNT` reports: small integers are shared objects.
+    pub fn refcount(&self) -> i64 {
+        match (&self.value, self.encoding()) {
+            (Value::String(bytes), "int") => match parse_i64(bytes) {
+                Some(n) if (0..SHARED_INTEGERS).contains(&n) => SHARED_REFCOUNT,
+                _ => 1,
+            },
+            _ => 1,
+        }
+    }
+
+    /// Whole seconds since the last access, on Redis's 1-second LRU clock.
+    pub fn idle_seconds(&self, now_ms: u64) -> u64 {
+        (now_ms / 1000).saturating_sub(self.accessed_ms / 1000)
+    }
+}
+
+/// A small deterministic PRNG (xorshift64*) for RANDOMKEY: the engine must not
+/// read real randomness, and the same history must give the same answers.
+#[derive(Clone, Debug)]
+pub struct Prng(u64);
+
+impl Prng {
+    pub const fn new(seed: u64) -> Prng {
+        Prng(if seed == 0 { 0x9e37_79b9_7f4a_7c15 } else { seed })
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..bound` (`bound` > 0).
+    pub fn below(&mut self, bound: usize) -> usize {
+        (self.next_u64() % bound as u64) as usize
+    }
+}
+
+impl Default for Prng {
+    fn default() -> Self {
+        Prng::new(0x5eed_4ed1)
+    }
+}
+
+/// The SCAN position of a key: a platform-independent 32-bit hash (FNV-1a with
+/// a final mix). SCAN walks keys in increasing position, so a cursor is simply
+/// the next position to visit and stays valid whatever is added or removed.
+pub fn scan_position(key: &[u8]) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    (h >> 32) as u32
+}
+
 #[derive(Default)]
 pub struct Db {
-    values: Map<Key, Value>,
+    values: Map<Key, Entry>,
     expires: Map<Key, u64>,
     /// Clients watching each key (WATCH).
     watchers: Map<Key, Vec<ClientId>>,
     /// Watching clients whose keys changed since the node last collected them.
     invalidated: Vec<ClientId>,
+    /// The latest virtual time a lookup passed in; stamps values stored by
+    /// `set`, which handlers call right after looking the key up.
+    clock_ms: u64,
+    rng: Prng,
 }
 
 impl Db {
@@ -87,6 +200,7 @@ impl Db {
 
     /// Removes `key` if its time has passed; returns whether it did.
     pub fn expire_if_due(&mut self, key: &[u8], now_ms: u64) -> bool {
+        self.clock_ms = self.clock_ms.max(now_ms);
         if self.is_expired(key, now_ms) {
             self.values.remove(key);
             self.expires.remove(key);
@@ -96,14 +210,27 @@ impl Db {
         }
     }
 
+    /// Looks `key` up as most commands do: it counts as an access for IDLETIME.
     pub fn get(&mut self, key: &[u8], now_ms: u64) -> Option<&Value> {
-        self.expire_if_due(key, now_ms);
-        self.values.get(key)
+        self.entry_mut(key, now_ms).map(|e| &e.value)
     }
 
     pub fn get_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Value> {
+        self.entry_mut(key, now_ms).map(|e| &mut e.value)
+    }
+
+    /// The entry at `key`, counted as an access.
+    pub fn entry_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
         self.expire_if_due(key, now_ms);
-        self.values.get_mut(key)
+        let entry = self.values.get_mut(key)?;
+        entry.accessed_ms = now_ms;
+        Some(entry)
+    }
+
+    /// Looks `key` up without counting an access (TYPE, EXISTS, TTL, OBJECT).
+    pub fn peek(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
+        self.expire_if_due(key, now_ms);
+        self.values.get(key)
     }
 
     /// The string stored at `key`: `Ok(None)` if missing, WRONGTYPE if another type.
@@ -111,31 +238,52 @@ impl Db {
         self.get(key, now_ms).map(Value::as_string).transpose()
     }
 
+    /// Whether `key` exists; not an access.
     pub fn contains(&mut self, key: &[u8], now_ms: u64) -> bool {
-        self.get(key, now_ms).is_some()
+        self.peek(key, now_ms).is_some()
     }
 
     /// Stores `value`, dropping any expiry the key had (as SET without KEEPTTL does).
     pub fn set(&mut self, key: &[u8], value: Value) {
+        self.set_form(key, value, StringForm::Compact);
+    }
+
+    /// `set` for a value created along a path that encodes it as `form`.
+    pub fn set_form(&mut self, key: &[u8], value: Value, form: StringForm) {
         self.expires.remove(key);
-        self.values.insert(key.to_vec(), value);
-        self.touch(key);
+        self.store(key, Entry { value, form, accessed_ms: self.clock_ms });
     }
 
     /// Replaces the value but keeps the key's expiry.
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value) {
-        self.values.insert(key.to_vec(), value);
+        self.store(key, Entry { value, form: StringForm::Compact, accessed_ms: self.clock_ms });
+    }
+
+    fn store(&mut self, key: &[u8], entry: Entry) {
+        self.values.insert(key.to_vec(), entry);
         self.touch(key);
     }
 
+    /// Stores a whole entry with its expiry (RENAME, MOVE, COPY), replacing any key there.
+    pub fn insert_entry(&mut self, key: &[u8], entry: Entry, expire_at: Option<u64>) {
+        match expire_at {
+            Some(when) => self.expires.insert(key.to_vec(), when),
+            None => self.expires.remove(key),
+        };
+        self.store(key, entry);
+    }
+
     pub fn remove(&mut self, key: &[u8], now_ms: u64) -> Option<Value> {
+        self.take(key, now_ms).map(|(entry, _)| entry.value)
+    }
+
+    /// Removes `key`, returning its entry and expiry time.
+    pub fn take(&mut self, key: &[u8], now_ms: u64) -> Option<(Entry, Option<u64>)> {
         self.expire_if_due(key, now_ms);
-        self.expires.remove(key);
-        let removed = self.values.remove(key);
-        if removed.is_some() {
-            self.touch(key);
-        }
-        removed
+        let expire = self.expires.remove(key);
+        let removed = self.values.remove(key)?;
+        self.touch(key);
+        Some((removed, expire))
     }
 
     /// Signals that `key` changed (Redis's `signalModifiedKey`): clients
@@ -208,12 +356,50 @@ impl Db {
 
     /// Removes every key whose time has passed.
     pub fn expire_all_due(&mut self, now_ms: u64) {
+        self.clock_ms = self.clock_ms.max(now_ms);
         let due: Vec<Key> =
             self.expires.iter().filter(|(_, &when)| when <= now_ms).map(|(k, _)| k.clone()).collect();
         for key in due {
             self.values.remove(&key);
             self.expires.remove(&key);
         }
+    }
+
+    /// Every live key with its entry, in the map's (deterministic) order.
+    /// Keys whose time has passed are skipped but not removed, as KEYS does.
+    pub fn live_entries(&self, now_ms: u64) -> impl Iterator<Item = (&Key, &Entry)> {
+        self.values.iter().filter(move |(k, _)| !self.is_expired(k, now_ms))
+    }
+
+    /// A key picked by the seeded PRNG (RANDOMKEY), removing due keys first.
+    pub fn random_key(&mut self, now_ms: u64) -> Option<Key> {
+        self.expire_all_due(now_ms);
+        if self.values.is_empty() {
+            return None;
+        }
+        let index = self.rng.below(self.values.len());
+        self.values.keys().nth(index).cloned()
+    }
+
+    /// One SCAN step: up to `count` live keys (more when several share the last
+    /// position) whose position is at least `cursor`, in position order, and
+    /// the next cursor (0 when the walk is complete).
+    pub fn scan(&self, cursor: u64, count: usize, now_ms: u64) -> (u64, Vec<(&Key, &Entry)>) {
+        let mut found: Vec<(u32, &Key, &Entry)> = self
+            .live_entries(now_ms)
+            .map(|(k, e)| (scan_position(k), k, e))
+            .filter(|(pos, _, _)| u64::from(*pos) >= cursor)
+            .collect();
+        found.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let count = count.max(1);
+        if found.len() <= count {
+            return (0, found.into_iter().map(|(_, k, e)| (k, e)).collect());
+        }
+        let last = found[count - 1].0;
+        let end = found.iter().position(|f| f.0 > last).unwrap_or(found.len());
+        let next = if end == found.len() { 0 } else { u64::from(last) + 1 };
+        found.truncate(end);
+        (next, found.into_iter().map(|(_, k, e)| (k, e)).collect())
     }
 }
 

@@ -24,6 +24,16 @@ pub enum Error {
     InvalidExpireTime(String),
     NoSuchKey,
     DbIndexOutOfRange,
+    /// RENAME/COPY/MOVE onto the same key in the same database.
+    SameObject,
+    /// SCAN's cursor is not an unsigned 64-bit number.
+    InvalidCursor,
+    /// An EXPIRE-family option that is not NX, XX, GT or LT (the argument as given).
+    UnsupportedOption(Vec<u8>),
+    /// A string would grow past 512 MB (`proto-max-bulk-len`).
+    StringTooLong,
+    /// A numeric argument outside `i32` where Redis reads a C `int`.
+    NotInt32,
     /// Any other error, given as its complete text (including the `ERR ` prefix).
     Text(String),
 }
@@ -63,6 +73,10 @@ impl Error {
                 out.extend_from_slice(container.to_ascii_uppercase().as_bytes());
                 out.extend_from_slice(b" HELP.");
             }
+            Error::UnsupportedOption(option) => {
+                out.extend_from_slice(b"ERR Unsupported option ");
+                out.extend_from_slice(c_string_prefix(option, usize::MAX));
+            }
             other => out.extend_from_slice(alloc::format!("{}", DisplayFixed(other)).as_bytes()),
         }
         for byte in out.iter_mut() {
@@ -101,8 +115,16 @@ impl fmt::Display for DisplayFixed<'_> {
             }
             Error::NoSuchKey => f.write_str("ERR no such key"),
             Error::DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
+            Error::SameObject => f.write_str("ERR source and destination objects are the same"),
+            Error::InvalidCursor => f.write_str("ERR invalid cursor"),
+            Error::StringTooLong => {
+                f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+            }
+            Error::NotInt32 => {
+                f.write_str("ERR value is out of range, value must between -2147483648 and 2147483647")
+            }
             Error::Text(text) => f.write_str(text),
-            Error::UnknownCommand { .. } | Error::UnknownSubcommand { .. } => {
+            Error::UnknownCommand { .. } | Error::UnknownSubcommand { .. } | Error::UnsupportedOption(_) => {
                 f.write_str(&String::from_utf8_lossy(&self.0.to_bytes()))
             }
         }
@@ -137,6 +159,12 @@ mod tests {
                 Error::UnknownCommand { name: b"x\ny".to_vec(), args: vec![] },
                 "ERR unknown command 'x y', with args beginning with: ",
             ),
+            (Error::SameObject, "ERR source and destination objects are the same"),
+            (Error::InvalidCursor, "ERR invalid cursor"),
+            (Error::UnsupportedOption(b"x\0y".to_vec()), "ERR Unsupported option x"),
+            (Error::UnsupportedOption(b"x\ny".to_vec()), "ERR Unsupported option x y"),
+            (Error::StringTooLong, "ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+            (Error::NotInt32, "ERR value is out of range, value must between -2147483648 and 2147483647"),
             (
                 Error::UnknownSubcommand { sub: b"nope".to_vec(), container: "config".into() },
                 "ERR unknown subcommand 'nope'. Try CONFIG HELP.",

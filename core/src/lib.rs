@@ -9,6 +9,7 @@
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
+//! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod commands;
 pub mod db;
 pub mod error;
+pub mod glob;
 pub mod node;
 pub mod reply;
 
