@@ -327,6 +327,11 @@ impl Db {
         }
     }
 
+    /// Number of keys with an expiry time.
+    pub fn expires_count(&self) -> usize {
+        self.expires.len()
+    }
+
     /// The absolute expiry time in ms, if the key has one.
     pub fn expire_at(&self, key: &[u8]) -> Option<u64> {
         self.expires.get(key).copied()

@@ -17,6 +17,7 @@ use crate::reply::Reply;
 
 pub mod connection;
 pub mod keys;
+pub mod server;
 pub mod strings;
 pub mod transactions;
 
@@ -174,11 +175,21 @@ impl Ctx<'_> {
 
 /// Every family's rows, in one list.
 const FAMILIES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS];
+    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS, server::COMMANDS];
 
 /// Every top-level command in the table.
 pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
     FAMILIES.iter().flat_map(|family| family.iter())
+}
+
+/// Indexes of the keys in a command's argv (`argc` arguments), from its key spec.
+pub fn key_positions(spec: &CommandSpec, argc: usize) -> Vec<usize> {
+    let KeySpec { first, last, step } = spec.keys;
+    if first <= 0 || step <= 0 {
+        return Vec::new();
+    }
+    let last = if last < 0 { argc as i32 + last } else { last.min(argc as i32 - 1) };
+    (first..=last).step_by(step as usize).map(|i| i as usize).filter(|&i| i < argc).collect()
 }
 
 /// Shorthand for the common "reply OK" outcome.

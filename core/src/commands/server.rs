@@ -1,0 +1,457 @@
+//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO and the COMMAND
+//! container (COUNT, LIST, INFO, DOCS, GETKEYS, HELP), which reads the table.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use super::connection::{help_reply, REDIS_VERSION};
+use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::error::Error;
+use crate::node::Resolved;
+use crate::reply::Reply;
+
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "dbsize",
+        arity: 1,
+        flags: READONLY | FAST,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "1.0.0",
+        summary: "Return the number of keys in the selected database",
+        syntax: "",
+        handler: dbsize,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "flushdb",
+        arity: -1,
+        flags: WRITE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "1.0.0",
+        summary: "Remove all keys from the current database",
+        syntax: "[ASYNC|SYNC]",
+        handler: flushdb,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "flushall",
+        arity: -1,
+        flags: WRITE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "1.0.0",
+        summary: "Remove all keys from all databases",
+        syntax: "[ASYNC|SYNC]",
+        handler: flushall,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "time",
+        arity: 1,
+        flags: LOADING | STALE | FAST,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.6.0",
+        summary: "Return the current server time",
+        syntax: "",
+        handler: time,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "info",
+        arity: -1,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "1.0.0",
+        summary: "Get information and statistics about the server",
+        syntax: "[section [section ...]]",
+        handler: info,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "command",
+        arity: -1,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.8.13",
+        summary: "Get array of Redis command details",
+        syntax: "",
+        handler: command_all,
+        subcommands: COMMAND_SUBCOMMANDS,
+    },
+];
+
+const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "count",
+        arity: 2,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.8.13",
+        summary: "Get total number of Redis commands",
+        syntax: "",
+        handler: command_count,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "list",
+        arity: -2,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "7.0.0",
+        summary: "Get an array of Redis command names",
+        syntax: "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
+        handler: command_list,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "info",
+        arity: -2,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.8.13",
+        summary: "Get array of specific Redis command details, or all when no argument is given.",
+        syntax: "[command-name [command-name ...]]",
+        handler: command_info,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "docs",
+        arity: -2,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "7.0.0",
+        summary: "Get array of specific Redis command documentation",
+        syntax: "[command-name [command-name ...]]",
+        handler: command_docs,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "getkeys",
+        arity: -4,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.8.13",
+        summary: "Extract keys given a full Redis command",
+        syntax: "command [arg [arg ...]]",
+        handler: command_getkeys,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "5.0.0",
+        summary: "Show helpful text about the different subcommands",
+        syntax: "",
+        handler: command_help,
+        subcommands: &[],
+    },
+];
+
+/// `DBSIZE`
+fn dbsize(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(Reply::Integer(ctx.db().len() as i64).into())
+}
+
+/// FLUSHDB and FLUSHALL take one optional ASYNC or SYNC (the same here).
+fn check_flush_mode(argv: &[Vec<u8>]) -> Result<(), Error> {
+    match argv.get(1) {
+        None => Ok(()),
+        Some(mode) if argv.len() == 2 && (mode.eq_ignore_ascii_case(b"async") || mode.eq_ignore_ascii_case(b"sync")) => {
+            Ok(())
+        }
+        Some(_) => Err(Error::Syntax),
+    }
+}
+
+/// `FLUSHDB [ASYNC|SYNC]`
+fn flushdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    check_flush_mode(argv)?;
+    ctx.db().clear();
+    ok()
+}
+
+/// `FLUSHALL [ASYNC|SYNC]`
+fn flushall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    check_flush_mode(argv)?;
+    for db in ctx.node.dbs.iter_mut() {
+        db.clear();
+    }
+    ok()
+}
+
+/// `TIME` — the virtual clock as [unix seconds, microseconds].
+fn time(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let seconds = ctx.now_ms / 1000;
+    let micros = (ctx.now_ms % 1000) * 1000;
+    Ok(Reply::Array(vec![
+        Reply::Bulk(seconds.to_string_bytes()),
+        Reply::Bulk(micros.to_string_bytes()),
+    ])
+    .into())
+}
+
+trait DecimalBytes {
+    fn to_string_bytes(self) -> Vec<u8>;
+}
+
+impl DecimalBytes for u64 {
+    fn to_string_bytes(self) -> Vec<u8> {
+        alloc::format!("{}", self).into_bytes()
+    }
+}
+
+/// INFO's sections, in the order `INFO` / `INFO default` prints them.
+const INFO_SECTIONS: &[&str] = &["server", "clients", "memory", "stats", "replication", "keyspace"];
+
+/// `INFO [section [section ...]]` — sections redplay can report truthfully.
+fn info(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let requested: Vec<String> =
+        argv[1..].iter().map(|s| String::from_utf8_lossy(s).to_ascii_lowercase()).collect();
+    let everything = requested.is_empty()
+        || requested.iter().any(|s| s == "all" || s == "everything" || s == "default");
+    let mut text = String::new();
+    for section in INFO_SECTIONS {
+        if !(everything || requested.iter().any(|r| r == section)) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str("\r\n");
+        }
+        write_info_section(ctx, section, &mut text);
+    }
+    Ok(Reply::Verbatim { format: *b"txt", text: text.into_bytes() }.into())
+}
+
+fn write_info_section(ctx: &mut Ctx, section: &str, out: &mut String) {
+    let node = &*ctx.node;
+    let now = ctx.now_ms;
+    // Writing into a String cannot fail.
+    let _ = match section {
+        "server" => write!(
+            out,
+            "# Server\r\nredis_version:{}\r\nredis_mode:standalone\r\nos:redplay (WebAssembly-ready engine)\r\narch_bits:64\r\nhz:10\r\ntcp_port:6379\r\nserver_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\n",
+            REDIS_VERSION,
+            now * 1000,
+            now.saturating_sub(node.stats.start_ms) / 1000,
+            now.saturating_sub(node.stats.start_ms) / 86_400_000,
+        ),
+        "clients" => write!(
+            out,
+            "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:10000\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+            node.clients().count(),
+        ),
+        "memory" => write!(out, "# Memory\r\nmaxmemory_policy:noeviction\r\n"),
+        "stats" => write!(
+            out,
+            "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n",
+            node.stats.connections_received,
+            node.stats.commands_processed,
+        ),
+        "replication" => write!(out, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"),
+        "keyspace" => {
+            let _ = write!(out, "# Keyspace\r\n");
+            for (index, db) in node.dbs.iter().enumerate() {
+                if !db.is_empty() {
+                    let _ = write!(out, "db{}:keys={},expires={},avg_ttl=0\r\n", index, db.len(), db.expires_count());
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    };
+}
+
+/// `COMMAND` — every command's details.
+fn command_all(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let _ = ctx;
+    Ok(Reply::Array(super::all().map(|spec| command_info_reply(Resolved { spec, parent: None })).collect()).into())
+}
+
+/// `COMMAND COUNT`
+fn command_count(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(Reply::Integer(super::all().count() as i64).into())
+}
+
+/// Every command and subcommand, as (full name, resolved).
+fn every_command() -> Vec<Resolved> {
+    let mut list = Vec::new();
+    for spec in super::all() {
+        list.push(Resolved { spec, parent: None });
+        for sub in spec.subcommands {
+            list.push(Resolved { spec: sub, parent: Some(spec) });
+        }
+    }
+    list
+}
+
+/// `COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]`
+fn command_list(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let names = every_command();
+    let selected: Vec<Reply> = match argv.len() {
+        2 => names.iter().map(|r| Reply::Bulk(r.full_name().into_bytes())).collect(),
+        5 if argv[2].eq_ignore_ascii_case(b"filterby") => {
+            let value = &argv[4];
+            let filter = argv[3].to_ascii_lowercase();
+            match filter.as_slice() {
+                b"module" => Vec::new(),
+                b"aclcat" => names
+                    .iter()
+                    .filter(|r| acl_categories(r.spec).iter().any(|c| c.as_bytes()[1..].eq_ignore_ascii_case(value)))
+                    .map(|r| Reply::Bulk(r.full_name().into_bytes()))
+                    .collect(),
+                b"pattern" => names
+                    .iter()
+                    .filter(|r| crate::glob::matches(value, r.full_name().as_bytes(), true))
+                    .map(|r| Reply::Bulk(r.full_name().into_bytes()))
+                    .collect(),
+                _ => return Err(Error::Syntax),
+            }
+        }
+        _ => return Err(Error::Syntax),
+    };
+    Ok(Reply::Array(selected).into())
+}
+
+/// Finds `name` (`get`, `client|list`) in the table.
+fn find_command(name: &[u8]) -> Option<Resolved> {
+    let lower = name.to_ascii_lowercase();
+    every_command().into_iter().find(|r| r.full_name().as_bytes() == lower.as_slice())
+}
+
+/// `COMMAND INFO [command-name [command-name ...]]`
+fn command_info(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if argv.len() == 2 {
+        return Ok(Reply::Array(super::all().map(|spec| command_info_reply(Resolved { spec, parent: None })).collect()).into());
+    }
+    Ok(Reply::Array(argv[2..].iter().map(|name| find_command(name).map_or(Reply::Nil, command_info_reply)).collect()).into())
+}
+
+/// ACL categories Redis derives from a command's flags and group, in the
+/// order Redis lists categories.
+fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
+    let group = match spec.group {
+        Group::Generic => Some("@keyspace"),
+        Group::String => Some("@string"),
+        Group::List => Some("@list"),
+        Group::Stream => Some("@stream"),
+        Group::Pubsub => Some("@pubsub"),
+        Group::Connection => Some("@connection"),
+        Group::Transactions => Some("@transaction"),
+        Group::Server | Group::Cluster => None,
+    };
+    let mut cats = Vec::new();
+    let mut add = |present: bool, name: &'static str| {
+        if present && !cats.contains(&name) {
+            cats.push(name);
+        }
+    };
+    add(group == Some("@keyspace"), "@keyspace");
+    add(spec.has_flag(READONLY), "@read");
+    add(spec.has_flag(WRITE), "@write");
+    add(group == Some("@list"), "@list");
+    add(group == Some("@string"), "@string");
+    add(group == Some("@stream"), "@stream");
+    add(spec.has_flag(PUBSUB) || group == Some("@pubsub"), "@pubsub");
+    add(spec.has_flag(ADMIN), "@admin");
+    add(spec.has_flag(FAST), "@fast");
+    add(!spec.has_flag(FAST), "@slow");
+    add(spec.has_flag(BLOCKING), "@blocking");
+    add(spec.has_flag(ADMIN), "@dangerous");
+    add(group == Some("@connection"), "@connection");
+    add(group == Some("@transaction"), "@transaction");
+    cats
+}
+
+/// One command's COMMAND INFO entry: name, arity, flags, first key, last key,
+/// step, ACL categories, tips, key specs, subcommands.
+fn command_info_reply(resolved: Resolved) -> Reply {
+    let spec = resolved.spec;
+    let flags = NAMES
+        .iter()
+        .filter(|(bit, _)| spec.has_flag(*bit))
+        .map(|(_, name)| Reply::Status(String::from(*name)))
+        .collect();
+    let categories = acl_categories(spec).into_iter().map(|c| Reply::Status(String::from(c))).collect();
+    let subcommands =
+        spec.subcommands.iter().map(|sub| command_info_reply(Resolved { spec: sub, parent: Some(spec) })).collect();
+    Reply::Array(vec![
+        Reply::Bulk(resolved.full_name().into_bytes()),
+        Reply::Integer(spec.arity as i64),
+        Reply::Set(flags),
+        Reply::Integer(spec.keys.first as i64),
+        Reply::Integer(spec.keys.last as i64),
+        Reply::Integer(spec.keys.step as i64),
+        Reply::Set(categories),
+        Reply::Array(Vec::new()),
+        Reply::Array(Vec::new()),
+        Reply::Array(subcommands),
+    ])
+}
+
+/// `COMMAND DOCS [command-name [command-name ...]]` — summary, since, group and syntax.
+fn command_docs(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let wanted: Vec<Resolved> = if argv.len() == 2 {
+        super::all().map(|spec| Resolved { spec, parent: None }).collect()
+    } else {
+        argv[2..].iter().filter_map(|name| find_command(name)).collect()
+    };
+    let mut pairs = Vec::new();
+    for resolved in wanted {
+        pairs.push((Reply::Bulk(resolved.full_name().into_bytes()), docs_reply(resolved.spec)));
+    }
+    Ok(Reply::Map(pairs).into())
+}
+
+fn docs_reply(spec: &CommandSpec) -> Reply {
+    let mut fields = vec![
+        (Reply::bulk(b"summary"), Reply::bulk(spec.summary.as_bytes())),
+        (Reply::bulk(b"since"), Reply::bulk(spec.since.as_bytes())),
+        (Reply::bulk(b"group"), Reply::bulk(spec.group.name().as_bytes())),
+    ];
+    if !spec.syntax.is_empty() {
+        fields.push((Reply::bulk(b"syntax"), Reply::bulk(spec.syntax.as_bytes())));
+    }
+    if !spec.subcommands.is_empty() {
+        let subs = spec
+            .subcommands
+            .iter()
+            .map(|sub| (Reply::Bulk(alloc::format!("{}|{}", spec.name, sub.name).into_bytes()), docs_reply(sub)))
+            .collect();
+        fields.push((Reply::bulk(b"subcommands"), Reply::Map(subs)));
+    }
+    Reply::Map(fields)
+}
+
+/// `COMMAND GETKEYS command [arg [arg ...]]`
+fn command_getkeys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let target = &argv[2..];
+    let resolved = ctx.node.resolve(target).map_err(|e| match e {
+        Error::WrongArity(_) => Error::text("ERR Invalid number of arguments specified for command"),
+        _ => Error::text("ERR Invalid command specified"),
+    })?;
+    let keys = super::key_positions(resolved.spec, target.len());
+    if keys.is_empty() {
+        return Err(Error::text("ERR The command has no key arguments"));
+    }
+    Ok(Reply::Array(keys.into_iter().map(|i| Reply::Bulk(target[i].clone())).collect()).into())
+}
+
+/// `COMMAND HELP`
+fn command_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(help_reply("COMMAND", COMMAND_SUBCOMMANDS))
+}
