@@ -10,6 +10,7 @@
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
+//! - [`config`]: the parameters CONFIG GET/SET can read and change.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -19,6 +20,7 @@ extern crate alloc;
 pub mod args;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;

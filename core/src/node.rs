@@ -9,6 +9,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::commands::{self, CommandSpec, Ctx, Outcome};
+use crate::config::Config;
 use crate::db::{Db, Map};
 use crate::error::Error;
 use crate::reply::{Protocol, Reply};
@@ -104,6 +105,7 @@ pub struct Node {
     /// Number of WATCHed keys over all clients; zero skips watch bookkeeping.
     pub(crate) watch_count: usize,
     pub(crate) stats: Stats,
+    pub config: Config,
 }
 
 /// Counters INFO reports.
@@ -135,6 +137,7 @@ impl Node {
             now_ms: 0,
             watch_count: 0,
             stats: Stats::default(),
+            config: Config::default(),
         }
     }
 

@@ -218,7 +218,10 @@ fn echo(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// Container commands are resolved to a subcommand by the node before any
 /// handler runs, so this only runs if the table is inconsistent.
 pub(crate) fn container_without_subcommand(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    Err(Error::UnknownSubcommand { sub: argv.get(1).cloned().unwrap_or_default(), container: String::from("client") })
+    Err(Error::UnknownSubcommand {
+        sub: argv.get(1).cloned().unwrap_or_default(),
+        container: String::from_utf8_lossy(&argv[0]).into_owned(),
+    })
 }
 
 /// `HELLO [protover [AUTH username password] [SETNAME clientname]]`

@@ -1,5 +1,6 @@
-//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO and the COMMAND
-//! container (COUNT, LIST, INFO, DOCS, GETKEYS, HELP), which reads the table.
+//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG (GET, SET,
+//! RESETSTAT, REWRITE, HELP) and the COMMAND container (COUNT, LIST, INFO,
+//! DOCS, GETKEYS, HELP), which reads the table.
 
 use alloc::string::String;
 use alloc::vec;
@@ -8,6 +9,7 @@ use core::fmt::Write;
 
 use super::connection::{help_reply, REDIS_VERSION};
 use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::config::ConfigError;
 use crate::error::Error;
 use crate::node::Resolved;
 use crate::reply::Reply;
@@ -74,6 +76,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "config",
+        arity: -2,
+        flags: 0,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.0.0",
+        summary: "A container for server configuration commands",
+        syntax: "<subcommand> [arguments]",
+        handler: super::connection::container_without_subcommand,
+        subcommands: CONFIG_SUBCOMMANDS,
+    },
+    CommandSpec {
         name: "command",
         arity: -1,
         flags: LOADING | STALE,
@@ -86,6 +100,124 @@ pub const COMMANDS: &[CommandSpec] = &[
         subcommands: COMMAND_SUBCOMMANDS,
     },
 ];
+
+const CONFIG_FLAGS: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
+
+const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "get",
+        arity: -3,
+        flags: CONFIG_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.0.0",
+        summary: "Get the values of configuration parameters",
+        syntax: "parameter [parameter ...]",
+        handler: config_get,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "set",
+        arity: -4,
+        flags: CONFIG_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.0.0",
+        summary: "Set configuration parameters to the given values",
+        syntax: "parameter value [parameter value ...]",
+        handler: config_set,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "resetstat",
+        arity: 2,
+        flags: CONFIG_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.0.0",
+        summary: "Reset the stats returned by INFO",
+        syntax: "",
+        handler: config_resetstat,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "rewrite",
+        arity: 2,
+        flags: CONFIG_FLAGS,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "2.8.0",
+        summary: "Rewrite the configuration file with the in memory configuration",
+        syntax: "",
+        handler: config_rewrite,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: LOADING | STALE,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "5.0.0",
+        summary: "Show helpful text about the different subcommands",
+        syntax: "",
+        handler: config_help,
+        subcommands: &[],
+    },
+];
+
+/// `CONFIG GET parameter [parameter ...]` — each parameter is a glob pattern.
+fn config_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let mut pairs: Vec<(&'static str, String)> = Vec::new();
+    for pattern in &argv[2..] {
+        for (name, value) in ctx.node.config.get(pattern) {
+            if !pairs.iter().any(|(n, _)| *n == name) {
+                pairs.push((name, value));
+            }
+        }
+    }
+    Ok(Reply::Map(
+        pairs.into_iter().map(|(n, v)| (Reply::bulk(n.as_bytes()), Reply::Bulk(v.into_bytes()))).collect(),
+    )
+    .into())
+}
+
+/// `CONFIG SET parameter value [parameter value ...]` — all or nothing.
+fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let rest = &argv[2..];
+    if rest.len() % 2 != 0 {
+        return Err(Error::Syntax);
+    }
+    let pairs: Vec<(&[u8], &[u8])> = rest.chunks(2).map(|pair| (pair[0].as_slice(), pair[1].as_slice())).collect();
+    ctx.node.config.set_all(&pairs).map_err(|e| match e {
+        ConfigError::Unknown(name) => Error::text(alloc::format!(
+            "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
+            String::from_utf8_lossy(&name)
+        )),
+        ConfigError::Invalid { name, reason } => Error::text(alloc::format!(
+            "ERR CONFIG SET failed (possibly related to argument '{}') - {}",
+            name, reason
+        )),
+    })?;
+    ok()
+}
+
+/// `CONFIG RESETSTAT`
+fn config_resetstat(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let start = ctx.node.stats.start_ms;
+    ctx.node.stats = crate::node::Stats { start_ms: start, ..Default::default() };
+    ok()
+}
+
+/// `CONFIG REWRITE` — there is no configuration file to rewrite.
+fn config_rewrite(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Err(Error::text("ERR The server is running without a config file"))
+}
+
+/// `CONFIG HELP`
+fn config_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(help_reply("CONFIG", CONFIG_SUBCOMMANDS))
+}
 
 const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -255,7 +387,11 @@ fn write_info_section(ctx: &mut Ctx, section: &str, out: &mut String) {
             "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:10000\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
             node.clients().count(),
         ),
-        "memory" => write!(out, "# Memory\r\nmaxmemory_policy:noeviction\r\n"),
+        "memory" => write!(
+            out,
+            "# Memory\r\nmaxmemory:{}\r\nmaxmemory_policy:{}\r\n",
+            node.config.maxmemory, node.config.maxmemory_policy
+        ),
         "stats" => write!(
             out,
             "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n",
