@@ -2,8 +2,9 @@
 //! holds a node; every method is a thin call into core. Time comes from the
 //! caller as milliseconds (`Date.now()` in the page, a virtual clock in tests).
 
+use js_sys::{Array, Map, Set, Uint8Array};
 use redplay_core::cli::{self, LineEffect};
-use redplay_core::Node;
+use redplay_core::{Node, Reply};
 use wasm_bindgen::prelude::*;
 
 /// One redplay node and its clients.
@@ -44,6 +45,19 @@ impl Engine {
         self.node.disconnect(client as u64);
     }
 
+    /// Runs one command given as an array of arguments (strings or
+    /// `Uint8Array`s) and returns its first reply as a JS value. A Redis error
+    /// reply is thrown as an `Error` named `ReplyError` carrying Redis's text.
+    pub fn call(&mut self, client: u32, args: Vec<JsValue>, now_ms: f64) -> Result<JsValue, JsValue> {
+        let argv = args.iter().map(argument_bytes).collect::<Result<Vec<_>, _>>()?;
+        self.node.execute(client as u64, argv, now_ms as u64);
+        match self.node.take_output(client as u64).into_iter().next() {
+            Some(Reply::Error(text)) => Err(reply_error(&text)),
+            Some(reply) => Ok(to_js(&reply)),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
     /// Runs a line typed at the prompt and returns redis-cli's terminal output.
     #[wasm_bindgen(js_name = runLine)]
     pub fn run_line(&mut self, client: u32, line: &str, now_ms: f64) -> LineResult {
@@ -56,5 +70,63 @@ impl Engine {
             LineEffect::Blocked => "blocked",
         };
         LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
+    }
+}
+
+/// A command argument from JS: a string (sent as UTF-8) or a `Uint8Array`.
+fn argument_bytes(value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = value.as_string() {
+        Ok(text.into_bytes())
+    } else if value.is_instance_of::<Uint8Array>() {
+        Ok(Uint8Array::new(value).to_vec())
+    } else {
+        Err(js_sys::TypeError::new("command arguments must be strings or Uint8Arrays").into())
+    }
+}
+
+fn reply_error(text: &[u8]) -> JsValue {
+    let error = js_sys::Error::new(&String::from_utf8_lossy(text));
+    error.set_name("ReplyError");
+    error.into()
+}
+
+/// Bytes as a JS string when they are UTF-8, otherwise as a `Uint8Array`.
+fn bytes_to_js(bytes: &[u8]) -> JsValue {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => JsValue::from_str(text),
+        Err(_) => Uint8Array::from(bytes).into(),
+    }
+}
+
+/// A reply as a JS value: strings, numbers (BigInt beyond 2^53), null, arrays,
+/// `Map`, `Set`, booleans; errors nested in arrays become `Error` objects.
+fn to_js(reply: &Reply) -> JsValue {
+    const SAFE: i64 = (1 << 53) - 1;
+    match reply {
+        Reply::Status(text) => JsValue::from_str(text),
+        Reply::Error(text) => reply_error(text),
+        Reply::Integer(n) if (-SAFE..=SAFE).contains(n) => JsValue::from_f64(*n as f64),
+        Reply::Integer(n) => js_sys::BigInt::from(*n).into(),
+        Reply::Bulk(bytes) => bytes_to_js(bytes),
+        Reply::Verbatim { text, .. } => bytes_to_js(text),
+        Reply::Nil | Reply::NilArray => JsValue::NULL,
+        Reply::Array(items) | Reply::Push(items) => items.iter().map(to_js).collect::<Array>().into(),
+        Reply::Set(items) => {
+            let set = Set::new(&JsValue::UNDEFINED);
+            for item in items {
+                set.add(&to_js(item));
+            }
+            set.into()
+        }
+        Reply::Map(pairs) => {
+            let map = Map::new();
+            for (k, v) in pairs {
+                map.set(&to_js(k), &to_js(v));
+            }
+            map.into()
+        }
+        Reply::Double(d) => JsValue::from_f64(*d),
+        Reply::Boolean(b) => JsValue::from_bool(*b),
+        Reply::BigNumber(n) => js_sys::BigInt::new(&JsValue::from_str(n)).map(JsValue::from).unwrap_or_else(|_| JsValue::from_str(n)),
     }
 }

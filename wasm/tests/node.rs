@@ -1,6 +1,7 @@
 //! Runs the facade under Node through `wasm-pack test --node`.
 
 use redplay_wasm::Engine;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
@@ -15,4 +16,23 @@ fn lines_print_like_redis_cli() {
         "(error) ERR wrong number of arguments for 'get' command\n"
     );
     assert_eq!(engine.run_line(client, "quit", 5.0).effect, "exit");
+}
+
+#[wasm_bindgen_test]
+fn call_returns_js_values_and_throws_reply_errors() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    let ok = engine.call(client, vec!["SET".into(), "k".into(), "v".into()], 1.0).unwrap();
+    assert_eq!(ok.as_string().as_deref(), Some("OK"));
+    let binary: JsValue = js_sys::Uint8Array::from(&[0u8, 255][..]).into();
+    engine.call(client, vec!["SET".into(), "b".into(), binary], 2.0).unwrap();
+    let back = engine.call(client, vec!["GET".into(), "b".into()], 3.0).unwrap();
+    assert_eq!(js_sys::Uint8Array::new(&back).to_vec(), vec![0u8, 255]);
+    let missing = engine.call(client, vec!["GET".into(), "nope".into()], 4.0).unwrap();
+    assert!(missing.is_null());
+    let error = engine.call(client, vec!["GET".into()], 5.0).unwrap_err();
+    let error: js_sys::Error = error.into();
+    assert_eq!(String::from(error.message()), "ERR wrong number of arguments for 'get' command");
+    assert_eq!(String::from(error.name()), "ReplyError");
+    assert!(engine.call(client, vec![JsValue::from_f64(1.0)], 6.0).is_err());
 }
