@@ -11,6 +11,7 @@
 //! - [`commands`]: the command table (data) and one file per command family.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
+//! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
@@ -22,6 +23,7 @@ pub mod db;
 pub mod error;
 pub mod node;
 pub mod reply;
+pub mod resp;
 
 pub use error::Error;
 pub use node::{ClientId, Node};
