@@ -792,6 +792,8 @@ mod tests {
             (b"SET k \"a b\"\r\n", vec![argv(&[b"SET", b"k", b"a b"])], None),
             (b"ECHO \"a\r\n", vec![], Some(UnbalancedQuotes)),
             (b"ECHO \"a\"b\r\n", vec![], Some(UnbalancedQuotes)),
+            (b"ECHO a\x0bb \x0c\x0cc\x0c\r\n", vec![argv(&[b"ECHO", b"a\x0bb", b"c\x0c"])], None),
+            (b"ECHO \"a\"\x0c\r\n", vec![argv(&[b"ECHO", b"a"])], None),
             // Commands before an error still run.
             (b"*1\r\n$4\r\nPING\r\n*1\r\n$x\r\n", vec![ping()], Some(InvalidBulkLength)),
         ];
