@@ -16,15 +16,19 @@ fn hex_value(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
 
-/// Splits a typed line into arguments as redis-cli does. `None` means an
-/// unbalanced quote (redis-cli prints `Invalid argument(s)`).
+/// Splits a typed line into arguments as redis-cli does (and as Redis splits
+/// inline requests). `None` means an unbalanced quote (redis-cli prints
+/// `Invalid argument(s)`).
 ///
 /// Outside quotes, whitespace separates arguments and a quote starts a quoted
-/// part of the current argument. In double quotes, `\xHH`, `\n`, `\r`, `\t`,
-/// `\b`, `\a` are escapes and a backslash before any other character yields that
-/// character. In single quotes only `\'` is an escape. A closing quote must be
-/// followed by whitespace or the end of the line.
+/// part of the current argument. Any C whitespace may precede an argument, but
+/// only space, tab, CR and LF end an unquoted one, so `a\x0bb` is one argument.
+/// In double quotes, `\xHH`, `\n`, `\r`, `\t`, `\b`, `\a` are escapes and a
+/// backslash before any other character yields that character. In single
+/// quotes only `\'` is an escape. A closing quote must be followed by
+/// whitespace or the end of the line. The line is a C string: a NUL ends it.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let line = line.split(|&b| b == 0).next().unwrap_or(&[]);
     let mut args = Vec::new();
     let mut i = 0;
     loop {
@@ -91,8 +95,7 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                 }
             } else {
                 match c {
-                    None => break,
-                    Some(c) if is_space(c) => break,
+                    None | Some(b' ' | b'\t' | b'\r' | b'\n') => break,
                     Some(b'"') => in_double = true,
                     Some(b'\'') => in_single = true,
                     Some(other) => current.push(other),
@@ -127,11 +130,76 @@ pub fn quote(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// What redis-cli 7.0 prints (on stderr, before exiting with status 1) for a
+/// reply containing a RESP3 big number, a type its formatter does not know.
+pub const UNKNOWN_BIG_NUMBER: &[u8] = b"Unknown reply type: 13\n";
+
+/// Whether printing `reply` makes redis-cli give up (see [`UNKNOWN_BIG_NUMBER`]).
+pub fn is_unprintable(reply: &Reply) -> bool {
+    match reply {
+        Reply::BigNumber(_) => true,
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => items.iter().any(is_unprintable),
+        Reply::Map(pairs) => pairs.iter().any(|(k, v)| is_unprintable(k) || is_unprintable(v)),
+        _ => false,
+    }
+}
+
 /// The reply as redis-cli prints it on a terminal (`--no-raw`), with the final newline.
+///
+/// A top-level push is printed as redis-cli prints push messages on a
+/// terminal, including its short form for client-side caching invalidations.
 pub fn format_tty(reply: &Reply) -> Vec<u8> {
+    if is_unprintable(reply) {
+        return UNKNOWN_BIG_NUMBER.to_vec();
+    }
     let mut out = Vec::new();
+    if let Some(keys) = invalidated_keys(reply) {
+        out.extend_from_slice(b"-> invalidate: ");
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b", ");
+            }
+            // Printed as a C string, so a NUL cuts the key short.
+            out.push(b'\'');
+            out.extend_from_slice(key.split(|&b| b == 0).next().unwrap_or(&[]));
+            out.push(b'\'');
+        }
+        out.push(b'\n');
+        return out;
+    }
     tty_into(reply, "", &mut out);
     out
+}
+
+/// The keys of an invalidation push `["invalidate", [key, ...]]`. redis-cli
+/// asserts the keys are strings (it aborts otherwise); other shapes, including
+/// `["invalidate", nil]` after a flush, print as ordinary pushes.
+fn invalidated_keys(reply: &Reply) -> Option<Vec<&[u8]>> {
+    let Reply::Push(items) = reply else {
+        return None;
+    };
+    let [Reply::Bulk(kind), Reply::Array(keys)] = items.as_slice() else {
+        return None;
+    };
+    if kind.as_slice() != b"invalidate" {
+        return None;
+    }
+    keys.iter()
+        .map(|key| match key {
+            Reply::Bulk(bytes) => Some(bytes.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How many elements hiredis sees in an aggregate (a map's keys and values
+/// both count), `None` for scalars.
+fn element_count(reply: &Reply) -> Option<usize> {
+    match reply {
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => Some(items.len()),
+        Reply::Map(pairs) => Some(pairs.len() * 2),
+        _ => None,
+    }
 }
 
 fn tty_into(reply: &Reply, prefix: &str, out: &mut Vec<u8>) {
@@ -147,6 +215,7 @@ fn tty_into(reply: &Reply, prefix: &str, out: &mut Vec<u8>) {
         }
         Reply::Integer(n) => out.extend_from_slice(alloc::format!("(integer) {}\n", n).as_bytes()),
         Reply::Double(d) => out.extend_from_slice(alloc::format!("(double) {}\n", format_double(*d)).as_bytes()),
+        // Unreachable from `format_tty`, which rejects big numbers up front.
         Reply::BigNumber(n) => out.extend_from_slice(alloc::format!("(big number) {}\n", n).as_bytes()),
         Reply::Bulk(bytes) => {
             quote(bytes, out);
@@ -192,6 +261,12 @@ fn tty_aggregate<'a>(
         if let Some(value) = value {
             out.pop();
             out.extend_from_slice(b" => ");
+            // A map value with more than one element starts on its own line,
+            // indented like the entries after it.
+            if element_count(value).is_some_and(|n| n > 1) {
+                out.push(b'\n');
+                out.extend_from_slice(nested.as_bytes());
+            }
             tty_into(value, &nested, out);
         }
     }
@@ -216,6 +291,9 @@ impl DecimalWidth for usize {
 /// The reply as redis-cli prints it in raw mode (its default when stdout is not
 /// a terminal), with the final newline.
 pub fn format_raw(reply: &Reply) -> Vec<u8> {
+    if is_unprintable(reply) {
+        return UNKNOWN_BIG_NUMBER.to_vec();
+    }
     let mut out = Vec::new();
     raw_into(reply, &mut out);
     out.push(b'\n');
@@ -314,6 +392,10 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
         let status = node.execute(client, argv.clone(), now_ms);
         for reply in node.take_output(client) {
             text.extend_from_slice(&if raw { format_raw(&reply) } else { format_tty(&reply) });
+            // redis-cli exits when it meets a reply it cannot print.
+            if is_unprintable(&reply) {
+                return LineOutput { text, effect: LineEffect::Exit };
+            }
         }
         match status {
             crate::node::Status::Done => {}
@@ -386,6 +468,12 @@ mod tests {
             ("ECHO a\\nb", Some(args(&["ECHO", "a\\nb"]))),
             ("", Some(vec![])),
             ("ECHO \"\"", Some(args(&["ECHO", ""]))),
+            // Vertical tab and form feed separate arguments but do not end one.
+            ("ECHO a\x0bb \x0c c\x0c", Some(args(&["ECHO", "a\x0bb", "c\x0c"]))),
+            ("ECHO \"a\"\x0bb", Some(args(&["ECHO", "a", "b"]))),
+            // The line is a C string.
+            ("ECHO a\0b c", Some(args(&["ECHO", "a"]))),
+            ("ECHO \"a\0b\"", None),
         ];
         for (line, expected) in cases {
             assert_eq!(split_args(line.as_bytes()), *expected, "line {:?}", line);
@@ -420,10 +508,45 @@ mod tests {
         for (reply, expected) in &cases {
             assert_eq!(tty(reply), *expected, "reply {:?}", reply);
         }
-        let ten: Vec<Reply> = (0..10).map(|i| Reply::Integer(i)).collect();
+        let ten: Vec<Reply> = (0..10).map(Reply::Integer).collect();
         let text = tty(&Reply::Array(vec![Reply::Array(ten)]));
         assert!(text.starts_with("1)  1) (integer) 0\n    2) (integer) 1\n"), "{}", text);
         assert!(text.ends_with("   10) (integer) 9\n"), "{}", text);
+    }
+
+    #[test]
+    fn map_values_with_several_elements_start_a_new_line() {
+        let bulk = |s: &str| Reply::bulk(s.as_bytes());
+        let map = Reply::Map(vec![
+            (bulk("one"), Reply::Array(vec![bulk("a")])),
+            (bulk("two"), Reply::Array(vec![bulk("a"), bulk("b")])),
+            (bulk("pair"), Reply::Map(vec![(bulk("k"), bulk("v"))])),
+        ]);
+        assert_eq!(
+            tty(&map),
+            "1# \"one\" => 1) \"a\"\n2# \"two\" => \n   1) \"a\"\n   2) \"b\"\n3# \"pair\" => \n   1# \"k\" => \"v\"\n"
+        );
+    }
+
+    #[test]
+    fn invalidation_pushes_use_the_short_form() {
+        let push = |keys: Reply| Reply::Push(vec![Reply::bulk(b"invalidate"), keys]);
+        let keys = Reply::Array(vec![Reply::bulk(b"k1"), Reply::bulk(b"a\0b")]);
+        assert_eq!(tty(&push(keys.clone())), "-> invalidate: 'k1', 'a'\n");
+        assert_eq!(tty(&push(Reply::Array(vec![]))), "-> invalidate: \n");
+        assert_eq!(tty(&push(Reply::Nil)), "1) \"invalidate\"\n2) (nil)\n");
+        // Only pushes, and only in terminal form.
+        assert_eq!(tty(&Reply::Array(vec![Reply::bulk(b"invalidate"), keys.clone()])).lines().count(), 3);
+        assert_eq!(format_raw(&push(keys)), b"invalidate\nk1\na\0b\n");
+    }
+
+    #[test]
+    fn big_numbers_are_unprintable() {
+        let nested = Reply::Array(vec![Reply::Integer(1), Reply::BigNumber("12".into())]);
+        assert!(is_unprintable(&nested));
+        assert_eq!(format_tty(&nested), UNKNOWN_BIG_NUMBER);
+        assert_eq!(format_raw(&nested), UNKNOWN_BIG_NUMBER);
+        assert!(!is_unprintable(&Reply::Array(vec![Reply::Integer(1)])));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
+//! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod glob;
 pub mod node;
 pub mod reply;
+pub mod resp;
 
 pub use error::Error;
 pub use node::{ClientId, Node};
