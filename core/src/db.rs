@@ -169,6 +169,10 @@ pub struct Db {
     watchers: Map<Key, Vec<ClientId>>,
     /// Watching clients whose keys changed since the node last collected them.
     invalidated: Vec<ClientId>,
+    /// How many blocked clients wait on each key (BLPOP, XREAD BLOCK, ...).
+    blocking: Map<Key, usize>,
+    /// Keys with blocked clients that changed since the node last collected them.
+    ready: Vec<Key>,
     /// The latest virtual time a lookup passed in; stamps values stored by
     /// `set`, which handlers call right after looking the key up.
     clock_ms: u64,
@@ -288,13 +292,38 @@ impl Db {
 
     /// Signals that `key` changed (Redis's `signalModifiedKey`): clients
     /// watching it will see their transaction fail.
+    ///
+    /// It also marks the key ready for clients blocked on it: the node then
+    /// retries their commands, which decide whether they can be served now.
     pub fn touch(&mut self, key: &[u8]) {
-        if self.watchers.is_empty() {
-            return;
+        if !self.watchers.is_empty() {
+            if let Some(clients) = self.watchers.get(key) {
+                self.invalidated.extend_from_slice(clients);
+            }
         }
-        if let Some(clients) = self.watchers.get(key) {
-            self.invalidated.extend_from_slice(clients);
+        if !self.blocking.is_empty() && self.blocking.contains_key(key) && !self.ready.iter().any(|k| k == key) {
+            self.ready.push(key.to_vec());
         }
+    }
+
+    /// Counts one more client blocked on `key`.
+    pub fn add_blocked(&mut self, key: &[u8]) {
+        *self.blocking.entry(key.to_vec()).or_default() += 1;
+    }
+
+    /// Counts one client fewer blocked on `key`.
+    pub fn remove_blocked(&mut self, key: &[u8]) {
+        if let Some(count) = self.blocking.get_mut(key) {
+            *count -= 1;
+            if *count == 0 {
+                self.blocking.remove(key);
+            }
+        }
+    }
+
+    /// Keys with blocked clients that changed since the last call, in order.
+    pub fn take_ready(&mut self) -> Vec<Key> {
+        core::mem::take(&mut self.ready)
     }
 
     /// Registers `client` as watching `key`.

@@ -8,7 +8,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::commands::{self, CommandSpec, Ctx, Outcome};
+use crate::commands::{self, Block, CommandSpec, Ctx, Outcome};
 use crate::config::Config;
 use crate::db::{Db, Map};
 use crate::error::Error;
@@ -48,7 +48,21 @@ pub struct Client {
     pub(crate) watched: Vec<WatchedKey>,
     /// A watched key changed: the next EXEC fails.
     pub(crate) watch_invalidated: bool,
+    /// Set while the client waits in a blocking command.
+    pub(crate) blocked: Option<Blocked>,
+    /// Commands that arrived while blocked; they run once it is unblocked.
+    pending: VecDeque<Vec<Vec<u8>>>,
     outbox: VecDeque<Reply>,
+}
+
+/// A client waiting in a blocking command.
+pub(crate) struct Blocked {
+    pub(crate) argv: Vec<Vec<u8>>,
+    pub(crate) db: usize,
+    pub(crate) keys: Vec<Vec<u8>>,
+    pub(crate) deadline_ms: Option<u64>,
+    pub(crate) on_timeout: Reply,
+    pub(crate) since_ms: u64,
 }
 
 /// A transaction being queued.
@@ -74,6 +88,15 @@ impl Client {
 
     pub fn watched_count(&self) -> usize {
         self.watched.len()
+    }
+
+    pub fn is_blocked(&self) -> bool {
+        self.blocked.is_some()
+    }
+
+    /// When the client started waiting, if it is blocked.
+    pub fn blocked_since_ms(&self) -> Option<u64> {
+        self.blocked.as_ref().map(|b| b.since_ms)
     }
 }
 
@@ -104,6 +127,10 @@ pub struct Node {
     now_ms: u64,
     /// Number of WATCHed keys over all clients; zero skips watch bookkeeping.
     pub(crate) watch_count: usize,
+    /// Clients blocked on each (database, key), in the order they blocked.
+    blocked_on: BTreeMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    /// Blocked clients with a deadline, by deadline then id.
+    deadlines: alloc::collections::BTreeSet<(u64, ClientId)>,
     pub(crate) stats: Stats,
     pub config: Config,
 }
@@ -136,6 +163,8 @@ impl Node {
             commands: index,
             now_ms: 0,
             watch_count: 0,
+            blocked_on: BTreeMap::new(),
+            deadlines: alloc::collections::BTreeSet::new(),
             stats: Stats::default(),
             config: Config::default(),
         }
@@ -146,9 +175,35 @@ impl Node {
         self.now_ms
     }
 
-    /// Moves the virtual clock forward (it never goes back) and fires timers.
+    /// Moves the virtual clock forward (it never goes back) and fires timers:
+    /// blocked clients whose timeout passed get their timeout reply.
     pub fn advance(&mut self, now_ms: u64) {
         self.now_ms = self.now_ms.max(now_ms);
+        while let Some(&(deadline, client)) = self.deadlines.first() {
+            if deadline > self.now_ms {
+                break;
+            }
+            self.deadlines.pop_first();
+            if let Some(blocked) = self.unblock(client) {
+                self.send(client, blocked.on_timeout);
+                self.run_pending(client);
+            }
+        }
+    }
+
+    /// The earliest virtual time at which a blocked client times out.
+    pub fn next_deadline_ms(&self) -> Option<u64> {
+        self.deadlines.first().map(|&(deadline, _)| deadline)
+    }
+
+    /// Number of blocked clients that have a timeout.
+    pub fn timed_blocked_clients(&self) -> usize {
+        self.deadlines.len()
+    }
+
+    /// Number of clients waiting in blocking commands.
+    pub fn blocked_clients(&self) -> usize {
+        self.clients.values().filter(|c| c.blocked.is_some()).count()
     }
 
     /// Opens a connection and returns its client id (ids start at 1 and grow).
@@ -170,6 +225,8 @@ impl Node {
                 multi: None,
                 watched: Vec::new(),
                 watch_invalidated: false,
+                blocked: None,
+                pending: VecDeque::new(),
                 outbox: VecDeque::new(),
             },
         );
@@ -180,6 +237,7 @@ impl Node {
     /// Closes a connection: its transaction and watches are dropped. Pending
     /// output is discarded.
     pub fn disconnect(&mut self, client: ClientId) {
+        self.unblock(client);
         self.unwatch_all(client);
         self.clients.remove(&client);
         self.closed_outboxes.remove(&client);
@@ -187,6 +245,7 @@ impl Node {
 
     /// Closes a connection after its pending output (e.g. QUIT's `OK`) is taken.
     pub(crate) fn close_after_reply(&mut self, client: ClientId) {
+        self.unblock(client);
         self.unwatch_all(client);
         if let Some(c) = self.clients.remove(&client) {
             self.closed_outboxes.insert(client, c.outbox);
@@ -241,9 +300,25 @@ impl Node {
         self.commands.get(&lower[..name.len()]).copied()
     }
 
-    /// Runs one command for `client` at virtual time `now_ms`. Replies go to outboxes.
+    /// Runs one command for `client` at virtual time `now_ms`. Replies go to
+    /// outboxes. A blocked client's commands wait until it is unblocked.
     pub fn execute(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
         self.advance(now_ms);
+        let Some(c) = self.clients.get_mut(&client) else {
+            return Status::Closed;
+        };
+        if c.blocked.is_some() {
+            c.pending.push_back(argv);
+            return Status::Blocked;
+        }
+        let status = self.dispatch(client, argv);
+        self.after_command();
+        status
+    }
+
+    /// Looks the command up, queues it inside MULTI or runs it, and delivers
+    /// its outcome.
+    fn dispatch(&mut self, client: ClientId, argv: Vec<Vec<u8>>) -> Status {
         let Some(in_multi) = self.clients.get(&client).map(Client::in_multi) else {
             return Status::Closed;
         };
@@ -257,7 +332,14 @@ impl Node {
                 }
                 Outcome::Reply(Reply::status("QUEUED"))
             }
-            Ok(resolved) => self.run(client, resolved, &argv),
+            Ok(resolved) => {
+                let outcome = self.run(client, resolved, &argv, true);
+                if let Outcome::Block(block) = outcome {
+                    self.block(client, argv, block);
+                    return Status::Blocked;
+                }
+                outcome
+            }
             Err(e) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
                     multi.failed = true;
@@ -265,7 +347,10 @@ impl Node {
                 Outcome::Reply(error_reply(&e))
             }
         };
-        self.collect_invalidated_watches();
+        self.deliver(client, outcome)
+    }
+
+    fn deliver(&mut self, client: ClientId, outcome: Outcome) -> Status {
         match outcome {
             Outcome::Reply(reply) => {
                 self.send(client, reply);
@@ -282,19 +367,142 @@ impl Node {
                 self.close_after_reply(client);
                 Status::Closed
             }
+            // Only `dispatch` and `serve_ready_keys` run commands that may block.
+            Outcome::Block(block) => {
+                self.send(client, block.on_timeout);
+                Status::Done
+            }
         }
     }
 
-    /// Runs a resolved command now (directly, or from EXEC).
-    pub(crate) fn run(&mut self, client: ClientId, resolved: Resolved, argv: &[Vec<u8>]) -> Outcome {
+    /// Runs a resolved command now (directly, from EXEC, or again for a
+    /// blocked client). `may_block` is false inside EXEC.
+    pub(crate) fn run(&mut self, client: ClientId, resolved: Resolved, argv: &[Vec<u8>], may_block: bool) -> Outcome {
         let now = self.now_ms;
         if let Some(c) = self.clients.get_mut(&client) {
             c.last_command_ms = now;
             c.last_command = resolved.full_name();
         }
         self.stats.commands_processed += 1;
-        let mut ctx = Ctx { node: self, client, now_ms: now };
+        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false };
         (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
+    }
+
+    /// Parks `client` until one of the block's keys changes or it times out.
+    fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
+        let Some(c) = self.clients.get_mut(&client) else { return };
+        let db = c.db;
+        for key in &block.keys {
+            self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
+            self.dbs[db].add_blocked(key);
+        }
+        if let Some(deadline) = block.deadline_ms {
+            self.deadlines.insert((deadline, client));
+        }
+        let since_ms = self.now_ms;
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.blocked = Some(Blocked {
+                argv,
+                db,
+                keys: block.keys,
+                deadline_ms: block.deadline_ms,
+                on_timeout: block.on_timeout,
+                since_ms,
+            });
+        }
+    }
+
+    /// Takes `client` out of the blocked state; returns what it was waiting on.
+    pub(crate) fn unblock(&mut self, client: ClientId) -> Option<Blocked> {
+        let blocked = self.clients.get_mut(&client)?.blocked.take()?;
+        for key in &blocked.keys {
+            let slot = (blocked.db, key.clone());
+            if let Some(queue) = self.blocked_on.get_mut(&slot) {
+                queue.retain(|&c| c != client);
+                if queue.is_empty() {
+                    self.blocked_on.remove(&slot);
+                }
+            }
+            self.dbs[blocked.db].remove_blocked(key);
+        }
+        if let Some(deadline) = blocked.deadline_ms {
+            self.deadlines.remove(&(deadline, client));
+        }
+        Some(blocked)
+    }
+
+    /// Unblocks `client` as CLIENT UNBLOCK does; `as_error` replies with the
+    /// UNBLOCKED error instead of the timeout reply. False if it was not blocked.
+    pub(crate) fn unblock_by_request(&mut self, client: ClientId, as_error: bool) -> bool {
+        let Some(blocked) = self.unblock(client) else { return false };
+        let reply = if as_error {
+            Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        } else {
+            blocked.on_timeout
+        };
+        self.send(client, reply);
+        self.run_pending(client);
+        true
+    }
+
+    /// Runs commands that arrived while `client` was blocked, until it blocks again.
+    fn run_pending(&mut self, client: ClientId) {
+        loop {
+            let Some(c) = self.clients.get_mut(&client) else { return };
+            if c.blocked.is_some() {
+                return;
+            }
+            let Some(argv) = c.pending.pop_front() else { return };
+            if self.dispatch(client, argv) == Status::Closed {
+                return;
+            }
+        }
+    }
+
+    /// Work that follows every command: watch invalidation, then serving
+    /// clients blocked on keys that changed (which can change more keys).
+    fn after_command(&mut self) {
+        self.collect_invalidated_watches();
+        if self.blocked_on.is_empty() {
+            return;
+        }
+        loop {
+            let mut ready: Vec<(usize, Vec<u8>)> = Vec::new();
+            for (index, db) in self.dbs.iter_mut().enumerate() {
+                ready.extend(db.take_ready().into_iter().map(|key| (index, key)));
+            }
+            if ready.is_empty() {
+                return;
+            }
+            for slot in ready {
+                self.serve_ready_key(slot);
+            }
+            self.collect_invalidated_watches();
+        }
+    }
+
+    /// Retries, in the order they blocked, the commands of clients waiting on
+    /// a key that changed. Each either replies (and is unblocked) or keeps waiting.
+    fn serve_ready_key(&mut self, slot: (usize, Vec<u8>)) {
+        let waiting: Vec<ClientId> = match self.blocked_on.get(&slot) {
+            Some(queue) => queue.iter().copied().collect(),
+            None => return,
+        };
+        for client in waiting {
+            let Some(argv) = self.clients.get(&client).and_then(|c| c.blocked.as_ref()).map(|b| b.argv.clone()) else {
+                continue;
+            };
+            let Ok(resolved) = self.resolve(&argv) else { continue };
+            let now = self.now_ms;
+            let mut ctx = Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true };
+            let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
+            if let Outcome::Block(_) = outcome {
+                continue;
+            }
+            self.unblock(client);
+            self.deliver(client, outcome);
+            self.run_pending(client);
+        }
     }
 
     /// Marks clients whose watched keys changed during the last command.

@@ -369,6 +369,9 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
     let now = ctx.now_ms;
     let multi = c.multi.as_ref().map_or(-1, |m| m.queued.len() as i64);
     let mut flags = String::new();
+    if c.is_blocked() {
+        flags.push('b');
+    }
     if c.multi.is_some() {
         flags.push('x');
     }
@@ -512,17 +515,19 @@ fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(Reply::Integer(victims.len() as i64).into())
 }
 
-/// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]` — replies 1 when the client was
-/// blocked and got unblocked. Nothing blocks yet, so no client is blocked.
+/// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]` — 1 when the client was blocked
+/// and is now unblocked (with its timeout reply, or the UNBLOCKED error).
 fn client_unblock(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    let _target = parse_i64(&argv[2]).ok_or(Error::NotInteger)?;
+    let target = parse_i64(&argv[2]).ok_or(Error::NotInteger)?;
+    let mut as_error = false;
     if let Some(reason) = argv.get(3) {
-        if !(reason.eq_ignore_ascii_case(b"timeout") || reason.eq_ignore_ascii_case(b"error")) || argv.len() > 4 {
+        if argv.len() > 4 || !(reason.eq_ignore_ascii_case(b"timeout") || reason.eq_ignore_ascii_case(b"error")) {
             return Err(Error::text("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
         }
+        as_error = reason.eq_ignore_ascii_case(b"error");
     }
-    let _ = ctx;
-    Ok(Reply::Integer(0).into())
+    let unblocked = target > 0 && ctx.node.unblock_by_request(target as ClientId, as_error);
+    Ok(Reply::Integer(unblocked as i64).into())
 }
 
 /// `CLIENT HELP` — our own summary of the subcommands.

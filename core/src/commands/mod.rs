@@ -144,6 +144,20 @@ pub enum Outcome {
     Replies(Vec<Reply>),
     /// Reply, then close the connection.
     Close(Reply),
+    /// Nothing to serve yet: the client waits on keys (BLPOP, XREAD BLOCK...).
+    Block(Block),
+}
+
+/// What a blocking command waits for. Whenever one of `keys` changes, the
+/// node runs the command again (with [`Ctx::serving_blocked`] set); it either
+/// produces its reply or returns `Block` again to keep waiting.
+pub struct Block {
+    /// Keys in the client's selected database.
+    pub keys: Vec<Vec<u8>>,
+    /// Absolute virtual time at which to give up; `None` waits forever.
+    pub deadline_ms: Option<u64>,
+    /// The reply on timeout (and on `CLIENT UNBLOCK id TIMEOUT`).
+    pub on_timeout: Reply,
 }
 
 impl From<Reply> for Outcome {
@@ -157,6 +171,10 @@ pub struct Ctx<'a> {
     pub node: &'a mut Node,
     pub client: ClientId,
     pub now_ms: u64,
+    /// False inside EXEC: blocking commands then act as their non-blocking form.
+    pub may_block: bool,
+    /// True when a blocked client's command is run again because a key changed.
+    pub serving_blocked: bool,
 }
 
 impl Ctx<'_> {

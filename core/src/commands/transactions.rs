@@ -112,12 +112,15 @@ fn exec(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     for argv in multi.queued {
         // Queued commands were resolved when queued; the table cannot change since.
         let outcome = match ctx.node.resolve(&argv) {
-            Ok(resolved) => ctx.node.run(ctx.client, resolved, &argv),
+            Ok(resolved) => ctx.node.run(ctx.client, resolved, &argv, false),
             Err(e) => Outcome::Reply(crate::node::error_reply(&e)),
         };
         match outcome {
             Outcome::Reply(reply) | Outcome::Close(reply) => replies.push(reply),
             Outcome::Replies(many) => replies.extend(many),
+            // Commands run with may_block = false never block; this is their
+            // "nothing to serve" reply.
+            Outcome::Block(block) => replies.push(block.on_timeout),
         }
     }
     Ok(Reply::Array(replies).into())
