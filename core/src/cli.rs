@@ -300,6 +300,30 @@ pub fn format_raw(reply: &Reply) -> Vec<u8> {
     out
 }
 
+/// redis-cli prints the replies of a few commands raw even on a terminal (and
+/// without raw mode's trailing newline): INFO, CLIENT LIST/INFO, CLUSTER
+/// NODES/INFO, MEMORY DOCTOR/MALLOC-STATS, LATENCY DOCTOR/GRAPH, LOLWUT.
+pub fn prints_raw_on_terminal(argv: &[Vec<u8>]) -> bool {
+    let is = |i: usize, word: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()));
+    let argc = argv.len();
+    is(0, "info")
+        || is(0, "lolwut")
+        || (argc >= 2 && is(0, "client") && (is(1, "list") || is(1, "info")))
+        || (argc == 2 && is(0, "cluster") && (is(1, "nodes") || is(1, "info")))
+        || (argc >= 2 && is(0, "memory") && (is(1, "malloc-stats") || is(1, "doctor")))
+        || (argc == 3 && is(0, "latency") && is(1, "graph"))
+        || (argc == 2 && is(0, "latency") && is(1, "doctor"))
+        || (argc >= 2 && is(0, "debug") && (is(1, "htstats") || is(1, "htstats-key")))
+}
+
+/// The reply printed raw without raw mode's final newline, as redis-cli does
+/// for [`prints_raw_on_terminal`] commands.
+pub fn format_raw_verbatim(reply: &Reply) -> Vec<u8> {
+    let mut out = Vec::new();
+    raw_into(reply, &mut out);
+    out
+}
+
 fn raw_into(reply: &Reply, out: &mut Vec<u8>) {
     match reply {
         // An error carries its own newline, so raw output shows a blank line after it.
@@ -388,10 +412,18 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
         }
     }
     let mut effect = LineEffect::None;
+    let verbatim = prints_raw_on_terminal(&argv);
     for _ in 0..repeat {
         let status = node.execute(client, argv.clone(), now_ms);
         for reply in node.take_output(client) {
-            text.extend_from_slice(&if raw { format_raw(&reply) } else { format_tty(&reply) });
+            let printed = if verbatim {
+                format_raw_verbatim(&reply)
+            } else if raw {
+                format_raw(&reply)
+            } else {
+                format_tty(&reply)
+            };
+            text.extend_from_slice(&printed);
             // redis-cli exits when it meets a reply it cannot print.
             if is_unprintable(&reply) {
                 return LineOutput { text, effect: LineEffect::Exit };

@@ -409,9 +409,12 @@ fn client_list(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         } else if option.eq_ignore_ascii_case(b"id") && args.remaining() >= 1 {
             let mut ids = Vec::new();
             while let Some(raw) = args.peek() {
+                // Redis reads the ids as unsigned numbers and rejects only
+                // what does not parse, so 0 or -5 simply match nobody.
                 match parse_i64(raw) {
                     Some(id) if id > 0 => ids.push(id as ClientId),
-                    _ => return Err(Error::text("ERR Invalid client ID")),
+                    Some(_) => {}
+                    None => return Err(Error::text("ERR Invalid client ID")),
                 }
                 args.next_bytes()?;
             }
