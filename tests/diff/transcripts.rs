@@ -119,6 +119,8 @@ fn refusing_what_transcripts_cannot_express() {
         (b"OK\n", "output line before any"),
         (b"> 3 PING\nPONG\n", "repeat count"),
         (b"> quit\n", "built-in"),
+        (b"> \"\" arg\n", "repeat count"),
+        (b"> \" 2\" PING\n", "repeat count"),
         (b"sleep 10\nOK\n", "prints nothing"),
     ];
     for (source, message) in cases {

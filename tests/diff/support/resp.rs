@@ -5,7 +5,7 @@
 //! It is written independently of core's codec on purpose: the oracle side of
 //! the comparison must not share code with the side under test.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 

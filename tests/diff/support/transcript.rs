@@ -103,8 +103,12 @@ fn front_end_feature(typed: &[u8]) -> Option<&'static str> {
             return Some("a redis-cli built-in (quit/exit/clear/help/connect)");
         }
     }
-    let digits = first.strip_prefix(b"-").or(first.strip_prefix(b"+")).unwrap_or(first);
-    if argv.len() > 1 && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+    // redis-cli reads the first word with strtol: a word it consumes entirely
+    // (blanks, a sign, digits — or nothing at all) is a repeat count.
+    let unblanked = first.trim_ascii_start();
+    let digits = unblanked.strip_prefix(b"-").or(unblanked.strip_prefix(b"+")).unwrap_or(unblanked);
+    let strtol_number = first.is_empty() || (!digits.is_empty() && digits.iter().all(u8::is_ascii_digit));
+    if argv.len() > 1 && strtol_number {
         return Some("a redis-cli repeat count");
     }
     None
