@@ -121,6 +121,8 @@ fn refusing_what_transcripts_cannot_express() {
         (b"> quit\n", "built-in"),
         (b"> \"\" arg\n", "repeat count"),
         (b"> \" 2\" PING\n", "repeat count"),
+        (b"> \"\\x00x\" PING\n", "repeat count"),
+        (b"> \"7\\x00x\" PING\n", "repeat count"),
         (b"sleep 10\nOK\n", "prints nothing"),
     ];
     for (source, message) in cases {

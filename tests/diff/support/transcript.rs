@@ -103,11 +103,13 @@ fn front_end_feature(typed: &[u8]) -> Option<&'static str> {
             return Some("a redis-cli built-in (quit/exit/clear/help/connect)");
         }
     }
-    // redis-cli reads the first word with strtol: a word it consumes entirely
-    // (blanks, a sign, digits — or nothing at all) is a repeat count.
-    let unblanked = first.trim_ascii_start();
+    // redis-cli reads the first word with strtol, as a C string (so only up to
+    // a NUL byte): a word it consumes entirely (blanks, a sign, digits — or
+    // nothing at all) is a repeat count.
+    let c_string = first.split(|&b| b == 0).next().unwrap_or_default();
+    let unblanked = c_string.trim_ascii_start();
     let digits = unblanked.strip_prefix(b"-").or(unblanked.strip_prefix(b"+")).unwrap_or(unblanked);
-    let strtol_number = first.is_empty() || (!digits.is_empty() && digits.iter().all(u8::is_ascii_digit));
+    let strtol_number = c_string.is_empty() || (!digits.is_empty() && digits.iter().all(u8::is_ascii_digit));
     if argv.len() > 1 && strtol_number {
         return Some("a redis-cli repeat count");
     }
