@@ -131,7 +131,7 @@ fn a_planted_bug_is_found_and_shrunk() {
     let commands = generate(42, 5_000, FAMILIES);
     let mut tally = vec![(0, 0); FAMILIES.len()];
     let (mut good, mut bad) = (CoreEngine::new(), PlantedBug(CoreEngine::new()));
-    let divergence = compare(&commands, FAMILIES, &mut bad, &mut good, &mut tally).err().expect("the planted bug is found");
+    let divergence = compare(&commands, FAMILIES, &mut bad, &mut good, &mut tally).expect_err("the planted bug is found");
     assert!(divergence.command[0].eq_ignore_ascii_case(b"get"), "{}", render(&divergence.command));
     let shrunk = shrink(commands[..=divergence.index].to_vec(), FAMILIES, &mut bad, &mut good, Duration::from_secs(30));
     let lines: Vec<String> = shrunk.iter().map(|(_, c)| render(c)).collect();

@@ -132,3 +132,11 @@ fn refusing_what_transcripts_cannot_express() {
         }
     }
 }
+
+/// Without the oracle the suite fails loudly, pointing at the setup step.
+#[test]
+fn a_missing_redis_server_fails_with_directions() {
+    let outcome = std::panic::catch_unwind(|| RedisServer::start_program("redis-server-not-installed"));
+    let message = outcome.err().and_then(|e| e.downcast::<String>().ok()).expect("start must panic");
+    assert!(message.contains("not found") && message.contains("make setup"), "{}", message);
+}

@@ -33,29 +33,36 @@ impl RedisServer {
     /// Starts a server and waits until it answers PING. Panics with a clear
     /// message when redis-server is not installed: these tests never skip.
     pub fn start() -> RedisServer {
+        Self::start_program(SERVER_BIN)
+    }
+
+    /// `start` with another server binary (tests use it to check the message
+    /// given when the server is missing).
+    pub fn start_program(program: &str) -> RedisServer {
         let mut last_error = String::new();
         // The port is free when we look but could be taken before the server
         // binds it, so a failed start is retried on a new port.
         for _ in 0..3 {
-            match Self::try_start() {
+            match Self::try_start(program) {
                 Ok(server) => return server,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => panic!(
                     "`{}` was not found on PATH. The differential tests need the real Redis 7.0 \
                      server and redis-cli: run `make setup` (scripts/setup.sh installs the \
                      redis-server and redis-tools packages).",
-                    SERVER_BIN
+                    program
                 ),
                 Err(e) => last_error = e.to_string(),
             }
         }
-        panic!("could not start {}: {}", SERVER_BIN, last_error);
+        panic!("could not start {}: {}", program, last_error);
     }
 
-    fn try_start() -> io::Result<RedisServer> {
+    fn try_start(program: &str) -> io::Result<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let dir = std::env::temp_dir().join(format!("redplay-redis-{}-{}", std::process::id(), port));
+        // Under target/ so that a killed run leaves nothing behind elsewhere.
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("redis-{}-{}", std::process::id(), port));
         std::fs::create_dir_all(&dir)?;
-        let mut command = Command::new(SERVER_BIN);
+        let mut command = Command::new(program);
         command
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--logfile", ""])
