@@ -119,6 +119,18 @@ const KNOWN_DIVERGENT: &[(&str, &str)] = &[
         "`2 quit` is not redis-cli's quit: it sends QUIT to the server (OK, then \
          `Error: Server closed the connection`, reconnects, goes on); core has no QUIT yet",
     ),
+    (
+        "vt-ff-inside-args.cli",
+        "redis-cli skips any isspace byte between arguments, but an unquoted argument ends only \
+         at space, \\t, \\n, \\r (or NUL): `GET k\\vk` has one key, `PING\\f` is an unknown \
+         command; core's cli::split_args also splits at \\v and \\f",
+    ),
+    (
+        "nul-in-line.cli",
+        "redis-cli handles a typed line as a C string, so a raw NUL byte ends the line \
+         (`ECHO a<NUL>b` echoes \"a\", `ECHO \"x<NUL>y\"` is Invalid argument(s)); \
+         redplay-cli keeps the bytes after it",
+    ),
 ];
 
 fn known_divergence(script: &Script) -> Option<&'static str> {
