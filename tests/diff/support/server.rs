@@ -78,7 +78,9 @@ impl RedisServer {
                 Ok(())
             });
         }
-        let child = command.spawn()?;
+        let child = command.spawn().inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&dir);
+        })?;
         let mut server = RedisServer { port, child, dir };
         server.wait_until_ready()?;
         Ok(server)
