@@ -1,0 +1,377 @@
+//! The seeded random differential generator: random command sequences run on
+//! core and on the real server, every reply compared exactly as a protocol
+//! value (`Reply`, as each side's RESP2 client receives it).
+//!
+//! # Adding a family
+//! Write `fuzz/<family>.rs` exporting `pub const FAMILY: Family` (a name, a
+//! weight, and a `generate` function returning one command), then add one line
+//! to [`FAMILIES`]. Families share [`Gen`]'s small key pool, so a new data type
+//! collides with the others' keys and wrong-type errors come for free.
+//!
+//! # Rules a family must follow (so that a divergence is always a real bug)
+//! - One command, one reply: no blocking commands, no SUBSCRIBE, no QUIT.
+//! - No replies that depend on the clock at ms granularity. Core is fed the
+//!   wall clock at the moment a batch is sent, but the real server runs a few
+//!   ms later, so relative expiries are drawn far beyond the run's length
+//!   (≥ 1000 s), absolute ones far in the past or future; real expiry timing
+//!   is tested by transcripts with `sleep`. A family that cannot avoid such a
+//!   reply (PTTL, say) may set `equivalent` to a narrow comparison and must
+//!   document it there.
+//! - No server-wide side effects the reset does not undo (see `RedisServer::reset`).
+
+mod connection;
+mod keys;
+mod strings;
+
+use std::time::{Duration, Instant};
+
+use redplay_core::{ClientId, Node, Reply};
+
+use crate::support::resp::Conn;
+use crate::support::server::RedisServer;
+
+/// Every family the generator draws from. One line per family.
+pub const FAMILIES: &[Family] = &[connection::FAMILY, strings::FAMILY, keys::FAMILY];
+
+pub type Command = Vec<Vec<u8>>;
+
+pub struct Family {
+    pub name: &'static str,
+    /// Relative share of the generated commands.
+    pub weight: u32,
+    pub generate: fn(&mut Gen) -> Command,
+    /// How a core reply and a real reply to `command` are compared; `exact`
+    /// unless the family documents why not.
+    pub equivalent: fn(command: &Command, core: &Reply, real: &Reply) -> bool,
+}
+
+/// Replies equal as values. Doubles compare by their printed form so that NaN
+/// equals NaN.
+pub fn exact(_command: &Command, core: &Reply, real: &Reply) -> bool {
+    core == real || format!("{:?}", core) == format!("{:?}", real)
+}
+
+/// SplitMix64: tiny, seedable, and the same on every platform.
+#[derive(Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// What families draw their arguments from.
+pub struct Gen {
+    rng: Rng,
+}
+
+/// A small pool so that commands keep hitting the same keys.
+const KEYS: &[&[u8]] = &[b"k0", b"k1", b"k2", b"k3", b"k4", b"\x00bin\xff", b"key with space", b""];
+
+/// Values that look like numbers (or almost), to catch parsing differences.
+const NUMERIC: &[&[u8]] = &[
+    b"0", b"-0", b"1", b"-1", b"42", b"+5", b"007", b" 7", b"7 ", b"3.14", b"1e10", b"0x10", b"inf", b"-inf", b"nan",
+    b"9223372036854775807", b"-9223372036854775808", b"9223372036854775808", b"-9223372036854775809",
+    b"18446744073709551616",
+];
+
+/// Words that are options somewhere, so they show up in the wrong places too.
+const WORDS: &[&str] = &["nx", "xx", "get", "ex", "px", "exat", "pxat", "keepttl", "hello", "withscores", "count"];
+
+impl Gen {
+    pub fn new(seed: u64) -> Gen {
+        Gen { rng: Rng::new(seed) }
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.rng.next_u64() % n as u64) as usize
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.rng.next_u64() % (hi - lo + 1) as u64) as i64
+    }
+
+    /// True `percent` times out of 100.
+    pub fn chance(&mut self, percent: u32) -> bool {
+        self.below(100) < percent as usize
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    pub fn key(&mut self) -> Vec<u8> {
+        self.pick(KEYS).to_vec()
+    }
+
+    /// `count` keys from the pool; duplicates are likely, on purpose.
+    pub fn keys(&mut self, count: usize) -> Vec<Vec<u8>> {
+        (0..count).map(|_| self.key()).collect()
+    }
+
+    /// A word in random letter case (`Nx`, `nX`): commands and options are
+    /// case-insensitive and both sides must agree on it.
+    pub fn word(&mut self, word: &str) -> Vec<u8> {
+        word.bytes().map(|b| if self.chance(50) { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() }).collect()
+    }
+
+    pub fn binary(&mut self, max_len: usize) -> Vec<u8> {
+        let len = self.below(max_len + 1);
+        (0..len).map(|_| self.rng.next_u64() as u8).collect()
+    }
+
+    /// A value to store: short text, numeric-looking, binary, empty or long.
+    pub fn value(&mut self) -> Vec<u8> {
+        match self.below(10) {
+            0..=2 => format!("v{}", self.below(20)).into_bytes(),
+            3 | 4 => self.pick(NUMERIC).to_vec(),
+            5 | 6 => self.binary(16),
+            7 => Vec::new(),
+            8 => vec![b'a' + self.below(26) as u8; self.range(100, 3000) as usize],
+            _ => {
+                let word = *self.pick(WORDS);
+                self.word(word)
+            }
+        }
+    }
+
+    /// Any argument at all, for wrong arity and junk options.
+    pub fn junk(&mut self) -> Vec<u8> {
+        match self.below(4) {
+            0 => self.key(),
+            1 => self.value(),
+            2 => self.pick(NUMERIC).to_vec(),
+            _ => {
+                let word = *self.pick(WORDS);
+                self.word(word)
+            }
+        }
+    }
+}
+
+/// A command rendered as a redis-cli line: bare words where possible, else
+/// quoted the way redis-cli (and `split_args`) reads them back.
+pub fn render(command: &Command) -> String {
+    let args: Vec<String> = command
+        .iter()
+        .map(|arg| {
+            let bare = !arg.is_empty() && arg.iter().all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\');
+            if bare {
+                String::from_utf8_lossy(arg).into_owned()
+            } else {
+                let mut quoted = Vec::new();
+                redplay_core::cli::quote(arg, &mut quoted);
+                String::from_utf8_lossy(&quoted).into_owned()
+            }
+        })
+        .collect();
+    args.join(" ")
+}
+
+/// A reply in RESP-like shorthand, bytes escaped: `+OK`, `-ERR ..`, `:1`,
+/// `"bulk"`, `$-1` (nil), `*-1` (nil array), `[a, b]`.
+pub fn describe(reply: &Reply) -> String {
+    let quoted = |bytes: &[u8]| {
+        let mut out = Vec::new();
+        redplay_core::cli::quote(bytes, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let list = |items: &[Reply]| items.iter().map(describe).collect::<Vec<_>>().join(", ");
+    match reply {
+        Reply::Status(s) => format!("+{}", s),
+        Reply::Error(e) => format!("-{}", quoted(e).trim_matches('"')),
+        Reply::Integer(n) => format!(":{}", n),
+        Reply::Bulk(b) => quoted(b),
+        Reply::Nil => "$-1".into(),
+        Reply::NilArray => "*-1".into(),
+        Reply::Array(items) => format!("[{}]", list(items)),
+        Reply::Set(items) => format!("~[{}]", list(items)),
+        Reply::Push(items) => format!(">[{}]", list(items)),
+        Reply::Map(pairs) => format!("{{{}}}", pairs.iter().map(|(k, v)| format!("{}: {}", describe(k), describe(v))).collect::<Vec<_>>().join(", ")),
+        other => format!("{:?}", other),
+    }
+}
+
+/// The command sequence for `seed`: `count` commands, each from a family drawn
+/// by weight. Returns the family index with each command.
+pub fn generate(seed: u64, count: usize, families: &[Family]) -> Vec<(usize, Command)> {
+    let mut gen = Gen::new(seed);
+    let total: u32 = families.iter().map(|f| f.weight).sum();
+    (0..count)
+        .map(|_| {
+            let mut ticket = gen.below(total as usize) as u32;
+            let index = families.iter().position(|f| {
+                let hit = ticket < f.weight;
+                ticket = ticket.saturating_sub(f.weight);
+                hit
+            });
+            let index = index.expect("weights cover every ticket");
+            (index, (families[index].generate)(&mut gen))
+        })
+        .collect()
+}
+
+/// Something commands can run on: core, the real server, or a test double.
+pub trait Engine {
+    /// Back to an empty dataset and a fresh connection.
+    fn reset(&mut self);
+    /// Runs `commands` in order as of `now_ms`; the replies each one produced.
+    fn run(&mut self, commands: &[&Command], now_ms: u64) -> Vec<Vec<Reply>>;
+}
+
+pub struct CoreEngine {
+    node: Node,
+    client: ClientId,
+}
+
+impl CoreEngine {
+    pub fn new() -> CoreEngine {
+        let mut node = Node::new();
+        let client = node.connect(crate::support::wall_ms());
+        CoreEngine { node, client }
+    }
+}
+
+impl Engine for CoreEngine {
+    fn reset(&mut self) {
+        *self = CoreEngine::new();
+    }
+
+    fn run(&mut self, commands: &[&Command], now_ms: u64) -> Vec<Vec<Reply>> {
+        commands
+            .iter()
+            .map(|argv| {
+                self.node.execute(self.client, (*argv).clone(), now_ms);
+                self.node.take_output(self.client)
+            })
+            .collect()
+    }
+}
+
+pub struct RedisEngine<'a> {
+    server: &'a RedisServer,
+    conn: Conn,
+}
+
+impl<'a> RedisEngine<'a> {
+    pub fn new(server: &'a RedisServer) -> RedisEngine<'a> {
+        server.reset();
+        RedisEngine { server, conn: server.connect() }
+    }
+}
+
+impl Engine for RedisEngine<'_> {
+    fn reset(&mut self) {
+        self.server.reset();
+        self.conn = self.server.connect();
+    }
+
+    /// Pipelined: the whole batch goes out in one write, then the replies are read.
+    fn run(&mut self, commands: &[&Command], _now_ms: u64) -> Vec<Vec<Reply>> {
+        for argv in commands {
+            self.conn.queue(argv);
+        }
+        self.conn.flush().expect("sending to redis-server");
+        commands.iter().map(|_| vec![self.conn.read_reply().expect("reading from redis-server")]).collect()
+    }
+}
+
+/// The first command whose replies differ.
+pub struct Divergence {
+    pub index: usize,
+    pub command: Command,
+    pub core: Vec<Reply>,
+    pub real: Vec<Reply>,
+}
+
+/// Commands per pipelined batch; large enough to amortise round trips.
+const BATCH: usize = 1000;
+
+/// Replies seen from the real side, per family: (errors, other replies).
+pub type Tally = Vec<(usize, usize)>;
+
+/// Runs `commands` on both engines (from their current state), batch by
+/// batch, and stops at the first divergence.
+pub fn compare(
+    commands: &[(usize, Command)],
+    families: &[Family],
+    core: &mut dyn Engine,
+    real: &mut dyn Engine,
+    tally: &mut Tally,
+) -> Result<(), Divergence> {
+    for (batch_no, batch) in commands.chunks(BATCH).enumerate() {
+        let argvs: Vec<&Command> = batch.iter().map(|(_, c)| c).collect();
+        let now = crate::support::wall_ms();
+        let real_replies = real.run(&argvs, now);
+        let core_replies = core.run(&argvs, now);
+        for (offset, ((family, command), (c, r))) in batch.iter().zip(core_replies.iter().zip(&real_replies)).enumerate() {
+            let same = c.len() == r.len() && c.iter().zip(r).all(|(c, r)| (families[*family].equivalent)(command, c, r));
+            if !same {
+                return Err(Divergence { index: batch_no * BATCH + offset, command: command.clone(), core: c.clone(), real: r.clone() });
+            }
+            let slot = &mut tally[*family];
+            if r.first().is_some_and(Reply::is_error) {
+                slot.0 += 1;
+            } else {
+                slot.1 += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Shrinks a failing sequence: keep removing commands while both engines,
+/// reset, still diverge somewhere. First the shortest failing suffix (most
+/// bugs need only the last few commands), then chunk removal as in delta
+/// debugging, halving the chunk size. Stops at `budget` with what it has.
+pub fn shrink(
+    failing: Vec<(usize, Command)>,
+    families: &[Family],
+    core: &mut dyn Engine,
+    real: &mut dyn Engine,
+    budget: Duration,
+) -> Vec<(usize, Command)> {
+    let deadline = Instant::now() + budget;
+    let mut fails = |candidate: &[(usize, Command)]| {
+        core.reset();
+        real.reset();
+        let mut tally = vec![(0, 0); families.len()];
+        compare(candidate, families, core, real, &mut tally).is_err()
+    };
+    let mut best = failing;
+    let mut width = 1;
+    while width < best.len() && Instant::now() < deadline {
+        let suffix = best[best.len() - width..].to_vec();
+        if fails(&suffix) {
+            best = suffix;
+            break;
+        }
+        width *= 2;
+    }
+    let mut chunk = best.len() / 2;
+    while chunk >= 1 && Instant::now() < deadline {
+        let mut start = 0;
+        while start < best.len() && Instant::now() < deadline {
+            let end = (start + chunk).min(best.len());
+            let candidate: Vec<_> = best[..start].iter().chain(&best[end..]).cloned().collect();
+            if !candidate.is_empty() && fails(&candidate) {
+                best = candidate;
+            } else {
+                start = end;
+            }
+        }
+        chunk /= 2;
+    }
+    best
+}
