@@ -447,6 +447,8 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
 /// redis-cli treats a first word that `strtol` reads completely as a repeat
 /// count. `None`: not a number. `Some(None)`: a number, but not a valid count.
 fn repeat_count(word: &[u8]) -> Option<Option<u64>> {
+    // redis-cli reads the word as a C string: a NUL byte ends it.
+    let word = &word[..word.iter().position(|&c| c == 0).unwrap_or(word.len())];
     let trimmed = {
         let start = word.iter().position(|&c| !is_space(c)).unwrap_or(word.len());
         &word[start..]
