@@ -18,6 +18,7 @@
 //! Seeded (`REDPLAY_FUZZ_SEED`, printed) and bounded in time
 //! (`REDPLAY_PANIC_SECS`, default 3 s per test).
 
+#[allow(dead_code)]
 mod fuzz;
 mod support;
 

