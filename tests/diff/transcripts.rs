@@ -53,6 +53,11 @@ const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
         "me> EXEC extra",
         "an EXEC rejected for arity is answered with EXECABORT even outside MULTI in Redis; core gives the plain arity error",
     ),
+    (
+        "divergent.txt",
+        "me> EXEC",
+        "follows from `EXEC extra` inside MULTI: Redis has discarded the transaction (EXEC without MULTI), core still holds it",
+    ),
 ];
 
 fn known_divergent(file: &Path, step: &str) -> bool {
