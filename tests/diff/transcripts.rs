@@ -55,6 +55,32 @@ const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
     ),
     (
         "divergent.txt",
+        "me> SET k v",
+        "with maxmemory below the memory in use and noeviction, Redis refuses writes (-OOM command not allowed when used memory > 'maxmemory'.); core does not account memory",
+    ),
+    ("divergent.txt", "me> GET k", "follows from the refused SET above"),
+    (
+        "divergent.txt",
+        "me> CONFIG SET maxmemory-policy bogus nosuchparam 1",
+        "Redis checks every parameter name (unknown, then immutable) before any value; core validates pair by pair and reports the first bad value",
+    ),
+    (
+        "divergent.txt",
+        "me> CONFIG SET maxmemory abc databases 32",
+        "Redis checks every parameter name (unknown, then immutable) before any value; core validates pair by pair and reports the first bad value",
+    ),
+    (
+        "divergent.txt",
+        "me> HELLO 3 \"\\x9f\"",
+        "the HELLO syntax error echoes the option: Redis byte for byte, core through a lossy UTF-8 conversion (\\xef\\xbf\\xbd)",
+    ),
+    (
+        "divergent.txt",
+        "me> EXEC",
+        "HELLO inside MULTI: Redis shapes each queued reply in the protocol current when it runs (CONFIG GET's reply before HELLO 3 stays a flat array); core shapes all of EXEC's array in the protocol at the end (a map). Also: `EXEC` after `EXEC extra` in MULTI, below",
+    ),
+    (
+        "divergent.txt",
         "me> EXEC",
         "follows from `EXEC extra` inside MULTI: Redis has discarded the transaction (EXEC without MULTI), core still holds it",
     ),

@@ -6,7 +6,7 @@ use super::{exact, Command, Family, Gen};
 pub const FAMILY: Family = Family { name: "strings", weight: 5, generate, equivalent: exact };
 
 /// Expire arguments whose outcome cannot depend on when the command runs:
-/// relative times far beyond a run, absolute ones far in the past or future,
+/// relative times far beyond a run, absolute ones far in the future,
 /// and invalid or overflowing numbers nowhere near a clock-dependent boundary.
 fn expire_number(g: &mut Gen, unit: &str) -> Vec<u8> {
     const INVALID: &[&str] = &[
@@ -19,10 +19,10 @@ fn expire_number(g: &mut Gen, unit: &str) -> Vec<u8> {
     let n = match unit {
         "ex" => g.range(1_000, 100_000_000),
         "px" => g.range(1_000_000, 10_000_000_000),
-        // Absolute: before 2002 or after 2096.
-        "exat" if g.chance(50) => g.range(1, 1_000_000_000),
+        // Absolute: after 2096. Never in the past: Redis stores such a key
+        // and its expire cycle reclaims it at its own pace, which shows in
+        // DBSIZE, INFO and WATCH; transcripts test past deadlines instead.
         "exat" => g.range(4_000_000_000, 5_000_000_000),
-        _ if g.chance(50) => g.range(1, 1_000_000_000_000),
         _ => g.range(4_000_000_000_000, 5_000_000_000_000),
     };
     n.to_string().into_bytes()

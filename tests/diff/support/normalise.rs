@@ -9,7 +9,8 @@
 //! before the first step). The real server is long-lived, so its ids are
 //! larger; the replay learns each connection's real id (`CLIENT LIST` on a
 //! side connection, matched by local port) and translates:
-//! - replies: `CLIENT ID`'s integer, the `id` entry of `HELLO`'s reply, and
+//! - replies: `CLIENT ID`'s integer, the `id` entry of a HELLO reply (also
+//!   inside EXEC's array), and
 //!   `id=` in `CLIENT LIST` / `CLIENT INFO` lines: real id → number;
 //! - typed arguments, real side only: the id after `ID` in `CLIENT KILL` and
 //!   `CLIENT LIST`, and `CLIENT UNBLOCK`'s id: number → real id, when the
@@ -99,8 +100,8 @@ pub fn real_args(mut argv: Vec<Vec<u8>>, ids: &Ids) -> Vec<Vec<u8>> {
 }
 
 const PHYSICAL: &[&str] = &[
-    "addr", "laddr", "fd", "age", "idle", "qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem",
-    "tot-mem", "events",
+    "addr", "laddr", "fd", "age", "idle", "qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll",
+    "omem", "tot-mem", "events",
 ];
 
 /// INFO fields compared (see the module docs).
@@ -120,7 +121,9 @@ fn client_lines(text: &[u8], ids: &Ids) -> Vec<u8> {
         let fields: Vec<Vec<u8>> = body
             .split(|&b| b == b' ')
             .map(|field| {
-                let Some(eq) = field.iter().position(|&b| b == b'=') else { return field.to_vec() };
+                let Some(eq) = field.iter().position(|&b| b == b'=') else {
+                    return field.to_vec();
+                };
                 let (name, value) = (&field[..eq], &field[eq + 1..]);
                 let name_text = String::from_utf8_lossy(name);
                 if PHYSICAL.contains(&name_text.as_ref()) {
@@ -144,13 +147,23 @@ fn info_lines(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     for line in text.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
         let name = String::from_utf8_lossy(&line[..colon]);
         let keyspace = name.starts_with("db") && name[2..].bytes().all(|b| b.is_ascii_digit()) && name.len() > 2;
         if keyspace {
             let value = String::from_utf8_lossy(&line[colon + 1..]);
-            let kept: Vec<String> =
-                value.split(',').map(|kv| if kv.starts_with("avg_ttl=") { "avg_ttl=*".to_string() } else { kv.to_string() }).collect();
+            let kept: Vec<String> = value
+                .split(',')
+                .map(|kv| {
+                    if kv.starts_with("avg_ttl=") {
+                        "avg_ttl=*".to_string()
+                    } else {
+                        kv.to_string()
+                    }
+                })
+                .collect();
             out.extend_from_slice(format!("{}:{}\n", name, kept.join(",")).as_bytes());
         } else if INFO_FIELDS.contains(&name.as_ref()) {
             out.extend_from_slice(line);
@@ -181,29 +194,43 @@ pub fn reply(argv: &[Vec<u8>], reply: Reply, ids: &Ids) -> Reply {
     if is(argv, 0, "info") {
         return map_text(reply, info_lines);
     }
-    if is(argv, 0, "hello") {
+    hello_ids(reply, ids)
+}
+
+/// HELLO's reply (a map whose first key is `server`, or the same flat array in
+/// RESP2) with its `id` translated, wherever it is (EXEC's array too).
+fn hello_ids(reply: Reply, ids: &Ids) -> Reply {
+    let hello_shaped = match &reply {
+        Reply::Map(pairs) => pairs.first().is_some_and(|(k, _)| *k == Reply::bulk(b"server")),
+        Reply::Array(items) => items.first() == Some(&Reply::bulk(b"server")),
+        _ => false,
+    };
+    if !hello_shaped {
         return match reply {
-            Reply::Map(pairs) => Reply::Map(
-                pairs
-                    .into_iter()
-                    .map(|(k, v)| match (&k, v) {
-                        (Reply::Bulk(name), Reply::Integer(id)) if name == b"id" => (k, Reply::Integer(ids.number(id))),
-                        (_, v) => (k, v),
-                    })
-                    .collect(),
-            ),
-            Reply::Array(mut items) => {
-                for i in 1..items.len() {
-                    if items[i - 1] == Reply::bulk(b"id") {
-                        if let Reply::Integer(id) = items[i] {
-                            items[i] = Reply::Integer(ids.number(id));
-                        }
-                    }
-                }
-                Reply::Array(items)
-            }
+            Reply::Array(items) => Reply::Array(items.into_iter().map(|r| hello_ids(r, ids)).collect()),
             other => other,
         };
     }
-    reply
+    match reply {
+        Reply::Map(pairs) => Reply::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| match (&k, v) {
+                    (Reply::Bulk(name), Reply::Integer(id)) if name == b"id" => (k, Reply::Integer(ids.number(id))),
+                    (_, v) => (k, v),
+                })
+                .collect(),
+        ),
+        Reply::Array(mut items) => {
+            for i in 1..items.len() {
+                if items[i - 1] == Reply::bulk(b"id") {
+                    if let Reply::Integer(id) = items[i] {
+                        items[i] = Reply::Integer(ids.number(id));
+                    }
+                }
+            }
+            Reply::Array(items)
+        }
+        other => other,
+    }
 }
