@@ -132,7 +132,13 @@ fn a_planted_bug_is_found_and_shrunk() {
     let mut tally = vec![(0, 0); FAMILIES.len()];
     let (mut good, mut bad) = (CoreEngine::new(), PlantedBug(CoreEngine::new()));
     let divergence = compare(&commands, FAMILIES, &mut bad, &mut good, &mut tally).expect_err("the planted bug is found");
-    assert!(divergence.drawn.command[0].eq_ignore_ascii_case(b"get"), "{}", render_step(&divergence.drawn));
+    assert!(
+        divergence.drawn.command[0].eq_ignore_ascii_case(b"get"),
+        "{}: {:?} vs {:?}",
+        render_step(&divergence.drawn),
+        divergence.core,
+        divergence.real
+    );
     let shrunk = shrink(commands[..=divergence.index].to_vec(), FAMILIES, &mut bad, &mut good, Duration::from_secs(30));
     let lines: Vec<String> = shrunk.iter().map(render_step).collect();
     assert_eq!(shrunk.len(), 2, "{:#?}", lines);

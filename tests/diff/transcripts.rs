@@ -61,6 +61,26 @@ const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
     ("divergent.txt", "me> GET k", "follows from the refused SET above"),
     (
         "divergent.txt",
+        "me> COPY src dst DB 16 DB 2",
+        "COPY checks each DB value as it reads it (out of range here); core keeps only the last DB and copies",
+    ),
+    (
+        "divergent.txt",
+        "me> COPY src dst DB -1 BOGUS",
+        "COPY: Redis rejects DB -1 (out of range) before reading on; core reads every option first (syntax error)",
+    ),
+    (
+        "divergent.txt",
+        "me> COPY src dst DB abc DB 0",
+        "COPY checks each DB value as it reads it (not an integer here); core keeps only the last DB and copies",
+    ),
+    (
+        "divergent.txt",
+        "me> OBJECT REFCOUNT copied",
+        "COPY makes a private copy of a shared small integer (refcount 1 in Redis); core reports every small integer as shared (2147483647)",
+    ),
+    (
+        "divergent.txt",
         "me> CONFIG SET maxmemory-policy bogus nosuchparam 1",
         "Redis checks every parameter name (unknown, then immutable) before any value; core validates pair by pair and reports the first bad value",
     ),
