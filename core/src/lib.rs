@@ -12,6 +12,7 @@
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
+//! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -27,6 +28,7 @@ pub mod error;
 pub mod glob;
 pub mod node;
 pub mod reply;
+pub mod session;
 pub mod resp;
 
 pub use error::Error;

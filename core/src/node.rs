@@ -52,7 +52,8 @@ pub struct Client {
     pub(crate) blocked: Option<Blocked>,
     /// Commands that arrived while blocked; they run once it is unblocked.
     pending: VecDeque<Vec<Vec<u8>>>,
-    outbox: VecDeque<Reply>,
+    /// Replies waiting to be read, each with the protocol it was produced for.
+    outbox: VecDeque<(Reply, Protocol)>,
 }
 
 /// A client waiting in a blocking command.
@@ -121,7 +122,7 @@ pub struct Node {
     pub(crate) dbs: Vec<Db>,
     clients: BTreeMap<ClientId, Client>,
     /// Final replies of clients that closed (QUIT), until the front end takes them.
-    closed_outboxes: BTreeMap<ClientId, VecDeque<Reply>>,
+    closed_outboxes: BTreeMap<ClientId, VecDeque<(Reply, Protocol)>>,
     next_client_id: ClientId,
     commands: Map<&'static [u8], &'static CommandSpec>,
     now_ms: u64,
@@ -272,12 +273,17 @@ impl Node {
     pub fn send(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
             let shaped = reply.for_protocol(c.protocol);
-            c.outbox.push_back(shaped);
+            c.outbox.push_back((shaped, c.protocol));
         }
     }
 
     /// Everything queued for `client` since the last call, oldest first.
     pub fn take_output(&mut self, client: ClientId) -> Vec<Reply> {
+        self.take_output_with_protocol(client).into_iter().map(|(reply, _)| reply).collect()
+    }
+
+    /// Like `take_output`, with the protocol each reply must be encoded in.
+    pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
             Some(c) => c.outbox.drain(..).collect(),
             None => self.closed_outboxes.remove(&client).map(Vec::from).unwrap_or_default(),
