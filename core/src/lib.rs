@@ -10,6 +10,7 @@
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
+//! - [`long_double`]: software x87 `long double` for INCRBYFLOAT's exact results.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -22,6 +23,7 @@ pub mod commands;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod long_double;
 pub mod node;
 pub mod reply;
 
