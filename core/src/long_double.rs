@@ -60,9 +60,13 @@ impl LongDouble {
             },
         }
     }
+}
+
+impl core::ops::Add for LongDouble {
+    type Output = LongDouble;
 
     /// `self + other`, rounded to nearest even.
-    pub fn add(self, other: LongDouble) -> LongDouble {
+    fn add(self, other: LongDouble) -> LongDouble {
         use LongDouble::*;
         match (self, other) {
             (Nan, _) | (_, Nan) => Nan,
@@ -93,6 +97,9 @@ impl LongDouble {
             }
         }
     }
+}
+
+impl LongDouble {
 
     /// `printf("%.17Lf")` followed by Redis's trimming of trailing zeros (and
     /// the dot), with `-0` shown as `0`. Only meaningful for finite values.
@@ -466,7 +473,7 @@ impl Big {
         for (i, chunk) in chunks.iter().rev().enumerate() {
             let text = alloc::format!("{}", chunk);
             if i > 0 {
-                out.extend(core::iter::repeat(b'0').take(9 - text.len()));
+                out.extend(core::iter::repeat_n(b'0', 9 - text.len()));
             }
             out.extend_from_slice(text.as_bytes());
         }

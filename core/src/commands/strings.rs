@@ -445,7 +445,7 @@ fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// (which sets nothing and replies 0 if any key exists).
 fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let name = argv[0].to_ascii_lowercase();
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Err(Error::WrongArity(alloc::string::String::from_utf8_lossy(&name).into_owned()));
     }
     let only_new = name == b"msetnx";
@@ -582,7 +582,7 @@ fn incrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         None => LongDouble::ZERO,
     };
     let by = LongDouble::parse(&argv[2]).ok_or(Error::NotFloat)?;
-    let sum = current.add(by);
+    let sum = current + by;
     if !sum.is_finite() {
         return Err(Error::text("ERR increment would produce NaN or Infinity"));
     }
