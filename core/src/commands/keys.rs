@@ -287,7 +287,8 @@ fn pattern_allows(pattern: Option<&[u8]>, key: &[u8]) -> bool {
     }
 }
 
-/// `KEYS pattern` — keys whose time has passed are skipped, not removed.
+/// `KEYS pattern` — keys whose time has passed are skipped, not removed. The
+/// order is our map's, not Redis's (clients must not rely on either).
 fn keys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
     let pattern = argv[1].as_slice();
