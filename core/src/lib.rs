@@ -11,6 +11,7 @@
 //! - [`commands`]: the command table (data) and one file per command family.
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
+//! - [`long_double`]: software x87 `long double` for INCRBYFLOAT's exact results.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
@@ -26,6 +27,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod long_double;
 pub mod node;
 pub mod reply;
 pub mod session;
