@@ -583,28 +583,9 @@ fn object_freq(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     ))
 }
 
-/// The lines of `OBJECT HELP`, as redis-server 7.0 sends them.
-const OBJECT_HELP: &[&str] = &[
-    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "ENCODING <key>",
-    "    Return the kind of internal representation used in order to store the value",
-    "    associated with a <key>.",
-    "FREQ <key>",
-    "    Return the access frequency index of the <key>. The returned integer is",
-    "    proportional to the logarithm of the recent access frequency of the key.",
-    "IDLETIME <key>",
-    "    Return the idle time of the <key>, that is the approximated number of",
-    "    seconds elapsed since the last access to the key.",
-    "REFCOUNT <key>",
-    "    Return the number of references of the value associated with the specified",
-    "    <key>.",
-    "HELP",
-    "    Prints this help.",
-];
-
-/// `OBJECT HELP`
+/// `OBJECT HELP` — our own summary of the subcommands, from the table.
 fn object_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    Ok(Reply::Array(OBJECT_HELP.iter().map(|line| Reply::status(line)).collect()).into())
+    Ok(super::connection::help_reply("OBJECT", OBJECT_SUBCOMMANDS))
 }
 
 #[cfg(test)]
