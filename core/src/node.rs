@@ -40,8 +40,8 @@ pub struct Client {
     pub addr: String,
     pub connected_ms: u64,
     pub last_command_ms: u64,
-    /// Full name of the last command (`client|list`), for CLIENT LIST's `cmd=`.
-    pub last_command: String,
+    /// The last command run, for CLIENT LIST's `cmd=` (`None` before the first).
+    pub last_command: Option<Resolved>,
     /// Commands queued since MULTI; `None` outside a transaction.
     pub(crate) multi: Option<Multi>,
     /// Keys this client WATCHes.
@@ -222,7 +222,7 @@ impl Node {
                 addr: alloc::format!("127.0.0.1:{}", 40000 + id % 20000),
                 connected_ms: self.now_ms,
                 last_command_ms: self.now_ms,
-                last_command: String::from("NULL"),
+                last_command: None,
                 multi: None,
                 watched: Vec::new(),
                 watch_invalidated: false,
@@ -387,7 +387,7 @@ impl Node {
         let now = self.now_ms;
         if let Some(c) = self.clients.get_mut(&client) {
             c.last_command_ms = now;
-            c.last_command = resolved.full_name();
+            c.last_command = Some(resolved);
         }
         self.stats.commands_processed += 1;
         let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false };

@@ -392,7 +392,7 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
         flags,
         c.db,
         multi,
-        c.last_command,
+        c.last_command.map_or_else(|| String::from("NULL"), |r| r.full_name()),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
     )
 }
