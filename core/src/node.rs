@@ -16,6 +16,9 @@ use crate::reply::{Protocol, Reply};
 
 pub type ClientId = u64;
 
+/// The share of `used_memory` a fresh node reports before holding any key.
+pub const BASELINE_MEMORY_BYTES: usize = 850 * 1024;
+
 /// Number of databases, as Redis's default `databases 16`.
 pub const DATABASES: usize = 16;
 
@@ -331,7 +334,7 @@ impl Node {
         if argv.is_empty() {
             return Status::Done;
         }
-        let outcome = match self.resolve(&argv) {
+        let outcome = match self.resolve(&argv).and_then(|r| self.check_memory(client, r, in_multi)) {
             Ok(resolved) if in_multi && !runs_inside_multi(resolved.spec) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
                     multi.queued.push(argv);
@@ -379,6 +382,47 @@ impl Node {
                 Status::Done
             }
         }
+    }
+
+    /// Redis's `used_memory`: redplay's estimate of what the keyspace holds
+    /// plus a fixed start-up share close to a fresh redis-server's, so the same
+    /// maxmemory values behave alike.
+    pub fn used_memory(&self) -> usize {
+        BASELINE_MEMORY_BYTES + self.dbs.iter().map(Db::used_bytes).sum::<usize>()
+    }
+
+    /// With maxmemory set and exceeded (policy noeviction), commands that may
+    /// grow memory are refused, and so is anything queued inside MULTI.
+    /// EXEC is refused (and the transaction discarded) when it holds such commands.
+    fn check_memory(&mut self, client: ClientId, resolved: Resolved, in_multi: bool) -> Result<Resolved, Error> {
+        let limit = self.config.maxmemory;
+        if limit == 0 || self.used_memory() as u64 <= limit {
+            return Ok(resolved);
+        }
+        let name = resolved.spec.name;
+        let queued_denyoom = name == "exec"
+            && self.clients.get(&client).and_then(|c| c.multi.as_ref()).is_some_and(|m| {
+                m.queued.iter().any(|argv| {
+                    self.resolve(argv).is_ok_and(|r| r.spec.has_flag(commands::flags::DENYOOM))
+                })
+            });
+        let queues = in_multi && !matches!(name, "exec" | "discard" | "quit" | "reset");
+        if !(resolved.spec.has_flag(commands::flags::DENYOOM) || queued_denyoom || queues) {
+            return Ok(resolved);
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            if name == "exec" {
+                c.multi = None;
+                self.unwatch_all(client);
+                return Err(Error::text(
+                    "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.",
+                ));
+            }
+            if let Some(multi) = c.multi.as_mut() {
+                multi.failed = true;
+            }
+        }
+        Err(Error::text("OOM command not allowed when used memory > 'maxmemory'."))
     }
 
     /// Runs a resolved command now (directly, from EXEC, or again for a
@@ -587,4 +631,63 @@ fn check_arity(spec: &CommandSpec, argc: usize, full_name: &str) -> Result<(), E
 
 pub fn error_reply(error: &Error) -> Reply {
     Reply::Error(error.to_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn run(node: &mut Node, client: ClientId, line: &str, now: u64) -> Vec<Reply> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        node.call(client, &argv, now)
+    }
+
+    const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+    #[test]
+    fn maxmemory_refuses_growing_commands_but_not_reads_or_deletes() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET big 0123456789", 1);
+        let limit = node.used_memory();
+        run(&mut node, c, &alloc::format!("CONFIG SET maxmemory {}", limit), 2);
+        // At the limit, not over it: writes still pass.
+        assert_eq!(run(&mut node, c, "SET k v", 3), vec![Reply::ok()]);
+        assert_eq!(run(&mut node, c, "SET k2 v", 4), vec![Reply::error(OOM)]);
+        assert_eq!(run(&mut node, c, "GET big", 5), vec![Reply::bulk(b"0123456789")]);
+        assert_eq!(run(&mut node, c, "DEL k", 6), vec![Reply::Integer(1)]);
+        assert_eq!(run(&mut node, c, "SET k2 v", 7), vec![Reply::ok()]);
+    }
+
+    #[test]
+    fn maxmemory_inside_multi_refuses_queueing_and_exec_of_denyoom_commands() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "MULTI", 1);
+        assert_eq!(run(&mut node, c, "SET a 1", 2), vec![Reply::status("QUEUED")]);
+        let used = node.used_memory();
+        node.config.maxmemory = used as u64 - 1;
+        assert_eq!(run(&mut node, c, "GET a", 3), vec![Reply::error(OOM)]);
+        assert_eq!(
+            run(&mut node, c, "EXEC", 4),
+            vec![Reply::error(
+                "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'."
+            )]
+        );
+        assert!(!node.client(c).is_some_and(Client::in_multi));
+        assert_eq!(run(&mut node, c, "GET a", 5), vec![Reply::Nil]);
+    }
+
+    #[test]
+    fn info_memory_reports_used_memory() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET key value", 1);
+        // A verbatim string reaches a RESP2 client as a bulk string.
+        let Some(Reply::Bulk(text)) = run(&mut node, c, "INFO memory", 2).pop() else { panic!("INFO reply") };
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains(&alloc::format!("used_memory:{}\r\n", node.used_memory())), "{}", text);
+        assert!(node.used_memory() > BASELINE_MEMORY_BYTES);
+    }
 }

@@ -389,11 +389,21 @@ fn write_info_section(ctx: &mut Ctx, section: &str, out: &mut String) {
             node.blocked_clients(),
             node.timed_blocked_clients(),
         ),
-        "memory" => write!(
-            out,
-            "# Memory\r\nmaxmemory:{}\r\nmaxmemory_policy:{}\r\n",
-            node.config.maxmemory, node.config.maxmemory_policy
-        ),
+        "memory" => {
+            let used = node.used_memory();
+            let dataset = used - crate::node::BASELINE_MEMORY_BYTES;
+            write!(
+                out,
+                "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\nused_memory_startup:{}\r\nused_memory_dataset:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n",
+                used,
+                human_bytes(used as u64),
+                crate::node::BASELINE_MEMORY_BYTES,
+                dataset,
+                node.config.maxmemory,
+                human_bytes(node.config.maxmemory),
+                node.config.maxmemory_policy
+            )
+        }
         "stats" => write!(
             out,
             "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n",
@@ -412,6 +422,17 @@ fn write_info_section(ctx: &mut Ctx, section: &str, out: &mut String) {
         }
         _ => Ok(()),
     };
+}
+
+/// Bytes as INFO's `*_human` fields print them (`1.63M`, `0B`).
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: &[(u64, &str)] = &[(1 << 50, "P"), (1 << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
+    for &(size, unit) in UNITS {
+        if bytes >= size {
+            return alloc::format!("{:.2}{}", bytes as f64 / size as f64, unit);
+        }
+    }
+    alloc::format!("{}B", bytes)
 }
 
 /// `COMMAND` — every command's details.
