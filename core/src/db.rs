@@ -422,6 +422,25 @@ impl Db {
         had
     }
 
+    /// SWAPDB: exchanges the keys of two databases. Watches and blocked
+    /// clients stay with their database number, so watchers of keys that exist
+    /// on either side are signalled, and blocked clients retried.
+    pub fn swap_contents(a: &mut Db, b: &mut Db) {
+        for db in [&mut *a, &mut *b] {
+            db.touch_all_watched();
+        }
+        core::mem::swap(&mut a.values, &mut b.values);
+        core::mem::swap(&mut a.expires, &mut b.expires);
+        core::mem::swap(&mut a.used_bytes, &mut b.used_bytes);
+        for db in [a, b] {
+            db.touch_all_watched();
+            let blocked: Vec<Key> = db.blocking.keys().filter(|k| db.values.contains_key(*k)).cloned().collect();
+            for key in blocked {
+                db.touch(&key);
+            }
+        }
+    }
+
     /// Empties the database (FLUSHDB), signalling watchers of keys that existed.
     pub fn clear(&mut self) {
         self.touch_all_watched();

@@ -690,4 +690,24 @@ mod tests {
         assert!(text.contains(&alloc::format!("used_memory:{}\r\n", node.used_memory())), "{}", text);
         assert!(node.used_memory() > BASELINE_MEMORY_BYTES);
     }
+
+    #[test]
+    fn swapdb_invalidates_watches_of_keys_on_either_side() {
+        let mut node = Node::new();
+        let (a, b) = (node.connect(0), node.connect(0));
+        run(&mut node, b, "SELECT 1", 1);
+        run(&mut node, b, "SET k other-db", 2);
+        run(&mut node, a, "WATCH k", 3);
+        run(&mut node, b, "SWAPDB 0 1", 4);
+        run(&mut node, a, "MULTI", 5);
+        run(&mut node, a, "GET k", 6);
+        assert_eq!(run(&mut node, a, "EXEC", 7), vec![Reply::NilArray]);
+        // The watcher's database number did not move: it now sees db 1's old keys.
+        assert_eq!(run(&mut node, a, "GET k", 8), vec![Reply::bulk(b"other-db")]);
+        // Watching a key that exists on neither side is not disturbed.
+        run(&mut node, a, "WATCH nothing", 9);
+        run(&mut node, b, "SWAPDB 0 1", 10);
+        run(&mut node, a, "MULTI", 11);
+        assert_eq!(run(&mut node, a, "EXEC", 12), vec![Reply::Array(vec![])]);
+    }
 }

@@ -9,6 +9,7 @@ use core::fmt::Write;
 
 use super::connection::{help_reply, REDIS_VERSION};
 use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::args::parse_i64;
 use crate::config::ConfigError;
 use crate::error::Error;
 use crate::node::Resolved;
@@ -49,6 +50,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Remove all keys from all databases",
         syntax: "[ASYNC|SYNC]",
         handler: flushall,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "swapdb",
+        arity: 3,
+        flags: WRITE | FAST,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "4.0.0",
+        summary: "Swaps two Redis databases",
+        syntax: "index1 index2",
+        handler: swapdb,
         subcommands: &[],
     },
     CommandSpec {
@@ -322,6 +335,22 @@ fn flushall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     check_flush_mode(argv)?;
     for db in ctx.node.dbs.iter_mut() {
         db.clear();
+    }
+    ok()
+}
+
+/// `SWAPDB index1 index2`
+fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let first = parse_i64(&argv[1]).ok_or_else(|| Error::text("ERR invalid first DB index"))?;
+    let second = parse_i64(&argv[2]).ok_or_else(|| Error::text("ERR invalid second DB index"))?;
+    let count = ctx.node.dbs.len() as i64;
+    if !(0..count).contains(&first) || !(0..count).contains(&second) {
+        return Err(Error::DbIndexOutOfRange);
+    }
+    let (low, high) = (first.min(second) as usize, first.max(second) as usize);
+    if low != high {
+        let (head, tail) = ctx.node.dbs.split_at_mut(high);
+        crate::db::Db::swap_contents(&mut head[low], &mut tail[0]);
     }
     ok()
 }
