@@ -16,6 +16,9 @@ use crate::reply::{Protocol, Reply};
 
 pub type ClientId = u64;
 
+/// How often `advance` removes keys whose time has passed (Redis: hz 10).
+const EXPIRY_SWEEP_INTERVAL_MS: u64 = 100;
+
 /// The share of `used_memory` a fresh node reports before holding any key.
 pub const BASELINE_MEMORY_BYTES: usize = 850 * 1024;
 
@@ -137,6 +140,7 @@ pub struct Node {
     deadlines: alloc::collections::BTreeSet<(u64, ClientId)>,
     pub(crate) stats: Stats,
     pub config: Config,
+    last_expiry_sweep_ms: u64,
 }
 
 /// Counters INFO reports.
@@ -171,6 +175,7 @@ impl Node {
             deadlines: alloc::collections::BTreeSet::new(),
             stats: Stats::default(),
             config: Config::default(),
+            last_expiry_sweep_ms: 0,
         }
     }
 
@@ -183,6 +188,14 @@ impl Node {
     /// blocked clients whose timeout passed get their timeout reply.
     pub fn advance(&mut self, now_ms: u64) {
         self.now_ms = self.now_ms.max(now_ms);
+        // Like Redis's active expiry (10 times a second), sweep keys whose time passed.
+        if self.now_ms >= self.last_expiry_sweep_ms + EXPIRY_SWEEP_INTERVAL_MS {
+            self.last_expiry_sweep_ms = self.now_ms;
+            let now = self.now_ms;
+            for db in self.dbs.iter_mut() {
+                db.expire_all_due(now);
+            }
+        }
         while let Some(&(deadline, client)) = self.deadlines.first() {
             if deadline > self.now_ms {
                 break;
@@ -709,5 +722,16 @@ mod tests {
         run(&mut node, b, "SWAPDB 0 1", 10);
         run(&mut node, a, "MULTI", 11);
         assert_eq!(run(&mut node, a, "EXEC", 12), vec![Reply::Array(vec![])]);
+    }
+
+    #[test]
+    fn advancing_the_clock_removes_expired_keys() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET k v PX 500", 1000);
+        run(&mut node, c, "SET keep v", 1000);
+        assert_eq!(run(&mut node, c, "DBSIZE", 1200), vec![Reply::Integer(2)]);
+        node.advance(1600);
+        assert_eq!(run(&mut node, c, "DBSIZE", 1600), vec![Reply::Integer(1)]);
     }
 }
