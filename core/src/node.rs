@@ -298,6 +298,21 @@ impl Node {
         self.take_output_with_protocol(client).into_iter().map(|(reply, _)| reply).collect()
     }
 
+    /// The oldest reply waiting for `client`, with the protocol to encode it in.
+    pub fn pop_output(&mut self, client: ClientId) -> Option<(Reply, Protocol)> {
+        match self.clients.get_mut(&client) {
+            Some(c) => c.outbox.pop_front(),
+            None => {
+                let outbox = self.closed_outboxes.get_mut(&client)?;
+                let next = outbox.pop_front();
+                if outbox.is_empty() {
+                    self.closed_outboxes.remove(&client);
+                }
+                next
+            }
+        }
+    }
+
     /// Like `take_output`, with the protocol each reply must be encoded in.
     pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
