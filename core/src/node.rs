@@ -377,6 +377,13 @@ impl Node {
                 }
                 outcome
             }
+            Err(Error::WrongArity(name)) if name == "exec" => {
+                // Redis answers a rejected EXEC by discarding the transaction.
+                self.discard_transaction(client);
+                Outcome::Reply(Reply::error(
+                    "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command",
+                ))
+            }
             Err(e) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
                     multi.failed = true;
@@ -440,8 +447,7 @@ impl Node {
         }
         if let Some(c) = self.clients.get_mut(&client) {
             if name == "exec" {
-                c.multi = None;
-                self.unwatch_all(client);
+                self.discard_transaction(client);
                 return Err(Error::text(
                     "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.",
                 ));
@@ -595,6 +601,14 @@ impl Node {
                 }
             }
         }
+    }
+
+    /// Drops the client's queued transaction (if any) and its watches.
+    pub(crate) fn discard_transaction(&mut self, client: ClientId) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.multi = None;
+        }
+        self.unwatch_all(client);
     }
 
     /// Forgets every key `client` watches (UNWATCH, EXEC, DISCARD, disconnect).

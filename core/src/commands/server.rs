@@ -181,18 +181,15 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
 
 /// `CONFIG GET parameter [parameter ...]` — each parameter is a glob pattern.
 fn config_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    let mut pairs: Vec<(&'static str, String)> = Vec::new();
+    let mut pairs: Vec<(Vec<u8>, String)> = Vec::new();
     for pattern in &argv[2..] {
         for (name, value) in ctx.node.config.get(pattern) {
-            if !pairs.iter().any(|(n, _)| *n == name) {
+            if !pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
                 pairs.push((name, value));
             }
         }
     }
-    Ok(Reply::Map(
-        pairs.into_iter().map(|(n, v)| (Reply::bulk(n.as_bytes()), Reply::Bulk(v.into_bytes()))).collect(),
-    )
-    .into())
+    Ok(Reply::Map(pairs.into_iter().map(|(n, v)| (Reply::Bulk(n), Reply::Bulk(v.into_bytes()))).collect()).into())
 }
 
 /// `CONFIG SET parameter value [parameter value ...]` — all or nothing.
@@ -203,14 +200,18 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     }
     let pairs: Vec<(&[u8], &[u8])> = rest.chunks(2).map(|pair| (pair[0].as_slice(), pair[1].as_slice())).collect();
     ctx.node.config.set_all(&pairs).map_err(|e| match e {
-        ConfigError::Unknown(name) => Error::text(alloc::format!(
-            "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
-            String::from_utf8_lossy(&name)
-        )),
-        ConfigError::Invalid { name, reason } => Error::text(alloc::format!(
-            "ERR CONFIG SET failed (possibly related to argument '{}') - {}",
-            name, reason
-        )),
+        ConfigError::Unknown(name) => Error::WithArg {
+            prefix: "ERR Unknown option or number of arguments for CONFIG SET - '",
+            arg: name,
+            suffix: "'",
+        },
+        ConfigError::Invalid { name, reason } => {
+            let mut text = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
+            text.extend_from_slice(&name);
+            text.extend_from_slice(b"') - ");
+            text.extend_from_slice(reason.as_bytes());
+            Error::WithArg { prefix: "", arg: text, suffix: "" }
+        }
     })?;
     ok()
 }
