@@ -9,7 +9,8 @@
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
-//! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
+//! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
+//! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
@@ -26,6 +27,7 @@ pub mod db;
 pub mod error;
 pub mod glob;
 pub mod node;
+pub mod pubsub;
 pub mod reply;
 pub mod resp;
 
