@@ -12,7 +12,9 @@
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
 //! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
+//! - [`long_double`]: software x87 `long double` for INCRBYFLOAT's exact results.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
+//! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -26,9 +28,11 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod long_double;
 pub mod node;
 pub mod pubsub;
 pub mod reply;
+pub mod session;
 pub mod resp;
 
 pub use error::Error;

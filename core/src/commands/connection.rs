@@ -411,7 +411,7 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
         c.subs.patterns.len(),
         c.subs.shard_channels.len(),
         multi,
-        c.last_command,
+        c.last_command.map_or_else(|| String::from("NULL"), |r| r.full_name()),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
     )
 }
@@ -557,12 +557,10 @@ fn client_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(help_reply("CLIENT", CLIENT_SUBCOMMANDS))
 }
 
-/// A HELP reply built from a container's table rows.
+/// A HELP reply built from a container's table rows (our own wording: usage
+/// line, then each subcommand's syntax and summary).
 pub(crate) fn help_reply(container: &str, subcommands: &[CommandSpec]) -> Outcome {
-    let mut lines = vec![Reply::Status(alloc::format!(
-        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        container
-    ))];
+    let mut lines = vec![Reply::Status(alloc::format!("{} <subcommand> [arguments] — subcommands redplay has:", container))];
     for sub in subcommands {
         let upper = sub.name.to_ascii_uppercase();
         let usage = if sub.syntax.is_empty() { upper } else { alloc::format!("{} {}", upper, sub.syntax) };
@@ -570,4 +568,29 @@ pub(crate) fn help_reply(container: &str, subcommands: &[CommandSpec]) -> Outcom
         lines.push(Reply::Status(alloc::format!("    {}", sub.summary)));
     }
     Outcome::Reply(Reply::Array(lines))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reply::Reply;
+    use crate::Node;
+
+    #[test]
+    fn help_lists_every_subcommand_from_the_table() {
+        let mut node = Node::new();
+        let client = node.connect(0);
+        for container in ["CLIENT", "CONFIG", "COMMAND", "OBJECT", "PUBSUB"] {
+            let replies = node.call(client, &[container.as_bytes(), b"HELP"], 1);
+            let Some(Reply::Array(lines)) = replies.first() else { panic!("{container} HELP: {replies:?}") };
+            let spec = node.command(container.as_bytes()).expect("container in table");
+            assert_eq!(lines.len(), 1 + 2 * spec.subcommands.len(), "{container}");
+            for sub in spec.subcommands {
+                let usage = sub.name.to_ascii_uppercase();
+                assert!(
+                    lines.iter().any(|l| matches!(l, Reply::Status(t) if t.starts_with(&usage))),
+                    "{container} HELP lacks {usage}"
+                );
+            }
+        }
+    }
 }
