@@ -74,6 +74,7 @@ fn pattern_index_equals_testing_every_pattern() {
     const PATTERN_BYTES: &[u8] = b"ab*?[]^-\\c";
     const CHANNEL_BYTES: &[u8] = b"abc[]^-\\?*";
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut matched = 0usize;
     for round in 0..40 {
         let mut index = PatternIndex::default();
         // Registration order, one row per (pattern, client) subscription.
@@ -113,6 +114,7 @@ fn pattern_index_equals_testing_every_pattern() {
             let fast: Vec<(Vec<u8>, Vec<ClientId>)> =
                 index.matching(&channel).into_iter().map(|(p, c)| (p.to_vec(), c.to_vec())).collect();
             assert_eq!(fast, brute_force(&ordered, &channel), "round {} channel {:?}", round, channel);
+            matched += fast.len();
         }
         // Removing everything empties every index structure.
         for (pattern, client) in &live {
@@ -120,6 +122,8 @@ fn pattern_index_equals_testing_every_pattern() {
         }
         assert!(index.is_empty() && index.by_prefix.is_empty() && index.prefix_lengths.is_empty());
     }
+    // The comparison means something only if many channels do match.
+    assert!(matched > 5_000, "only {} matches", matched);
 }
 
 #[test]
