@@ -12,6 +12,7 @@ use foldhash::fast::FixedState;
 use crate::args::parse_i64;
 use crate::error::Error;
 use crate::node::ClientId;
+use hashbrown::hash_map::EntryRef;
 use hashbrown::HashMap;
 
 pub type Key = Vec<u8>;
@@ -270,7 +271,9 @@ impl Db {
 
     /// `set` for a value created along a path that encodes it as `form`.
     pub fn set_form(&mut self, key: &[u8], value: Value, form: StringForm) {
-        self.expires.remove(key);
+        if !self.expires.is_empty() {
+            self.expires.remove(key);
+        }
         self.store(key, Entry { value, form, accessed_ms: self.clock_ms, counted_bytes: 0 });
     }
 
@@ -280,11 +283,19 @@ impl Db {
     }
 
     fn store(&mut self, key: &[u8], mut entry: Entry) {
-        entry.counted_bytes = 0;
-        if let Some(old) = self.values.insert(key.to_vec(), entry) {
-            self.used_bytes -= old.counted_bytes;
+        entry.counted_bytes = KEY_OVERHEAD_BYTES + key.len() + entry.value.heap_bytes();
+        self.used_bytes += entry.counted_bytes;
+        // One probe, and the key is copied only when it is new.
+        match self.values.entry_ref(key) {
+            EntryRef::Occupied(mut slot) => {
+                self.used_bytes -= slot.get().counted_bytes;
+                slot.insert(entry);
+            }
+            EntryRef::Vacant(slot) => {
+                slot.insert(entry);
+            }
         }
-        self.touch(key);
+        self.signal(key);
     }
 
     /// Re-counts `key`'s bytes after a change (called by `touch`).
@@ -337,6 +348,11 @@ impl Db {
     /// retries their commands, which decide whether they can be served now.
     pub fn touch(&mut self, key: &[u8]) {
         self.recount(key);
+        self.signal(key);
+    }
+
+    /// The watcher and blocked-client half of `touch`.
+    fn signal(&mut self, key: &[u8]) {
         if !self.watchers.is_empty() {
             if let Some(clients) = self.watchers.get(key) {
                 self.invalidated.extend_from_slice(clients);

@@ -310,6 +310,21 @@ impl Node {
         self.take_output_with_protocol(client).into_iter().map(|(reply, _)| reply).collect()
     }
 
+    /// The oldest reply waiting for `client`, with the protocol to encode it in.
+    pub fn pop_output(&mut self, client: ClientId) -> Option<(Reply, Protocol)> {
+        match self.clients.get_mut(&client) {
+            Some(c) => c.outbox.pop_front(),
+            None => {
+                let outbox = self.closed_outboxes.get_mut(&client)?;
+                let next = outbox.pop_front();
+                if outbox.is_empty() {
+                    self.closed_outboxes.remove(&client);
+                }
+                next
+            }
+        }
+    }
+
     /// Like `take_output`, with the protocol each reply must be encoded in.
     pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
@@ -643,10 +658,10 @@ impl Node {
             args: argv[1..].to_vec(),
         })?;
         check_arity(spec, argv.len(), spec.name)?;
-        if spec.subcommands.is_empty() {
+        // A container called alone (COMMAND's arity allows it) runs its own handler.
+        let Some(sub_name) = argv.get(1).filter(|_| !spec.subcommands.is_empty()) else {
             return Ok(Resolved { spec, parent: None });
-        }
-        let sub_name = &argv[1];
+        };
         let sub = spec
             .subcommands
             .iter()
@@ -768,5 +783,13 @@ mod tests {
         assert_eq!(run(&mut node, c, "DBSIZE", 1200), vec![Reply::Integer(2)]);
         node.advance(1600);
         assert_eq!(run(&mut node, c, "DBSIZE", 1600), vec![Reply::Integer(1)]);
+    }
+
+    #[test]
+    fn command_alone_lists_every_command() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        let Some(Reply::Array(all)) = run(&mut node, c, "COMMAND", 1).pop() else { panic!("COMMAND reply") };
+        assert_eq!(all.len(), commands::all().count());
     }
 }
