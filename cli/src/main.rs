@@ -6,8 +6,8 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use redplay_core::cli::{run_line, LineEffect};
-use redplay_core::Node;
+use redplay_core::cli::{format_raw, format_tty, run_line, LineEffect};
+use redplay_core::{ClientId, Node};
 
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
@@ -65,7 +65,25 @@ fn main() {
             LineEffect::Clear => {
                 let _ = stdout.write_all(b"\x1b[H\x1b[2J");
             }
+            LineEffect::Subscribed => read_messages(&mut node, client, options.raw),
             LineEffect::None | LineEffect::Blocked => {}
         }
+    }
+}
+
+/// redis-cli's reading mode after SUBSCRIBE: typed lines are no longer sent,
+/// replies are printed as they arrive, and only Ctrl-C ends it. In this
+/// single-client process nothing else publishes, so it waits like redis-cli
+/// would on a quiet channel.
+fn read_messages(node: &mut Node, client: ClientId, raw: bool) -> ! {
+    let mut stdout = io::stdout();
+    loop {
+        node.advance(now_ms());
+        for reply in node.take_output(client) {
+            let printed = if raw { format_raw(&reply) } else { format_tty(&reply) };
+            let _ = stdout.write_all(&printed);
+        }
+        let _ = stdout.flush();
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }

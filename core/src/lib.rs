@@ -9,7 +9,8 @@
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
-//! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
+//! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
+//! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
 //! - [`long_double`]: software x87 `long double` for INCRBYFLOAT's exact results.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
@@ -29,6 +30,7 @@ pub mod error;
 pub mod glob;
 pub mod long_double;
 pub mod node;
+pub mod pubsub;
 pub mod reply;
 pub mod session;
 pub mod resp;

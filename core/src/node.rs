@@ -60,6 +60,8 @@ pub struct Client {
     pending: VecDeque<Vec<Vec<u8>>>,
     /// Replies waiting to be read, each with the protocol it was produced for.
     outbox: VecDeque<(Reply, Protocol)>,
+    /// Channels, patterns and shard channels this client listens on (pubsub.rs).
+    pub(crate) subs: crate::pubsub::Subscriptions,
 }
 
 /// A client waiting in a blocking command.
@@ -105,6 +107,10 @@ impl Client {
     pub fn blocked_since_ms(&self) -> Option<u64> {
         self.blocked.as_ref().map(|b| b.since_ms)
     }
+
+    pub fn subscriptions(&self) -> &crate::pubsub::Subscriptions {
+        &self.subs
+    }
 }
 
 /// A command found in the table, with its container for subcommands.
@@ -141,6 +147,8 @@ pub struct Node {
     pub(crate) stats: Stats,
     pub config: Config,
     last_expiry_sweep_ms: u64,
+    /// Who listens on which channel and pattern (pubsub.rs).
+    pub(crate) pubsub: crate::pubsub::Registry,
 }
 
 /// Counters INFO reports.
@@ -176,6 +184,7 @@ impl Node {
             stats: Stats::default(),
             config: Config::default(),
             last_expiry_sweep_ms: 0,
+            pubsub: crate::pubsub::Registry::default(),
         }
     }
 
@@ -245,6 +254,7 @@ impl Node {
                 blocked: None,
                 pending: VecDeque::new(),
                 outbox: VecDeque::new(),
+                subs: Default::default(),
             },
         );
         self.stats.connections_received += 1;
@@ -256,6 +266,7 @@ impl Node {
     pub fn disconnect(&mut self, client: ClientId) {
         self.unblock(client);
         self.unwatch_all(client);
+        self.leave_all_pubsub(client);
         self.clients.remove(&client);
         self.closed_outboxes.remove(&client);
     }
@@ -264,6 +275,7 @@ impl Node {
     pub(crate) fn close_after_reply(&mut self, client: ClientId) {
         self.unblock(client);
         self.unwatch_all(client);
+        self.leave_all_pubsub(client);
         if let Some(c) = self.clients.remove(&client) {
             self.closed_outboxes.insert(client, c.outbox);
         }
@@ -325,6 +337,25 @@ impl Node {
         self.clients.get(&client).is_some_and(|c| !c.outbox.is_empty())
     }
 
+    /// How many replies wait in `client`'s outbox (EXEC uses it to find what
+    /// a queued command sent to its own client, such as a message to itself).
+    pub(crate) fn outbox_len(&self, client: ClientId) -> usize {
+        self.clients.get(&client).map_or(0, |c| c.outbox.len())
+    }
+
+    /// Takes the replies queued for `client` after the first `keep`.
+    pub(crate) fn take_output_after(&mut self, client: ClientId, keep: usize) -> Vec<Reply> {
+        match self.clients.get_mut(&client) {
+            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(reply, _)| reply).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The publish/subscribe registry.
+    pub fn pubsub(&self) -> &crate::pubsub::Registry {
+        &self.pubsub
+    }
+
     /// Looks a command up by name, ignoring ASCII case.
     pub fn command(&self, name: &[u8]) -> Option<&'static CommandSpec> {
         let mut lower = [0u8; 32];
@@ -362,7 +393,11 @@ impl Node {
         if argv.is_empty() {
             return Status::Done;
         }
-        let outcome = match self.resolve(&argv).and_then(|r| self.check_memory(client, r, in_multi)) {
+        let checked = self
+            .resolve(&argv)
+            .and_then(|r| self.check_memory(client, r, in_multi))
+            .and_then(|r| self.check_subscriber_context(client, r));
+        let outcome = match checked {
             Ok(resolved) if in_multi && !runs_inside_multi(resolved.spec) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
                     multi.queued.push(argv);

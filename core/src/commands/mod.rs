@@ -17,6 +17,7 @@ use crate::reply::Reply;
 
 pub mod connection;
 pub mod keys;
+pub mod pubsub;
 pub mod server;
 pub mod strings;
 pub mod transactions;
@@ -192,8 +193,14 @@ impl Ctx<'_> {
 }
 
 /// Every family's rows, in one list.
-const FAMILIES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS, server::COMMANDS];
+const FAMILIES: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    keys::COMMANDS,
+    strings::COMMANDS,
+    transactions::COMMANDS,
+    server::COMMANDS,
+    pubsub::COMMANDS,
+];
 
 /// Every top-level command in the table.
 pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
