@@ -33,6 +33,7 @@ pub type Map<K, V> = HashMap<K, V, StableHasher>;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     String(Vec<u8>),
+    Stream(alloc::boxed::Box<crate::stream::Stream>),
 }
 
 impl Value {
@@ -49,6 +50,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -95,6 +97,7 @@ impl Entry {
                 _ if bytes.len() <= EMBSTR_MAX => "embstr",
                 _ => "raw",
             },
+            Value::Stream(_) => "stream",
         }
     }
 

@@ -14,6 +14,7 @@
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
+//! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
@@ -28,6 +29,7 @@ pub mod glob;
 pub mod node;
 pub mod reply;
 pub mod resp;
+pub mod stream;
 
 pub use error::Error;
 pub use node::{ClientId, Node};

@@ -52,6 +52,9 @@ pub struct Client {
     pub(crate) blocked: Option<Blocked>,
     /// Commands that arrived while blocked; they run once it is unblocked.
     pending: VecDeque<Vec<Vec<u8>>>,
+    /// Set by a handler that returns `Outcome::Block`: the argv to store for
+    /// re-runs instead of the one typed (XREAD's `$` resolved to an ID).
+    pub(crate) rerun_argv: Option<Vec<Vec<u8>>>,
     outbox: VecDeque<Reply>,
 }
 
@@ -227,6 +230,7 @@ impl Node {
                 watch_invalidated: false,
                 blocked: None,
                 pending: VecDeque::new(),
+                rerun_argv: None,
                 outbox: VecDeque::new(),
             },
         );
@@ -392,6 +396,7 @@ impl Node {
     fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
+        let argv = c.rerun_argv.take().unwrap_or(argv);
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);

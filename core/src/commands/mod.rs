@@ -16,8 +16,10 @@ use crate::node::{ClientId, Node};
 use crate::reply::Reply;
 
 pub mod connection;
+pub mod groups;
 pub mod keys;
 pub mod server;
+pub mod streams;
 pub mod strings;
 pub mod transactions;
 
@@ -193,7 +195,7 @@ impl Ctx<'_> {
 
 /// Every family's rows, in one list.
 const FAMILIES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS, server::COMMANDS];
+    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS, server::COMMANDS, streams::COMMANDS, groups::COMMANDS];
 
 /// Every top-level command in the table.
 pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
