@@ -333,18 +333,22 @@ fn xpending(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let extended = if argv.len() >= 6 {
         let mut at = 3;
         let mut min_idle = 0i64;
-        if argv.len() >= 8 && eq(&argv[3], "idle") {
+        if eq(&argv[3], "idle") {
             min_idle = parse_i64(&argv[4]).ok_or(Error::NotInteger)?;
+            if argv.len() < 8 {
+                return Err(Error::Syntax);
+            }
             at += 2;
         }
-        if argv.len() > at + 4 {
+        // Redis 7.0 ignores arguments after the consumer, up to nine in all.
+        if argv.len() > 9 {
             return Err(Error::Syntax);
         }
+        let count = parse_i64(&argv[at + 2]).ok_or(Error::NotInteger)?.max(0);
         let (start, start_ex) = parse_interval(&argv[at], 0)?;
         let start = exclusive_start(start, start_ex)?;
         let (end, end_ex) = parse_interval(&argv[at + 1], u64::MAX)?;
         let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
-        let count = parse_i64(&argv[at + 2]).ok_or(Error::NotInteger)?.max(0);
         Some(Extended {
             min_idle: u64::try_from(min_idle).unwrap_or(0),
             start,
