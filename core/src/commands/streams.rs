@@ -899,8 +899,8 @@ fn xinfo_groups(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 fn xinfo_consumers(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
     let (key, group_name) = (&argv[2], &argv[3]);
-    let group = stream_mut(ctx, key)?.and_then(|s| s.groups.get(group_name.as_slice()));
-    let Some(group) = group else { return Err(nogroup_info(key, group_name)) };
+    let Some(stream) = stream_mut(ctx, key)? else { return Err(Error::NoSuchKey) };
+    let Some(group) = stream.groups.get(group_name.as_slice()) else { return Err(nogroup_info(key, group_name)) };
     let consumers = group
         .consumers
         .iter()

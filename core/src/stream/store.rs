@@ -219,33 +219,30 @@ impl Stream {
         (node.len() + lp::HEADER_AND_END) as u64
     }
 
-    /// The ID XADD would give an entry now, or `None` if none is valid.
-    pub fn next_id(&self, spec: AddId, now_ms: u64) -> Option<StreamId> {
+    /// The ID XADD would give an entry now. `<ms>-*` after `<ms>-<max seq>`
+    /// is `TooLarge`, the error Redis 7.0 gives for it.
+    pub fn next_id(&self, spec: AddId, now_ms: u64) -> Result<StreamId, AppendError> {
         let last = self.last_id;
         match spec {
-            AddId::Auto => {
-                if now_ms > last.ms {
-                    Some(StreamId::new(now_ms, 0))
+            AddId::Auto if now_ms > last.ms => Ok(StreamId::new(now_ms, 0)),
+            AddId::Auto => last.next().ok_or(AppendError::NotGreater),
+            AddId::AutoSeq(ms) if ms > last.ms => Ok(StreamId::new(ms, 0)),
+            AddId::AutoSeq(ms) if ms == last.ms => {
+                if last.seq < u64::MAX {
+                    Ok(StreamId::new(ms, last.seq + 1))
                 } else {
-                    last.next()
+                    Err(AppendError::TooLarge)
                 }
             }
-            AddId::AutoSeq(ms) => {
-                if ms > last.ms {
-                    Some(StreamId::new(ms, 0))
-                } else if ms == last.ms && last.seq < u64::MAX {
-                    Some(StreamId::new(ms, last.seq + 1))
-                } else {
-                    None
-                }
-            }
-            AddId::Explicit(id) => (id > last).then_some(id),
+            AddId::AutoSeq(_) => Err(AppendError::NotGreater),
+            AddId::Explicit(id) if id > last => Ok(id),
+            AddId::Explicit(_) => Err(AppendError::NotGreater),
         }
     }
 
     /// Appends an entry; `fields` alternates names and values. Returns its ID.
     pub fn append(&mut self, spec: AddId, fields: &[Vec<u8>], now_ms: u64, limits: NodeLimits) -> Result<StreamId, AppendError> {
-        let id = self.next_id(spec, now_ms).ok_or(AppendError::NotGreater)?;
+        let id = self.next_id(spec, now_ms)?;
         let raw_len: u64 = fields.iter().map(|f| f.len() as u64).sum();
         if raw_len > MAX_NODE_BYTES {
             return Err(AppendError::TooLarge);
