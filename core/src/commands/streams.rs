@@ -528,7 +528,7 @@ fn parse_read_args(argv: &[Vec<u8>], xreadgroup: bool) -> Result<ReadArgs<'_>, E
         } else if eq(opt, "streams") && more >= 1 {
             args.keys_at = i + 1;
             let rest = argv.len() - args.keys_at;
-            if rest % 2 != 0 {
+            if !rest.is_multiple_of(2) {
                 // Redis 7.0 names XREAD in this message for XREADGROUP too.
                 return Err(Error::text(
                     "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
@@ -650,7 +650,7 @@ pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) ->
     }
     match args.block {
         Some(timeout) if ctx.may_block => {
-            if froms.iter().any(|f| *f == ReadFrom::Last) {
+            if froms.contains(&ReadFrom::Last) {
                 let mut rerun = argv.to_vec();
                 for (i, from) in resolved.iter().enumerate() {
                     if let ReadFrom::After(id) = from {

@@ -112,6 +112,7 @@ const MAX_ID_LEN: usize = 127;
 
 /// Reads an ID argument. `-` and `+` mean the smallest and largest IDs unless
 /// `strict`; a missing sequence is `missing_seq`. `Err(())` means invalid.
+#[allow(clippy::result_unit_err)] // the caller picks the error text
 pub fn parse(arg: &[u8], missing_seq: u64, strict: bool) -> Result<StreamId, ()> {
     match parse_general(arg, missing_seq, strict, false)? {
         AddId::Explicit(id) => Ok(id),
@@ -120,6 +121,7 @@ pub fn parse(arg: &[u8], missing_seq: u64, strict: bool) -> Result<StreamId, ()>
 }
 
 /// Reads XADD's ID argument (`*`, `<ms>-*` or an explicit ID).
+#[allow(clippy::result_unit_err)]
 pub fn parse_for_add(arg: &[u8]) -> Result<AddId, ()> {
     if arg == b"*" {
         return Ok(AddId::Auto);
