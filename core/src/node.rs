@@ -58,6 +58,9 @@ pub struct Client {
     pub(crate) blocked: Option<Blocked>,
     /// Commands that arrived while blocked; they run once it is unblocked.
     pending: VecDeque<Vec<Vec<u8>>>,
+    /// Set by a handler that returns `Outcome::Block`: the argv to store for
+    /// re-runs instead of the one typed (XREAD's `$` resolved to an ID).
+    pub(crate) rerun_argv: Option<Vec<Vec<u8>>>,
     /// Replies waiting to be read, each with the protocol it was produced for.
     outbox: VecDeque<(Reply, Protocol)>,
     /// Channels, patterns and shard channels this client listens on (pubsub.rs).
@@ -253,6 +256,7 @@ impl Node {
                 watch_invalidated: false,
                 blocked: None,
                 pending: VecDeque::new(),
+                rerun_argv: None,
                 outbox: VecDeque::new(),
                 subs: Default::default(),
             },
@@ -511,6 +515,7 @@ impl Node {
     fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
+        let argv = c.rerun_argv.take().unwrap_or(argv);
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);
