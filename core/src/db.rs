@@ -195,7 +195,7 @@ pub struct Db {
     /// Clients watching each key (WATCH).
     watchers: Map<Key, Vec<ClientId>>,
     /// Watching clients whose keys changed since the node last collected them.
-    invalidated: Vec<ClientId>,
+    invalidated: Vec<(ClientId, Key)>,
     /// How many blocked clients wait on each key (BLPOP, XREAD BLOCK, ...).
     blocking: Map<Key, usize>,
     /// Keys with blocked clients that changed since the node last collected them.
@@ -222,6 +222,11 @@ impl Db {
         self.values.is_empty()
     }
 
+    /// Whether a value is stored under `key`, expired or not; not an access.
+    pub fn has_value(&self, key: &[u8]) -> bool {
+        self.values.contains_key(key)
+    }
+
     /// Whether `key` has a value whose time has passed (removed or not).
     pub fn is_logically_expired(&self, key: &[u8], now_ms: u64) -> bool {
         self.values.contains_key(key) && self.is_expired(key, now_ms)
@@ -237,6 +242,8 @@ impl Db {
         if self.is_expired(key, now_ms) {
             self.drop_key(key);
             self.expires.remove(key);
+            // Deleting an expired key is a change for WATCH (Redis signals it).
+            self.signal(key);
             true
         } else {
             false
@@ -367,7 +374,7 @@ impl Db {
     fn signal(&mut self, key: &[u8]) {
         if !self.watchers.is_empty() {
             if let Some(clients) = self.watchers.get(key) {
-                self.invalidated.extend_from_slice(clients);
+                self.invalidated.extend(clients.iter().map(|&c| (c, key.to_vec())));
             }
         }
         if !self.blocking.is_empty() && self.blocking.contains_key(key) && !self.ready.iter().any(|k| k == key) {
@@ -413,7 +420,7 @@ impl Db {
     }
 
     /// Watching clients whose keys changed since the last call.
-    pub fn take_invalidated(&mut self) -> Vec<ClientId> {
+    pub fn take_invalidated(&mut self) -> Vec<(ClientId, Key)> {
         core::mem::take(&mut self.invalidated)
     }
 
@@ -485,6 +492,7 @@ impl Db {
         for key in due {
             self.drop_key(&key);
             self.expires.remove(&key);
+            self.signal(&key);
         }
     }
 
@@ -546,7 +554,7 @@ mod tests {
         db.watch(b"k", 7);
         db.watch(b"other", 8);
         db.set(b"k", Value::String(b"v".to_vec()));
-        assert_eq!(db.take_invalidated(), [7]);
+        assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
         db.remove(b"missing", 0);
         assert!(db.take_invalidated().is_empty());
         db.unwatch(b"k", 7);
@@ -555,7 +563,7 @@ mod tests {
         db.set(b"other", Value::String(b"v".to_vec()));
         db.take_invalidated();
         db.clear();
-        assert_eq!(db.take_invalidated(), [8]);
+        assert_eq!(db.take_invalidated(), [(8, b"other".to_vec())]);
     }
 
     #[test]
