@@ -9,13 +9,17 @@ WASM_SOURCES := $(shell find core/src wasm/src -name '*.rs') Cargo.toml Cargo.lo
 	scripts/wasm.sh scripts/finalize-pkg.mjs
 WWW_SOURCES := $(shell find www/src -type f) www/index.html www/vite.config.ts www/tsconfig.json
 
-.PHONY: play test setup wasm www test-rust test-nostd test-wasm test-browser
+.PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-browser
 
 play: www
 	node scripts/serve.mjs $(PORT)
 
 test: setup test-rust test-nostd test-wasm www test-browser
 	@echo "make test: every layer passed"
+
+# Prints redplay's ops/s (native and wasm under Node) next to redis-server's.
+bench: wasm
+	cargo run --quiet --release -p redplay-bench
 
 setup:
 	@bash scripts/setup.sh

@@ -233,6 +233,22 @@ mod tests {
         }
     }
 
+    fn unhex(text: &str) -> alloc::vec::Vec<u8> {
+        (0..text.len() / 2).filter_map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()).collect()
+    }
+
+    #[test]
+    fn random_cases_match_redis_keys() {
+        let mut checked = 0;
+        for line in include_str!("glob/redis_cases.txt").lines().filter(|l| !l.starts_with('#')) {
+            let fields: alloc::vec::Vec<&str> = line.split(' ').collect();
+            let (pattern, key) = (unhex(fields[0]), unhex(fields[1]));
+            assert_eq!(matches(&pattern, &key, false), fields[2] == "1", "line {}", line);
+            checked += 1;
+        }
+        assert_eq!(checked, 500);
+    }
+
     #[test]
     fn nocase_folds_letters_and_ranges() {
         assert!(matches(b"HELLO", b"hello", true));

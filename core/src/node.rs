@@ -16,6 +16,12 @@ use crate::reply::{Protocol, Reply};
 
 pub type ClientId = u64;
 
+/// How often `advance` removes keys whose time has passed (Redis: hz 10).
+const EXPIRY_SWEEP_INTERVAL_MS: u64 = 100;
+
+/// The share of `used_memory` a fresh node reports before holding any key.
+pub const BASELINE_MEMORY_BYTES: usize = 850 * 1024;
+
 /// Number of databases, as Redis's default `databases 16`.
 pub const DATABASES: usize = 16;
 
@@ -40,8 +46,8 @@ pub struct Client {
     pub addr: String,
     pub connected_ms: u64,
     pub last_command_ms: u64,
-    /// Full name of the last command (`client|list`), for CLIENT LIST's `cmd=`.
-    pub last_command: String,
+    /// The last command run, for CLIENT LIST's `cmd=` (`None` before the first).
+    pub last_command: Option<Resolved>,
     /// Commands queued since MULTI; `None` outside a transaction.
     pub(crate) multi: Option<Multi>,
     /// Keys this client WATCHes.
@@ -52,7 +58,13 @@ pub struct Client {
     pub(crate) blocked: Option<Blocked>,
     /// Commands that arrived while blocked; they run once it is unblocked.
     pending: VecDeque<Vec<Vec<u8>>>,
-    outbox: VecDeque<Reply>,
+    /// Set by a handler that returns `Outcome::Block`: the argv to store for
+    /// re-runs instead of the one typed (XREAD's `$` resolved to an ID).
+    pub(crate) rerun_argv: Option<Vec<Vec<u8>>>,
+    /// Replies waiting to be read, each with the protocol it was produced for.
+    outbox: VecDeque<(Reply, Protocol)>,
+    /// Channels, patterns and shard channels this client listens on (pubsub.rs).
+    pub(crate) subs: crate::pubsub::Subscriptions,
 }
 
 /// A client waiting in a blocking command.
@@ -98,6 +110,10 @@ impl Client {
     pub fn blocked_since_ms(&self) -> Option<u64> {
         self.blocked.as_ref().map(|b| b.since_ms)
     }
+
+    pub fn subscriptions(&self) -> &crate::pubsub::Subscriptions {
+        &self.subs
+    }
 }
 
 /// A command found in the table, with its container for subcommands.
@@ -121,7 +137,7 @@ pub struct Node {
     pub(crate) dbs: Vec<Db>,
     clients: BTreeMap<ClientId, Client>,
     /// Final replies of clients that closed (QUIT), until the front end takes them.
-    closed_outboxes: BTreeMap<ClientId, VecDeque<Reply>>,
+    closed_outboxes: BTreeMap<ClientId, VecDeque<(Reply, Protocol)>>,
     next_client_id: ClientId,
     commands: Map<&'static [u8], &'static CommandSpec>,
     now_ms: u64,
@@ -133,6 +149,9 @@ pub struct Node {
     deadlines: alloc::collections::BTreeSet<(u64, ClientId)>,
     pub(crate) stats: Stats,
     pub config: Config,
+    last_expiry_sweep_ms: u64,
+    /// Who listens on which channel and pattern (pubsub.rs).
+    pub(crate) pubsub: crate::pubsub::Registry,
 }
 
 /// Counters INFO reports.
@@ -167,6 +186,8 @@ impl Node {
             deadlines: alloc::collections::BTreeSet::new(),
             stats: Stats::default(),
             config: Config::default(),
+            last_expiry_sweep_ms: 0,
+            pubsub: crate::pubsub::Registry::default(),
         }
     }
 
@@ -179,6 +200,14 @@ impl Node {
     /// blocked clients whose timeout passed get their timeout reply.
     pub fn advance(&mut self, now_ms: u64) {
         self.now_ms = self.now_ms.max(now_ms);
+        // Like Redis's active expiry (10 times a second), sweep keys whose time passed.
+        if self.now_ms >= self.last_expiry_sweep_ms + EXPIRY_SWEEP_INTERVAL_MS {
+            self.last_expiry_sweep_ms = self.now_ms;
+            let now = self.now_ms;
+            for db in self.dbs.iter_mut() {
+                db.expire_all_due(now);
+            }
+        }
         while let Some(&(deadline, client)) = self.deadlines.first() {
             if deadline > self.now_ms {
                 break;
@@ -221,13 +250,15 @@ impl Node {
                 addr: alloc::format!("127.0.0.1:{}", 40000 + id % 20000),
                 connected_ms: self.now_ms,
                 last_command_ms: self.now_ms,
-                last_command: String::from("NULL"),
+                last_command: None,
                 multi: None,
                 watched: Vec::new(),
                 watch_invalidated: false,
                 blocked: None,
                 pending: VecDeque::new(),
+                rerun_argv: None,
                 outbox: VecDeque::new(),
+                subs: Default::default(),
             },
         );
         self.stats.connections_received += 1;
@@ -239,6 +270,7 @@ impl Node {
     pub fn disconnect(&mut self, client: ClientId) {
         self.unblock(client);
         self.unwatch_all(client);
+        self.leave_all_pubsub(client);
         self.clients.remove(&client);
         self.closed_outboxes.remove(&client);
     }
@@ -247,6 +279,7 @@ impl Node {
     pub(crate) fn close_after_reply(&mut self, client: ClientId) {
         self.unblock(client);
         self.unwatch_all(client);
+        self.leave_all_pubsub(client);
         if let Some(c) = self.clients.remove(&client) {
             self.closed_outboxes.insert(client, c.outbox);
         }
@@ -272,12 +305,32 @@ impl Node {
     pub fn send(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
             let shaped = reply.for_protocol(c.protocol);
-            c.outbox.push_back(shaped);
+            c.outbox.push_back((shaped, c.protocol));
         }
     }
 
     /// Everything queued for `client` since the last call, oldest first.
     pub fn take_output(&mut self, client: ClientId) -> Vec<Reply> {
+        self.take_output_with_protocol(client).into_iter().map(|(reply, _)| reply).collect()
+    }
+
+    /// The oldest reply waiting for `client`, with the protocol to encode it in.
+    pub fn pop_output(&mut self, client: ClientId) -> Option<(Reply, Protocol)> {
+        match self.clients.get_mut(&client) {
+            Some(c) => c.outbox.pop_front(),
+            None => {
+                let outbox = self.closed_outboxes.get_mut(&client)?;
+                let next = outbox.pop_front();
+                if outbox.is_empty() {
+                    self.closed_outboxes.remove(&client);
+                }
+                next
+            }
+        }
+    }
+
+    /// Like `take_output`, with the protocol each reply must be encoded in.
+    pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
             Some(c) => c.outbox.drain(..).collect(),
             None => self.closed_outboxes.remove(&client).map(Vec::from).unwrap_or_default(),
@@ -286,6 +339,25 @@ impl Node {
 
     pub fn has_output(&self, client: ClientId) -> bool {
         self.clients.get(&client).is_some_and(|c| !c.outbox.is_empty())
+    }
+
+    /// How many replies wait in `client`'s outbox (EXEC uses it to find what
+    /// a queued command sent to its own client, such as a message to itself).
+    pub(crate) fn outbox_len(&self, client: ClientId) -> usize {
+        self.clients.get(&client).map_or(0, |c| c.outbox.len())
+    }
+
+    /// Takes the replies queued for `client` after the first `keep`.
+    pub(crate) fn take_output_after(&mut self, client: ClientId, keep: usize) -> Vec<Reply> {
+        match self.clients.get_mut(&client) {
+            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(reply, _)| reply).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The publish/subscribe registry.
+    pub fn pubsub(&self) -> &crate::pubsub::Registry {
+        &self.pubsub
     }
 
     /// Looks a command up by name, ignoring ASCII case.
@@ -325,7 +397,11 @@ impl Node {
         if argv.is_empty() {
             return Status::Done;
         }
-        let outcome = match self.resolve(&argv) {
+        let checked = self
+            .resolve(&argv)
+            .and_then(|r| self.check_memory(client, r, in_multi))
+            .and_then(|r| self.check_subscriber_context(client, r));
+        let outcome = match checked {
             Ok(resolved) if in_multi && !runs_inside_multi(resolved.spec) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
                     multi.queued.push(argv);
@@ -339,6 +415,13 @@ impl Node {
                     return Status::Blocked;
                 }
                 outcome
+            }
+            Err(Error::WrongArity(name)) if name == "exec" => {
+                // Redis answers a rejected EXEC by discarding the transaction.
+                self.discard_transaction(client);
+                Outcome::Reply(Reply::error(
+                    "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command",
+                ))
             }
             Err(e) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
@@ -375,13 +458,53 @@ impl Node {
         }
     }
 
+    /// Redis's `used_memory`: redplay's estimate of what the keyspace holds
+    /// plus a fixed start-up share close to a fresh redis-server's, so the same
+    /// maxmemory values behave alike.
+    pub fn used_memory(&self) -> usize {
+        BASELINE_MEMORY_BYTES + self.dbs.iter().map(Db::used_bytes).sum::<usize>()
+    }
+
+    /// With maxmemory set and exceeded (policy noeviction), commands that may
+    /// grow memory are refused, and so is anything queued inside MULTI.
+    /// EXEC is refused (and the transaction discarded) when it holds such commands.
+    fn check_memory(&mut self, client: ClientId, resolved: Resolved, in_multi: bool) -> Result<Resolved, Error> {
+        let limit = self.config.maxmemory;
+        if limit == 0 || self.used_memory() as u64 <= limit {
+            return Ok(resolved);
+        }
+        let name = resolved.spec.name;
+        let queued_denyoom = name == "exec"
+            && self.clients.get(&client).and_then(|c| c.multi.as_ref()).is_some_and(|m| {
+                m.queued.iter().any(|argv| {
+                    self.resolve(argv).is_ok_and(|r| r.spec.has_flag(commands::flags::DENYOOM))
+                })
+            });
+        let queues = in_multi && !matches!(name, "exec" | "discard" | "quit" | "reset");
+        if !(resolved.spec.has_flag(commands::flags::DENYOOM) || queued_denyoom || queues) {
+            return Ok(resolved);
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            if name == "exec" {
+                self.discard_transaction(client);
+                return Err(Error::text(
+                    "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.",
+                ));
+            }
+            if let Some(multi) = c.multi.as_mut() {
+                multi.failed = true;
+            }
+        }
+        Err(Error::text("OOM command not allowed when used memory > 'maxmemory'."))
+    }
+
     /// Runs a resolved command now (directly, from EXEC, or again for a
     /// blocked client). `may_block` is false inside EXEC.
     pub(crate) fn run(&mut self, client: ClientId, resolved: Resolved, argv: &[Vec<u8>], may_block: bool) -> Outcome {
         let now = self.now_ms;
         if let Some(c) = self.clients.get_mut(&client) {
             c.last_command_ms = now;
-            c.last_command = resolved.full_name();
+            c.last_command = Some(resolved);
         }
         self.stats.commands_processed += 1;
         let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false };
@@ -392,6 +515,7 @@ impl Node {
     fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
+        let argv = c.rerun_argv.take().unwrap_or(argv);
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);
@@ -511,12 +635,29 @@ impl Node {
             return;
         }
         for index in 0..self.dbs.len() {
-            for id in self.dbs[index].take_invalidated() {
-                if let Some(c) = self.clients.get_mut(&id) {
-                    c.watch_invalidated = true;
+            for (id, key) in self.dbs[index].take_invalidated() {
+                let still_there = self.dbs[index].has_value(&key);
+                let Some(c) = self.clients.get_mut(&id) else { continue };
+                // A key that had already expired when watched and is now
+                // deleted did not logically change (as in Redis): only its
+                // "expired" mark goes.
+                if let Some(w) = c.watched.iter_mut().find(|w| w.db == index && w.key == key) {
+                    if w.expired_when_watched && !still_there {
+                        w.expired_when_watched = false;
+                        continue;
+                    }
                 }
+                c.watch_invalidated = true;
             }
         }
+    }
+
+    /// Drops the client's queued transaction (if any) and its watches.
+    pub(crate) fn discard_transaction(&mut self, client: ClientId) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.multi = None;
+        }
+        self.unwatch_all(client);
     }
 
     /// Forgets every key `client` watches (UNWATCH, EXEC, DISCARD, disconnect).
@@ -545,10 +686,10 @@ impl Node {
             args: argv[1..].to_vec(),
         })?;
         check_arity(spec, argv.len(), spec.name)?;
-        if spec.subcommands.is_empty() {
+        // A container called alone (COMMAND's arity allows it) runs its own handler.
+        let Some(sub_name) = argv.get(1).filter(|_| !spec.subcommands.is_empty()) else {
             return Ok(Resolved { spec, parent: None });
-        }
-        let sub_name = &argv[1];
+        };
         let sub = spec
             .subcommands
             .iter()
@@ -581,4 +722,120 @@ fn check_arity(spec: &CommandSpec, argc: usize, full_name: &str) -> Result<(), E
 
 pub fn error_reply(error: &Error) -> Reply {
     Reply::Error(error.to_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn run(node: &mut Node, client: ClientId, line: &str, now: u64) -> Vec<Reply> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        node.call(client, &argv, now)
+    }
+
+    const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+    #[test]
+    fn maxmemory_refuses_growing_commands_but_not_reads_or_deletes() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET big 0123456789", 1);
+        let limit = node.used_memory();
+        run(&mut node, c, &alloc::format!("CONFIG SET maxmemory {}", limit), 2);
+        // At the limit, not over it: writes still pass.
+        assert_eq!(run(&mut node, c, "SET k v", 3), vec![Reply::ok()]);
+        assert_eq!(run(&mut node, c, "SET k2 v", 4), vec![Reply::error(OOM)]);
+        assert_eq!(run(&mut node, c, "GET big", 5), vec![Reply::bulk(b"0123456789")]);
+        assert_eq!(run(&mut node, c, "DEL k", 6), vec![Reply::Integer(1)]);
+        assert_eq!(run(&mut node, c, "SET k2 v", 7), vec![Reply::ok()]);
+    }
+
+    #[test]
+    fn maxmemory_inside_multi_refuses_queueing_and_exec_of_denyoom_commands() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "MULTI", 1);
+        assert_eq!(run(&mut node, c, "SET a 1", 2), vec![Reply::status("QUEUED")]);
+        let used = node.used_memory();
+        node.config.maxmemory = used as u64 - 1;
+        assert_eq!(run(&mut node, c, "GET a", 3), vec![Reply::error(OOM)]);
+        assert_eq!(
+            run(&mut node, c, "EXEC", 4),
+            vec![Reply::error(
+                "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'."
+            )]
+        );
+        assert!(!node.client(c).is_some_and(Client::in_multi));
+        assert_eq!(run(&mut node, c, "GET a", 5), vec![Reply::Nil]);
+    }
+
+    #[test]
+    fn info_memory_reports_used_memory() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET key value", 1);
+        // A verbatim string reaches a RESP2 client as a bulk string.
+        let Some(Reply::Bulk(text)) = run(&mut node, c, "INFO memory", 2).pop() else { panic!("INFO reply") };
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains(&alloc::format!("used_memory:{}\r\n", node.used_memory())), "{}", text);
+        assert!(node.used_memory() > BASELINE_MEMORY_BYTES);
+    }
+
+    #[test]
+    fn swapdb_invalidates_watches_of_keys_on_either_side() {
+        let mut node = Node::new();
+        let (a, b) = (node.connect(0), node.connect(0));
+        run(&mut node, b, "SELECT 1", 1);
+        run(&mut node, b, "SET k other-db", 2);
+        run(&mut node, a, "WATCH k", 3);
+        run(&mut node, b, "SWAPDB 0 1", 4);
+        run(&mut node, a, "MULTI", 5);
+        run(&mut node, a, "GET k", 6);
+        assert_eq!(run(&mut node, a, "EXEC", 7), vec![Reply::NilArray]);
+        // The watcher's database number did not move: it now sees db 1's old keys.
+        assert_eq!(run(&mut node, a, "GET k", 8), vec![Reply::bulk(b"other-db")]);
+        // Watching a key that exists on neither side is not disturbed.
+        run(&mut node, a, "WATCH nothing", 9);
+        run(&mut node, b, "SWAPDB 0 1", 10);
+        run(&mut node, a, "MULTI", 11);
+        assert_eq!(run(&mut node, a, "EXEC", 12), vec![Reply::Array(vec![])]);
+    }
+
+    #[test]
+    fn advancing_the_clock_removes_expired_keys() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET k v PX 500", 1000);
+        run(&mut node, c, "SET keep v", 1000);
+        assert_eq!(run(&mut node, c, "DBSIZE", 1200), vec![Reply::Integer(2)]);
+        node.advance(1600);
+        assert_eq!(run(&mut node, c, "DBSIZE", 1600), vec![Reply::Integer(1)]);
+    }
+
+    #[test]
+    fn command_alone_lists_every_command() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        let Some(Reply::Array(all)) = run(&mut node, c, "COMMAND", 1).pop() else { panic!("COMMAND reply") };
+        assert_eq!(all.len(), commands::all().count());
+    }
+
+    #[test]
+    fn expiry_of_a_watched_key_fails_exec_unless_it_had_expired_when_watched() {
+        let mut node = Node::new();
+        let (a, b) = (node.connect(0), node.connect(0));
+        run(&mut node, a, "SET k v PX 100", 1000);
+        run(&mut node, a, "WATCH k", 1000);
+        run(&mut node, b, "GET k", 1200);
+        run(&mut node, a, "MULTI", 1200);
+        run(&mut node, a, "PING", 1200);
+        assert_eq!(run(&mut node, a, "EXEC", 1200), vec![Reply::NilArray]);
+        run(&mut node, a, "SET k2 v PX 50", 2000);
+        run(&mut node, a, "WATCH k2", 2100);
+        run(&mut node, b, "GET k2", 2100);
+        run(&mut node, a, "MULTI", 2100);
+        run(&mut node, a, "PING", 2100);
+        assert_eq!(run(&mut node, a, "EXEC", 2100), vec![Reply::Array(vec![Reply::status("PONG")])]);
+    }
 }

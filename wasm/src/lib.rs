@@ -4,13 +4,20 @@
 
 use js_sys::{Array, Map, Set, Uint8Array};
 use redplay_core::cli::{self, LineEffect};
+use redplay_core::session::Session;
 use redplay_core::{Node, Reply};
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
+
+/// The maxmemory a new engine starts with (256 MB).
+pub const DEFAULT_MAXMEMORY_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One redplay node and its clients.
 #[wasm_bindgen]
 pub struct Engine {
     node: Node,
+    /// RESP connections by client id (see `openSession`).
+    sessions: BTreeMap<u32, Session>,
 }
 
 /// What running a typed line produced.
@@ -18,7 +25,7 @@ pub struct Engine {
 pub struct LineResult {
     /// The text redis-cli would print.
     pub output: String,
-    /// `none`, `exit`, `clear`, `closed` or `blocked`.
+    /// `none`, `exit`, `clear`, `closed`, `blocked` or `subscribed`.
     pub effect: String,
 }
 
@@ -32,7 +39,12 @@ impl Default for Engine {
 impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Engine {
-        Engine { node: Node::new() }
+        let mut node = Node::new();
+        // A runaway script must not exhaust the tab's memory and lose the
+        // session: writes fail with Redis's OOM error past this (CONFIG SET
+        // maxmemory changes it).
+        node.config.maxmemory = DEFAULT_MAXMEMORY_BYTES;
+        Engine { node, sessions: BTreeMap::new() }
     }
 
     /// Opens a client connection; returns its id.
@@ -43,6 +55,54 @@ impl Engine {
     /// Closes a client connection.
     pub fn disconnect(&mut self, client: u32) {
         self.node.disconnect(client as u64);
+    }
+
+    /// Opens a RESP connection (a new client); returns its client id.
+    #[wasm_bindgen(js_name = openSession)]
+    pub fn open_session(&mut self, now_ms: f64) -> u32 {
+        let session = Session::open(&mut self.node, now_ms as u64);
+        let id = session.client() as u32;
+        self.sessions.insert(id, session);
+        id
+    }
+
+    /// Feeds raw RESP request bytes (pipelining allowed) to a session and
+    /// returns the encoded replies, exactly as a Redis server would write them.
+    #[wasm_bindgen(js_name = feedSession)]
+    pub fn feed_session(&mut self, id: u32, bytes: &[u8], now_ms: f64) -> Vec<u8> {
+        match self.sessions.get_mut(&id) {
+            Some(session) => session.feed(&mut self.node, bytes, now_ms as u64),
+            None => Vec::new(),
+        }
+    }
+
+    /// Encoded output that arrived without input (pub/sub messages, replies of
+    /// unblocked commands).
+    #[wasm_bindgen(js_name = drainSession)]
+    pub fn drain_session(&mut self, id: u32) -> Vec<u8> {
+        match self.sessions.get_mut(&id) {
+            Some(session) => session.drain(&mut self.node),
+            None => Vec::new(),
+        }
+    }
+
+    /// True once the session's connection must be closed.
+    #[wasm_bindgen(js_name = sessionClosed)]
+    pub fn session_closed(&self, id: u32) -> bool {
+        self.sessions.get(&id).is_none_or(|s| s.is_closed(&self.node))
+    }
+
+    /// Closes a session (the peer went away).
+    #[wasm_bindgen(js_name = closeSession)]
+    pub fn close_session(&mut self, id: u32) {
+        if let Some(mut session) = self.sessions.remove(&id) {
+            session.close(&mut self.node);
+        }
+    }
+
+    /// Moves the virtual clock forward, firing timeouts of blocked clients.
+    pub fn advance(&mut self, now_ms: f64) {
+        self.node.advance(now_ms as u64);
     }
 
     /// Runs one command given as an array of arguments (strings or
@@ -68,6 +128,7 @@ impl Engine {
             LineEffect::Clear => "clear",
             LineEffect::Closed => "closed",
             LineEffect::Blocked => "blocked",
+            LineEffect::Subscribed => "subscribed",
         };
         LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
     }

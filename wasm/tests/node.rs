@@ -36,3 +36,23 @@ fn call_returns_js_values_and_throws_reply_errors() {
     assert_eq!(String::from(error.name()), "ReplyError");
     assert!(engine.call(client, vec![JsValue::from_f64(1.0)], 6.0).is_err());
 }
+
+#[wasm_bindgen_test]
+fn sessions_speak_resp() {
+    let mut engine = Engine::new();
+    let id = engine.open_session(0.0);
+    let out = engine.feed_session(id, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\nGET k\r\n", 1.0);
+    assert_eq!(out, b"+OK\r\n$1\r\nv\r\n");
+    assert!(!engine.session_closed(id));
+    assert_eq!(engine.feed_session(id, b"QUIT\r\n", 2.0), b"+OK\r\n");
+    assert!(engine.session_closed(id));
+}
+
+#[wasm_bindgen_test]
+fn engines_start_with_a_memory_limit() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    let reply = engine.call(client, vec!["CONFIG".into(), "GET".into(), "maxmemory".into()], 1.0).unwrap();
+    let pair: js_sys::Array = reply.into();
+    assert_eq!(pair.get(1).as_string(), Some(redplay_wasm::DEFAULT_MAXMEMORY_BYTES.to_string()));
+}

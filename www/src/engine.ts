@@ -3,7 +3,7 @@
 // in core; this file only passes lines in and text out.
 import init, { Engine } from 'redplay';
 
-export type LineEffect = 'none' | 'exit' | 'clear' | 'closed' | 'blocked';
+export type LineEffect = 'none' | 'exit' | 'clear' | 'closed' | 'blocked' | 'subscribed';
 
 export interface LineOutcome {
   output: string;

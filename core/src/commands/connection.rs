@@ -201,12 +201,20 @@ const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// `PING [message]`
-fn ping(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    match argv.len() {
-        1 => Ok(Reply::status("PONG").into()),
-        2 => Ok(Reply::bulk(&argv[1]).into()),
-        _ => Err(Error::WrongArity("ping".into())),
+/// `PING [message]` — a RESP2 client in subscriber mode gets the array
+/// `pong`, message (empty when none), so it can tell the reply from a message.
+fn ping(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if argv.len() > 2 {
+        return Err(Error::WrongArity("ping".into()));
+    }
+    let client = ctx.client_state()?;
+    if client.protocol == Protocol::Resp2 && client.subs.is_subscribed() {
+        let message = argv.get(1).map_or(&[][..], |m| m.as_slice());
+        return Ok(Reply::Array(vec![Reply::bulk(b"pong"), Reply::bulk(message)]).into());
+    }
+    match argv.get(1) {
+        None => Ok(Reply::status("PONG").into()),
+        Some(message) => Ok(Reply::bulk(message).into()),
     }
 }
 
@@ -250,10 +258,7 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             let name = args.next_bytes()?;
             set_client_name(ctx, name)?;
         } else {
-            return Err(Error::text(alloc::format!(
-                "ERR Syntax error in HELLO option '{}'",
-                String::from_utf8_lossy(option)
-            )));
+            return Err(Error::WithArg { prefix: "ERR Syntax error in HELLO option '", arg: option.to_vec(), suffix: "'" });
         }
     }
     let id = ctx.client;
@@ -312,9 +317,10 @@ fn quit(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 }
 
 /// `RESET` — back to a fresh connection's state: no transaction or watches,
-/// database 0, RESP2, no name.
+/// no subscriptions (left without confirmations), database 0, RESP2, no name.
 fn reset(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     ctx.node.unwatch_all(ctx.client);
+    ctx.node.leave_all_pubsub(ctx.client);
     let client = ctx.client_state()?;
     client.multi = None;
     client.db = 0;
@@ -359,8 +365,12 @@ fn parse_client_type(raw: &[u8]) -> Result<ClientType, Error> {
     }
 }
 
-fn client_type_of(_ctx: &Ctx, _id: ClientId) -> ClientType {
-    ClientType::Normal
+/// Any subscription makes a client a pubsub client, until it leaves them all.
+fn client_type_of(ctx: &Ctx, id: ClientId) -> ClientType {
+    match ctx.node.client(id) {
+        Some(c) if c.subs.is_subscribed() => ClientType::Pubsub,
+        _ => ClientType::Normal,
+    }
 }
 
 /// One CLIENT LIST line (without the newline).
@@ -369,6 +379,9 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
     let now = ctx.now_ms;
     let multi = c.multi.as_ref().map_or(-1, |m| m.queued.len() as i64);
     let mut flags = String::new();
+    if c.subs.is_subscribed() {
+        flags.push('P');
+    }
     if c.is_blocked() {
         flags.push('b');
     }
@@ -382,7 +395,7 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
         flags.push('N');
     }
     alloc::format!(
-        "id={} addr={} laddr=127.0.0.1:6379 fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr=127.0.0.1:6379 fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}",
         c.id,
         c.addr,
         7 + c.id,
@@ -391,8 +404,11 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
         now.saturating_sub(c.last_command_ms) / 1000,
         flags,
         c.db,
+        c.subs.channels.len(),
+        c.subs.patterns.len(),
+        c.subs.shard_channels.len(),
         multi,
-        c.last_command,
+        c.last_command.map_or_else(|| String::from("NULL"), |r| r.full_name()),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
     )
 }
@@ -521,10 +537,17 @@ fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]` — 1 when the client was blocked
 /// and is now unblocked (with its timeout reply, or the UNBLOCKED error).
 fn client_unblock(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if argv.len() > 4 {
+        return Err(Error::WithArg {
+            prefix: "ERR unknown subcommand or wrong number of arguments for '",
+            arg: argv[1].clone(),
+            suffix: "'. Try CLIENT HELP.",
+        });
+    }
     let target = parse_i64(&argv[2]).ok_or(Error::NotInteger)?;
     let mut as_error = false;
     if let Some(reason) = argv.get(3) {
-        if argv.len() > 4 || !(reason.eq_ignore_ascii_case(b"timeout") || reason.eq_ignore_ascii_case(b"error")) {
+        if !(reason.eq_ignore_ascii_case(b"timeout") || reason.eq_ignore_ascii_case(b"error")) {
             return Err(Error::text("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
         }
         as_error = reason.eq_ignore_ascii_case(b"error");
@@ -538,12 +561,10 @@ fn client_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(help_reply("CLIENT", CLIENT_SUBCOMMANDS))
 }
 
-/// A HELP reply built from a container's table rows.
+/// A HELP reply built from a container's table rows (our own wording: usage
+/// line, then each subcommand's syntax and summary).
 pub(crate) fn help_reply(container: &str, subcommands: &[CommandSpec]) -> Outcome {
-    let mut lines = vec![Reply::Status(alloc::format!(
-        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        container
-    ))];
+    let mut lines = vec![Reply::Status(alloc::format!("{} <subcommand> [arguments] — subcommands redplay has:", container))];
     for sub in subcommands {
         let upper = sub.name.to_ascii_uppercase();
         let usage = if sub.syntax.is_empty() { upper } else { alloc::format!("{} {}", upper, sub.syntax) };
@@ -551,4 +572,29 @@ pub(crate) fn help_reply(container: &str, subcommands: &[CommandSpec]) -> Outcom
         lines.push(Reply::Status(alloc::format!("    {}", sub.summary)));
     }
     Outcome::Reply(Reply::Array(lines))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reply::Reply;
+    use crate::Node;
+
+    #[test]
+    fn help_lists_every_subcommand_from_the_table() {
+        let mut node = Node::new();
+        let client = node.connect(0);
+        for container in ["CLIENT", "CONFIG", "COMMAND", "OBJECT", "PUBSUB"] {
+            let replies = node.call(client, &[container.as_bytes(), b"HELP"], 1);
+            let Some(Reply::Array(lines)) = replies.first() else { panic!("{container} HELP: {replies:?}") };
+            let spec = node.command(container.as_bytes()).expect("container in table");
+            assert_eq!(lines.len(), 1 + 2 * spec.subcommands.len(), "{container}");
+            for sub in spec.subcommands {
+                let usage = sub.name.to_ascii_uppercase();
+                assert!(
+                    lines.iter().any(|l| matches!(l, Reply::Status(t) if t.starts_with(&usage))),
+                    "{container} HELP lacks {usage}"
+                );
+            }
+        }
+    }
 }

@@ -287,7 +287,8 @@ fn pattern_allows(pattern: Option<&[u8]>, key: &[u8]) -> bool {
     }
 }
 
-/// `KEYS pattern` — keys whose time has passed are skipped, not removed.
+/// `KEYS pattern` — keys whose time has passed are skipped, not removed. The
+/// order is our map's, not Redis's (clients must not rely on either).
 fn keys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
     let pattern = argv[1].as_slice();
@@ -333,7 +334,7 @@ fn scan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         .into_iter()
         .filter(|(key, entry)| {
             pattern_allows(pattern, key)
-                && type_name.map_or(true, |t| t.eq_ignore_ascii_case(entry.value.type_name().as_bytes()))
+                && type_name.is_none_or(|t| t.eq_ignore_ascii_case(entry.value.type_name().as_bytes()))
         })
         .map(|(key, _)| Reply::Bulk(key.clone()))
         .collect();
@@ -475,7 +476,7 @@ impl ExpireCondition {
         if (self.nx && current.is_some()) || (self.xx && current.is_none()) {
             return false;
         }
-        if self.gt && current.map_or(true, |c| when <= c) {
+        if self.gt && current.is_none_or(|c| when <= c) {
             return false;
         }
         if self.lt && current.is_some_and(|c| when >= c) {
@@ -582,29 +583,10 @@ fn object_freq(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     ))
 }
 
-/// The lines of `OBJECT HELP`, as redis-server 7.0 sends them.
-const OBJECT_HELP: &[&str] = &[
-    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "ENCODING <key>",
-    "    Return the kind of internal representation used in order to store the value",
-    "    associated with a <key>.",
-    "FREQ <key>",
-    "    Return the access frequency index of the <key>. The returned integer is",
-    "    proportional to the logarithm of the recent access frequency of the key.",
-    "IDLETIME <key>",
-    "    Return the idle time of the <key>, that is the approximated number of",
-    "    seconds elapsed since the last access to the key.",
-    "REFCOUNT <key>",
-    "    Return the number of references of the value associated with the specified",
-    "    <key>.",
-    "HELP",
-    "    Prints this help.",
-];
-
-/// `OBJECT HELP`
+/// `OBJECT HELP` — our own summary of the subcommands, from the table.
 fn object_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    Ok(Reply::Array(OBJECT_HELP.iter().map(|line| Reply::status(line)).collect()).into())
+    Ok(super::connection::help_reply("OBJECT", OBJECT_SUBCOMMANDS))
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,38 +1,227 @@
-//! String commands: SET, GET.
+//! String commands: SET and its variants, GET and its variants, counters
+//! (INCR family, INCRBYFLOAT with C `long double` arithmetic), and ranges
+//! (APPEND, GETRANGE, SETRANGE, STRLEN).
+//!
+//! How each command stores its result decides what `OBJECT ENCODING` later
+//! reports (see [`StringForm`]): SET-like commands store a compacted value,
+//! INCR an integer, INCRBYFLOAT a plain string, APPEND and SETRANGE a raw one.
 
 use alloc::vec::Vec;
 
 use super::{flags::*, CommandSpec, Ctx, Group, KeySpec, Outcome};
-use crate::args::parse_i64;
-use crate::db::Value;
+use crate::args::{parse_i64, Args};
+use crate::db::{Db, StringForm, Value};
 use crate::error::Error;
+use crate::long_double::LongDouble;
 use crate::reply::Reply;
 
+/// The largest string Redis builds (`proto-max-bulk-len`, 512 MB).
+pub const MAX_STRING: u64 = 512 * 1024 * 1024;
+
+/// One row of this family.
+macro_rules! row {
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr) => {
+        CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            keys: $keys,
+            group: Group::String,
+            since: $since,
+            summary: $summary,
+            syntax: $syntax,
+            handler: $handler,
+            subcommands: &[],
+        }
+    };
+}
+
+const PAIRS: KeySpec = KeySpec { first: 1, last: -1, step: 2 };
+
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "set",
-        arity: -3,
-        flags: WRITE | DENYOOM,
-        keys: KeySpec::ONE,
-        group: Group::String,
-        since: "1.0.0",
-        summary: "Set the string value of a key",
-        syntax: "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
-        handler: set,
-        subcommands: &[],
-    },
-    CommandSpec {
-        name: "get",
-        arity: 2,
-        flags: READONLY | FAST,
-        keys: KeySpec::ONE,
-        group: Group::String,
-        since: "1.0.0",
-        summary: "Get the value of a key",
-        syntax: "key",
-        handler: get,
-        subcommands: &[],
-    },
+    row!(
+        "set",
+        -3,
+        WRITE | DENYOOM,
+        KeySpec::ONE,
+        "1.0.0",
+        "Set the string value of a key",
+        "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
+        set
+    ),
+    row!("get", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Get the value of a key", "key", get),
+    row!("getdel", 2, WRITE | FAST, KeySpec::ONE, "6.2.0", "Get the value of a key and delete the key", "key", getdel),
+    row!(
+        "getex",
+        -2,
+        WRITE | FAST,
+        KeySpec::ONE,
+        "6.2.0",
+        "Get the value of a key and optionally set its expiration",
+        "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
+        getex
+    ),
+    row!(
+        "getset",
+        3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "1.0.0",
+        "Set the string value of a key and return its old value",
+        "key value",
+        getset
+    ),
+    row!("mget", -2, READONLY | FAST, KeySpec::ALL, "1.0.0", "Get the values of all the given keys", "key [key ...]", mget),
+    row!(
+        "mset",
+        -3,
+        WRITE | DENYOOM,
+        PAIRS,
+        "1.0.1",
+        "Set multiple keys to multiple values",
+        "key value [key value ...]",
+        mset
+    ),
+    row!(
+        "msetnx",
+        -3,
+        WRITE | DENYOOM,
+        PAIRS,
+        "1.0.1",
+        "Set multiple keys to multiple values, only if none of the keys exist",
+        "key value [key value ...]",
+        mset
+    ),
+    row!(
+        "setnx",
+        3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "1.0.0",
+        "Set the value of a key, only if the key does not exist",
+        "key value",
+        setnx
+    ),
+    row!(
+        "setex",
+        4,
+        WRITE | DENYOOM,
+        KeySpec::ONE,
+        "2.0.0",
+        "Set the value and expiration of a key",
+        "key seconds value",
+        setex
+    ),
+    row!(
+        "psetex",
+        4,
+        WRITE | DENYOOM,
+        KeySpec::ONE,
+        "2.6.0",
+        "Set the value and expiration in milliseconds of a key",
+        "key milliseconds value",
+        setex
+    ),
+    row!(
+        "append",
+        3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "2.0.0",
+        "Append a value to a key",
+        "key value",
+        append
+    ),
+    row!(
+        "strlen",
+        2,
+        READONLY | FAST,
+        KeySpec::ONE,
+        "2.2.0",
+        "Get the length of the value stored in a key",
+        "key",
+        strlen
+    ),
+    row!(
+        "incr",
+        2,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "1.0.0",
+        "Increment the integer value of a key by one",
+        "key",
+        incr
+    ),
+    row!(
+        "incrby",
+        3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "1.0.0",
+        "Increment the integer value of a key by the given amount",
+        "key increment",
+        incr
+    ),
+    row!(
+        "decr",
+        2,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "1.0.0",
+        "Decrement the integer value of a key by one",
+        "key",
+        incr
+    ),
+    row!(
+        "decrby",
+        3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "1.0.0",
+        "Decrement the integer value of a key by the given number",
+        "key decrement",
+        incr
+    ),
+    row!(
+        "incrbyfloat",
+        3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "2.6.0",
+        "Increment the float value of a key by the given amount",
+        "key increment",
+        incrbyfloat
+    ),
+    row!(
+        "getrange",
+        4,
+        READONLY,
+        KeySpec::ONE,
+        "2.4.0",
+        "Get a substring of the string stored at a key",
+        "key start end",
+        getrange
+    ),
+    row!(
+        "substr",
+        4,
+        READONLY,
+        KeySpec::ONE,
+        "1.0.0",
+        "Get a substring of the string stored at a key",
+        "key start end",
+        getrange
+    ),
+    row!(
+        "setrange",
+        4,
+        WRITE | DENYOOM,
+        KeySpec::ONE,
+        "2.2.0",
+        "Overwrite part of a string at key starting at the specified offset",
+        "key offset value",
+        setrange
+    ),
 ];
 
 /// How SET treats an existing key.
@@ -147,7 +336,12 @@ fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         db.set(key, new_value);
     }
     if let Some(when) = deadline {
-        db.set_expire_at(key, when);
+        // An EXAT/PXAT in the past stores the key and deletes it at once.
+        if when <= now {
+            db.remove(key, now);
+        } else {
+            db.set_expire_at(key, when);
+        }
     }
     Ok(if options.get { previous_reply() } else { Reply::ok() }.into())
 }
@@ -157,3 +351,316 @@ fn get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
     Ok(ctx.db().get_string(&argv[1], now)?.map_or(Reply::Nil, |s| Reply::Bulk(s.clone())).into())
 }
+
+fn bulk_or_nil(value: Option<&Vec<u8>>) -> Reply {
+    value.map_or(Reply::Nil, |v| Reply::Bulk(v.clone()))
+}
+
+/// `GETDEL key`
+fn getdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    let reply = bulk_or_nil(db.get_string(&argv[1], now)?);
+    if reply != Reply::Nil {
+        db.remove(&argv[1], now);
+    }
+    Ok(reply.into())
+}
+
+/// `GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]`
+///
+/// The options' shape is checked first, then the key (a missing key replies
+/// nil even when the number is bad), then the number.
+fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let mut expiry = Expiry::None;
+    let mut persist = false;
+    let mut args = Args::new(&argv[2..]);
+    while let Ok(option) = args.next_bytes() {
+        let is = |word: &str| option.eq_ignore_ascii_case(word.as_bytes());
+        let same_or_none = |e: &Expiry, want: fn(&Expiry) -> bool| *e == Expiry::None || want(e);
+        if is("persist") && expiry == Expiry::None {
+            persist = true;
+            continue;
+        }
+        let make: for<'a> fn(&'a [u8]) -> Expiry<'a> = if is("ex") && same_or_none(&expiry, |e| matches!(e, Expiry::Seconds(_))) {
+            |n| Expiry::Seconds(n)
+        } else if is("px") && same_or_none(&expiry, |e| matches!(e, Expiry::Millis(_))) {
+            |n| Expiry::Millis(n)
+        } else if is("exat") && same_or_none(&expiry, |e| matches!(e, Expiry::AtSeconds(_))) {
+            |n| Expiry::AtSeconds(n)
+        } else if is("pxat") && same_or_none(&expiry, |e| matches!(e, Expiry::AtMillis(_))) {
+            |n| Expiry::AtMillis(n)
+        } else {
+            return Err(Error::Syntax);
+        };
+        if persist {
+            return Err(Error::Syntax);
+        }
+        expiry = make(args.next_bytes()?);
+    }
+    let (key, now) = (&argv[1], ctx.now_ms);
+    let value = match ctx.db().get_string(key, now)? {
+        Some(value) => value.clone(),
+        None => return Ok(Reply::Nil.into()),
+    };
+    let deadline = expiry_deadline(expiry, now, "getex")?;
+    let db = ctx.db();
+    match deadline {
+        Some(when) if when <= now => {
+            db.remove(key, now);
+        }
+        Some(when) => db.set_expire_at(key, when),
+        None if persist => {
+            db.persist(key);
+        }
+        None => {}
+    }
+    Ok(Reply::Bulk(value).into())
+}
+
+/// `GETSET key value` — sets like SET (dropping the TTL) and returns the old value.
+fn getset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    let old = bulk_or_nil(db.get_string(&argv[1], now)?);
+    db.set(&argv[1], Value::String(argv[2].clone()));
+    Ok(old.into())
+}
+
+/// `MGET key [key ...]` — nil for missing keys and for keys of other types.
+fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    let values = argv[1..]
+        .iter()
+        .map(|key| match db.get(key, now) {
+            Some(Value::String(v)) => Reply::Bulk(v.clone()),
+            _ => Reply::Nil,
+        })
+        .collect();
+    Ok(Reply::Array(values).into())
+}
+
+/// `MSET key value [key value ...]` and `MSETNX key value [key value ...]`
+/// (which sets nothing and replies 0 if any key exists).
+fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let name = argv[0].to_ascii_lowercase();
+    if argv.len().is_multiple_of(2) {
+        return Err(Error::WrongArity(alloc::string::String::from_utf8_lossy(&name).into_owned()));
+    }
+    let only_new = name == b"msetnx";
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    if only_new && argv[1..].chunks(2).any(|pair| db.get(&pair[0], now).is_some()) {
+        return Ok(Reply::Integer(0).into());
+    }
+    for pair in argv[1..].chunks(2) {
+        db.set(&pair[0], Value::String(pair[1].clone()));
+    }
+    Ok(if only_new { Reply::Integer(1) } else { Reply::ok() }.into())
+}
+
+/// `SETNX key value`
+fn setnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    if db.get(&argv[1], now).is_some() {
+        return Ok(Reply::Integer(0).into());
+    }
+    db.set(&argv[1], Value::String(argv[2].clone()));
+    Ok(Reply::Integer(1).into())
+}
+
+/// `SETEX key seconds value` and `PSETEX key milliseconds value`
+fn setex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let name = argv[0].to_ascii_lowercase();
+    let (expiry, command) = if name == b"psetex" {
+        (Expiry::Millis(&argv[2]), "psetex")
+    } else {
+        (Expiry::Seconds(&argv[2]), "setex")
+    };
+    let now = ctx.now_ms;
+    let deadline = expiry_deadline(expiry, now, command)?;
+    let db = ctx.db();
+    db.expire_if_due(&argv[1], now);
+    db.set(&argv[1], Value::String(argv[3].clone()));
+    if let Some(when) = deadline {
+        db.set_expire_at(&argv[1], when);
+    }
+    super::ok()
+}
+
+/// Looks up the string at `key` for a command that changes it in place.
+fn string_entry<'a>(db: &'a mut Db, key: &[u8], now: u64) -> Result<Option<&'a mut crate::db::Entry>, Error> {
+    match db.entry_mut(key, now) {
+        None => Ok(None),
+        Some(entry) => {
+            entry.value.as_string()?;
+            Ok(Some(entry))
+        }
+    }
+}
+
+/// The bytes of a string entry (WRONGTYPE for any other type).
+fn bytes_mut(entry: &mut crate::db::Entry) -> Result<&mut Vec<u8>, Error> {
+    entry.value.as_string_mut()
+}
+
+/// `APPEND key value` — on a missing key, stored like SET; otherwise the
+/// string becomes `raw` even when nothing is appended.
+fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let (key, suffix, now) = (&argv[1], &argv[2], ctx.now_ms);
+    let db = ctx.db();
+    let Some(entry) = string_entry(db, key, now)? else {
+        db.set(key, Value::String(suffix.clone()));
+        return Ok(Reply::Integer(suffix.len() as i64).into());
+    };
+    let bytes = bytes_mut(entry)?;
+    if bytes.len() as u64 + suffix.len() as u64 > MAX_STRING {
+        return Err(Error::StringTooLong);
+    }
+    bytes.extend_from_slice(suffix);
+    let len = bytes.len();
+    entry.form = StringForm::Raw;
+    db.touch(key);
+    Ok(Reply::Integer(len as i64).into())
+}
+
+/// `STRLEN key`
+fn strlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let len = ctx.db().get_string(&argv[1], now)?.map_or(0, |v| v.len());
+    Ok(Reply::Integer(len as i64).into())
+}
+
+/// Stores a counter's new value, keeping the key's TTL, and signals the change.
+fn store_counter(db: &mut Db, key: &[u8], now: u64, bytes: Vec<u8>, form: StringForm) {
+    match db.entry_mut(key, now) {
+        Some(entry) => {
+            entry.value = Value::String(bytes);
+            entry.form = form;
+            db.touch(key);
+        }
+        None => db.set_form(key, Value::String(bytes), form),
+    }
+}
+
+/// `INCR key`, `DECR key`, `INCRBY key increment`, `DECRBY key decrement`.
+/// The increment is checked before the key's type.
+fn incr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let by = match argv.get(2) {
+        Some(arg) => parse_i64(arg).ok_or(Error::NotInteger)?,
+        None => 1,
+    };
+    let decrement = argv[0].get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"decr"));
+    let delta = if decrement {
+        by.checked_neg().ok_or_else(|| Error::text("ERR decrement would overflow"))?
+    } else {
+        by
+    };
+    let (key, now) = (&argv[1], ctx.now_ms);
+    let db = ctx.db();
+    let current = match db.get_string(key, now)? {
+        Some(bytes) => parse_i64(bytes).ok_or(Error::NotInteger)?,
+        None => 0,
+    };
+    let value = current.checked_add(delta).ok_or(Error::IncrOverflow)?;
+    store_counter(db, key, now, crate::args::i64_bytes(value), StringForm::Compact);
+    Ok(Reply::Integer(value).into())
+}
+
+/// `INCRBYFLOAT key increment` — computed in 80-bit `long double` and printed
+/// with `%.17Lf` minus trailing zeros, as Redis does on x86-64 (so
+/// `INCRBYFLOAT k 0.1` gives `0.1`). The key's type is checked first.
+fn incrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let (key, now) = (&argv[1], ctx.now_ms);
+    let db = ctx.db();
+    let current = match db.get_string(key, now)? {
+        Some(bytes) => LongDouble::parse(bytes).ok_or(Error::NotFloat)?,
+        None => LongDouble::ZERO,
+    };
+    let by = LongDouble::parse(&argv[2]).ok_or(Error::NotFloat)?;
+    let sum = current + by;
+    if !sum.is_finite() {
+        return Err(Error::text("ERR increment would produce NaN or Infinity"));
+    }
+    let text = sum.to_human_string().into_bytes();
+    store_counter(db, key, now, text.clone(), StringForm::Plain);
+    Ok(Reply::Bulk(text).into())
+}
+
+/// `GETRANGE key start end` (and the deprecated `SUBSTR`): negative indexes
+/// count from the end, both ends are clamped, `end` is inclusive.
+fn getrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let start = parse_i64(&argv[2]).ok_or(Error::NotInteger)?;
+    let end = parse_i64(&argv[3]).ok_or(Error::NotInteger)?;
+    let now = ctx.now_ms;
+    let Some(bytes) = ctx.db().get_string(&argv[1], now)? else {
+        return Ok(Reply::Bulk(Vec::new()).into());
+    };
+    Ok(Reply::Bulk(byte_range(bytes, start, end).to_vec()).into())
+}
+
+/// The inclusive range `start..=end` of `bytes` with Redis's index rules.
+fn byte_range(bytes: &[u8], start: i64, end: i64) -> &[u8] {
+    let len = bytes.len() as i64;
+    if (start < 0 && end < 0 && start > end) || len == 0 {
+        return &[];
+    }
+    let from_end = |i: i64| if i < 0 { (len + i).max(0) } else { i };
+    let (start, end) = (from_end(start), from_end(end).min(len - 1));
+    if start > end {
+        return &[];
+    }
+    &bytes[start as usize..=end as usize]
+}
+
+/// `SETRANGE key offset value` — pads with zero bytes; an empty `value`
+/// changes nothing (and creates no key).
+fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let (key, patch, now) = (&argv[1], &argv[3], ctx.now_ms);
+    let offset = parse_i64(&argv[2]).ok_or(Error::NotInteger)?;
+    if offset < 0 {
+        return Err(Error::text("ERR offset is out of range"));
+    }
+    let offset = offset as u64;
+    let db = ctx.db();
+    let entry = string_entry(db, key, now)?;
+    let current_len = match entry.as_ref() {
+        Some(e) => e.value.as_string()?.len(),
+        None => 0,
+    };
+    if patch.is_empty() {
+        return Ok(Reply::Integer(current_len as i64).into());
+    }
+    if offset + patch.len() as u64 > MAX_STRING {
+        return Err(Error::StringTooLong);
+    }
+    // Bounded by MAX_STRING just above, so these fit in usize even on wasm32.
+    let (offset, end) = (offset as usize, offset as usize + patch.len());
+    let apply = |bytes: &mut Vec<u8>| {
+        if bytes.len() < end {
+            bytes.resize(end, 0);
+        }
+        bytes[offset..end].copy_from_slice(patch);
+        bytes.len()
+    };
+    let len = match entry {
+        Some(entry) => {
+            let len = apply(bytes_mut(entry)?);
+            entry.form = StringForm::Raw;
+            len
+        }
+        None => {
+            let mut bytes = Vec::new();
+            let len = apply(&mut bytes);
+            db.set_form(key, Value::String(bytes), StringForm::Raw);
+            len
+        }
+    };
+    db.touch(key);
+    Ok(Reply::Integer(len as i64).into())
+}
+
+#[cfg(test)]
+mod tests;

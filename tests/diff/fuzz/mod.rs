@@ -36,7 +36,6 @@ mod transactions;
 
 use std::time::{Duration, Instant};
 
-use redplay_core::reply::Protocol;
 use redplay_core::resp::encode;
 use redplay_core::{ClientId, Node, Reply};
 
@@ -327,7 +326,7 @@ impl Engine for CoreEngine {
         *self = CoreEngine::new();
     }
 
-    /// Each reply goes through core's encoder (in the client's protocol) and
+    /// Each reply goes through core's encoder (in the protocol it was made for) and
     /// back through the harness's own RESP reader, so both sides are compared
     /// as their clients receive them (in RESP3 a nil string and a nil array
     /// are the same `_`).
@@ -337,13 +336,12 @@ impl Engine for CoreEngine {
             .map(|&(client, argv)| {
                 let id = self.clients[client];
                 self.node.execute(id, argv.clone(), now_ms);
-                let protocol = self.node.client(id).map_or(Protocol::Resp2, |c| c.protocol);
                 self.node
-                    .take_output(id)
+                    .take_output_with_protocol(id)
                     .iter()
-                    .map(|reply| {
+                    .map(|(reply, protocol)| {
                         let mut wire = Vec::new();
-                        encode(reply, protocol, &mut wire);
+                        encode(reply, *protocol, &mut wire);
                         read_reply(&mut std::io::Cursor::new(&wire)).unwrap_or_else(|e| panic!("core encoded {:?} as unreadable {:?}: {}", reply, String::from_utf8_lossy(&wire), e))
                     })
                     .collect()

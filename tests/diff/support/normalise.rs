@@ -181,6 +181,15 @@ fn map_text(reply: Reply, f: impl Fn(&[u8]) -> Vec<u8>) -> Reply {
     }
 }
 
+/// Whether replies to `argv` may need normalising: CLIENT ID/LIST/INFO,
+/// INFO, HELLO, and EXEC (whose array may hold a HELLO reply).
+pub fn applies(argv: &[Vec<u8>]) -> bool {
+    (is(argv, 0, "client") && (is(argv, 1, "id") || is(argv, 1, "list") || is(argv, 1, "info")))
+        || is(argv, 0, "info")
+        || is(argv, 0, "hello")
+        || is(argv, 0, "exec")
+}
+
 /// `reply` to the typed `argv`, normalised (see the module docs).
 pub fn reply(argv: &[Vec<u8>], reply: Reply, ids: &Ids) -> Reply {
     if is(argv, 0, "client") && is(argv, 1, "id") {
@@ -194,7 +203,10 @@ pub fn reply(argv: &[Vec<u8>], reply: Reply, ids: &Ids) -> Reply {
     if is(argv, 0, "info") {
         return map_text(reply, info_lines);
     }
-    hello_ids(reply, ids)
+    if is(argv, 0, "hello") || is(argv, 0, "exec") {
+        return hello_ids(reply, ids);
+    }
+    reply
 }
 
 /// HELLO's reply (a map whose first key is `server`, or the same flat array in

@@ -120,7 +120,10 @@ impl RedisServer {
             "stream-node-max-entries", "100", "stream-node-max-bytes", "4096", "list-max-listpack-size", "-2",
             "list-compress-depth", "0",
         ];
-        for command in [DEFAULTS, &["FLUSHALL"], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"]] {
+        // Subscribers of an earlier transcript must not receive this one's messages.
+        let commands =
+            [DEFAULTS, &["FLUSHALL"], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"], &["CLIENT", "KILL", "TYPE", "pubsub"]];
+        for command in commands {
             let reply = conn.call_str(command).expect("reset command");
             assert!(!reply.is_error(), "resetting the real server: {:?} replied {:?}", command, reply);
         }

@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use redplay_core::cli::{format_raw_verbatim, format_tty, prints_raw_on_terminal, split_args};
+use redplay_core::cli::{format_raw_verbatim, format_tty, prints_raw_on_terminal, run_line, split_args};
 use redplay_core::{ClientId, Node, Reply};
 
 use super::normalise::{self, Ids};
@@ -291,11 +291,24 @@ pub fn replay_core(t: &Transcript, start_ms: u64) -> Replay {
         let id = clients.iter().find(|(name, _)| *name == step.client).expect("every client is connected").1;
         outputs.push(match &step.action {
             Action::Command(typed) => match split_args(typed) {
-                None => b"Invalid argument(s)\n".to_vec(),
-                Some(argv) if argv.is_empty() => Vec::new(),
-                Some(argv) => {
+                // What normalisation touches runs here; the rest as redplay-cli
+                // runs it (reading mode after SUBSCRIBE included).
+                Some(argv) if normalise::applies(&argv) => {
                     node.execute(id, argv.clone(), now);
                     node.take_output(id).into_iter().flat_map(|r| printed(&argv, &normalise::reply(&argv, r, &ids))).collect()
+                }
+                _ => {
+                    let mut text = run_line(&mut node, id, typed, now, false).text;
+                    // redis-cli waits for a blocked command's reply: when the
+                    // transcript shows it at this step, time passes until it
+                    // comes (as it does for the real server's replay).
+                    while text.is_empty() && !step.expected.is_empty() && node.client(id).is_some_and(|c| c.is_blocked()) {
+                        let Some(deadline) = node.next_deadline_ms() else { break };
+                        now = now.max(deadline);
+                        node.advance(now);
+                        text = node.take_output(id).iter().flat_map(format_tty).collect();
+                    }
+                    text
                 }
             },
             _ => node.take_output(id).iter().flat_map(format_tty).collect(),
@@ -394,6 +407,19 @@ fn real_ids(server: &RedisServer, conns: &[(String, Conn)]) -> Vec<i64> {
     ids
 }
 
+/// What redis-cli --no-raw prints before the first reply of SUBSCRIBE,
+/// PSUBSCRIBE or SSUBSCRIBE (it then only reads messages; a transcript may
+/// still type lines for that client to show how the server answers them).
+/// Written out here rather than taken from core, so the oracle side stays
+/// independent; `core/tests/redis_cli_format.rs` checks it against redis-cli.
+fn reading_mode_banner(argv: &[Vec<u8>]) -> &'static [u8] {
+    let name = argv.first().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+    match name.as_slice() {
+        b"subscribe" | b"psubscribe" | b"ssubscribe" => b"Reading messages... (press Ctrl-C to quit)\n",
+        _ => b"",
+    }
+}
+
 /// Replays against the real server, reset first, one connection per client.
 pub fn replay_real(t: &Transcript, server: &RedisServer, reading: Reading) -> Replay {
     server.reset();
@@ -414,7 +440,9 @@ pub fn replay_real(t: &Transcript, server: &RedisServer, reading: Reading) -> Re
                 Some(argv) if argv.is_empty() => Vec::new(),
                 Some(argv) => {
                     conn.send(&normalise::real_args(argv.clone(), &ids)).expect("sending to redis-server");
-                    read_output(conn, &step.expected, reading, Some(&argv), &ids)
+                    let banner = reading_mode_banner(&argv);
+                    let rest = step.expected.strip_prefix(banner).unwrap_or(&step.expected);
+                    [banner, &read_output(conn, rest, reading, Some(&argv), &ids)].concat()
                 }
             },
             _ => read_output(conn, &step.expected, reading, None, &ids),

@@ -1,0 +1,97 @@
+//! The long double against replies recorded from redis-server 7.0.15
+//! (random decimal, hex, huge, tiny and malformed numbers, sums of them).
+
+use super::LongDouble;
+
+/// What INCRBYFLOAT replies, or the kind of error.
+fn incrbyfloat(current: Option<&str>, increment: &str) -> String {
+    let current = match current {
+        None => Some(LongDouble::ZERO),
+        Some(text) => LongDouble::parse(text.as_bytes()),
+    };
+    match (current, LongDouble::parse(increment.as_bytes())) {
+        (Some(a), Some(b)) => {
+            let sum = a + b;
+            if sum.is_finite() {
+                sum.to_human_string()
+            } else {
+                "ERR nan".into()
+            }
+        }
+        _ => "ERR float".into(),
+    }
+}
+
+#[test]
+fn recorded_cases_match() {
+    let cases = include_str!("redis_cases.tsv");
+    let mut checked = 0;
+    for line in cases.lines().filter(|l| !l.starts_with('#')) {
+        let mut fields = line.split('\t');
+        let (Some(current), Some(increment), Some(expected)) = (fields.next(), fields.next(), fields.next()) else {
+            panic!("bad case line {:?}", line);
+        };
+        let current = if current == "(none)" { None } else { Some(current) };
+        assert_eq!(incrbyfloat(current, increment), expected, "{:?} + {:?}", current, increment);
+        checked += 1;
+    }
+    assert!(checked > 400);
+}
+
+#[test]
+fn classic_cases() {
+    let cases: &[(Option<&str>, &str, &str)] = &[
+        (None, "0.1", "0.1"),
+        (Some("0.1"), "0.2", "0.3"),
+        (Some("10.50"), "0.1", "10.6"),
+        (Some("5.0e3"), "2.0e2", "5200"),
+        (None, "-0", "0"),
+        (None, "-5e-18", "0"),
+        (None, "-0.00000000000000001", "-0.00000000000000001"),
+        (None, "0.000000000000000015", "0.00000000000000002"),
+        (None, "0.000000000000000025", "0.00000000000000002"),
+        (None, "123456789.123456789", "123456789.12345678899873747"),
+        (None, "0x10", "16"),
+        (None, "0x1.8p1", "3"),
+        (None, "+1.5", "1.5"),
+        (None, ".5", "0.5"),
+        (None, "5.", "5"),
+        (None, "1E2", "100"),
+        (None, "1e-4940", "0"),
+        (None, "1e-4960", "ERR float"),
+        (None, "0x1p-16446", "ERR float"),
+        (None, "1e5000", "ERR float"),
+        (None, "inf", "ERR nan"),
+        (None, "-Infinity", "ERR nan"),
+        (None, "nan", "ERR float"),
+        (None, "nan(1)", "ERR float"),
+        (None, "", "ERR float"),
+        (None, " 1", "ERR float"),
+        (None, "1 ", "ERR float"),
+        (None, "1e", "ERR float"),
+        (None, "1e+", "ERR float"),
+        (None, ".", "ERR float"),
+        (None, "0x", "ERR float"),
+        (None, "--1", "ERR float"),
+        (Some("1.1897314953572317650e+4932"), "1e4931", "ERR nan"),
+        (Some("abc"), "1", "ERR float"),
+    ];
+    for &(current, increment, expected) in cases {
+        assert_eq!(incrbyfloat(current, increment), expected, "{:?} + {:?}", current, increment);
+    }
+}
+
+#[test]
+fn length_limit_is_5119_bytes() {
+    let ok = alloc::format!("1.{}", "0".repeat(5117));
+    let too_long = alloc::format!("1.{}", "0".repeat(5118));
+    assert_eq!(incrbyfloat(None, &ok), "1");
+    assert_eq!(incrbyfloat(None, &too_long), "ERR float");
+}
+
+#[test]
+fn largest_value_prints_in_full() {
+    let text = incrbyfloat(Some("1.18973149535723176502e+4932"), "0");
+    assert_eq!(text.len(), 4933);
+    assert!(text.starts_with("118973149535723176502126385303"));
+}
