@@ -3,15 +3,29 @@
 //! switching (so every other family also runs under RESP3), RESET, CONFIG GET
 //! and SET of the parameters core honours, with good and bad values.
 //!
-//! `equivalent`: exact (which masks the connection id in HELLO's reply).
+//! `equivalent`: exact (which masks the connection id in HELLO's reply),
+//! except DBSIZE, where core may count fewer keys: a key stored with an
+//! expiry already past (junk options can make `SET k v EXAT 42`) is counted by
+//! Redis until its expire cycle or an access reclaims it, while core drops it
+//! at once (a known divergence, reported; too timing-dependent for a
+//! transcript). For the same reason DBSIZE is not generated inside MULTI.
 //!
 //! CONFIG SET names come in lower case (see `divergent.txt`), aliases and
 //! duplicates included; several pairs mix good and bad values and names. `maxmemory 1`
 //! makes both sides refuse writes with -OOM until a later CONFIG SET.
 
+use redplay_core::Reply;
+
 use super::{exact, Command, Family, Gen};
 
-pub const FAMILY: Family = Family { name: "server", weight: 3, generate, equivalent: exact };
+pub const FAMILY: Family = Family { name: "server", weight: 3, generate, equivalent };
+
+fn equivalent(command: &Command, core: &Reply, real: &Reply) -> bool {
+    match (core, real) {
+        (Reply::Integer(c), Reply::Integer(r)) if command[0].eq_ignore_ascii_case(b"dbsize") => c <= r,
+        _ => exact(command, core, real),
+    }
+}
 
 const DB_ARGS: &[&[u8]] = &[b"0", b"1", b"2", b"15", b"16", b"-1", b"abc", b"1.0", b" 1", b"99999999999999999999", b""];
 
@@ -41,6 +55,7 @@ fn generate(g: &mut Gen) -> Command {
             }
             argv
         }
+        20..=34 if g.in_multi(0) => vec![g.word("ping")],
         20..=34 => {
             let mut argv = vec![g.word("dbsize")];
             if g.chance(5) {
@@ -60,6 +75,9 @@ fn generate(g: &mut Gen) -> Command {
             }
             argv
         }
+        // A protocol switch inside MULTI: EXEC's array is re-lowered for the
+        // protocol at delivery in core (known divergence, `divergent.txt`).
+        37..=46 if g.in_multi(0) => vec![g.word("ping")],
         37..=46 => {
             let mut argv = vec![g.word("hello")];
             match g.below(10) {
