@@ -177,7 +177,10 @@ fn round_trips(reply: &Reply, protocol: Protocol) -> Result<(), String> {
 /// They are skipped so the search goes on for new ones; each entry's
 /// reproduction must still panic (`known_panics_are_still_real`), so a fix
 /// forces its entry out of this list.
-const KNOWN_PANICS: &[(&str, fn(&[Vec<u8>]) -> bool, &[&[u8]])] = &[
+/// (what, which argv it matches, a reproduction).
+type KnownPanic = (&'static str, fn(&[Vec<u8>]) -> bool, &'static [&'static [u8]]);
+
+const KNOWN_PANICS: &[KnownPanic] = &[
     // (what, which argv it matches, a reproduction), e.g.
     // ("COMMAND alone: index out of bounds", |argv| argv.len() == 1 && argv[0].eq_ignore_ascii_case(b"command"), &[b"COMMAND"]),
     // — found by this test and fixed in 9a605d8.
@@ -299,7 +302,7 @@ fn no_command_with_any_arguments_panics() {
             }
         }
         rounds += 1;
-        if rounds % 50 == 0 {
+        if rounds.is_multiple_of(50) {
             // A fresh node now and then keeps the state varied and small.
             world = World::new();
         }
@@ -381,7 +384,7 @@ fn raw_bytes_through_the_request_decoder_never_panic() {
                 _ => input.extend((0..rng.next_u64() % 30).map(|_| rng.next_u64() as u8)),
             }
         }
-        if rng.next_u64() % 4 == 0 && !input.is_empty() {
+        if rng.next_u64().is_multiple_of(4) && !input.is_empty() {
             let at = (rng.next_u64() % input.len() as u64) as usize;
             input[at] = rng.next_u64() as u8;
         }
@@ -414,7 +417,7 @@ fn raw_bytes_through_the_request_decoder_never_panic() {
             Err(message) => panic!("input {:?} panicked (seed {}): {}", shown, seed, message),
         }
         fed += 1;
-        if fed % 5_000 == 0 {
+        if fed.is_multiple_of(5_000) {
             world = World::new();
         }
     }
