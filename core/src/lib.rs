@@ -9,6 +9,7 @@
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
+//! - [`list`]: the packed list store behind list values.
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
@@ -25,6 +26,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod list;
 pub mod node;
 pub mod reply;
 pub mod resp;

@@ -17,6 +17,7 @@ use crate::reply::Reply;
 
 pub mod connection;
 pub mod keys;
+pub mod lists;
 pub mod server;
 pub mod strings;
 pub mod transactions;
@@ -175,6 +176,9 @@ pub struct Ctx<'a> {
     pub may_block: bool,
     /// True when a blocked client's command is run again because a key changed.
     pub serving_blocked: bool,
+    /// While serving a blocked client: the key that changed. Redis 7.0 serves
+    /// the client from this key, even when another of its keys also has data.
+    pub ready_key: Option<&'a [u8]>,
 }
 
 impl Ctx<'_> {
@@ -193,7 +197,14 @@ impl Ctx<'_> {
 
 /// Every family's rows, in one list.
 const FAMILIES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS, server::COMMANDS];
+    &[
+    connection::COMMANDS,
+    keys::COMMANDS,
+    strings::COMMANDS,
+    lists::COMMANDS,
+    transactions::COMMANDS,
+    server::COMMANDS,
+];
 
 /// Every top-level command in the table.
 pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
