@@ -65,7 +65,32 @@ fn main() {
             LineEffect::Clear => {
                 let _ = stdout.write_all(b"\x1b[H\x1b[2J");
             }
-            LineEffect::None | LineEffect::Blocked => {}
+            LineEffect::Blocked => {
+                // Only this client is connected, so nothing but its timeout
+                // can wake it: wait for that, as redis-cli would. Without a
+                // timeout it could never be served; stop reading instead.
+                if !wait_until_unblocked(&mut node, client, options.raw, &mut stdout) {
+                    break;
+                }
+            }
+            LineEffect::None => {}
         }
     }
+}
+
+/// Sleeps until the blocked client's deadline and prints its reply. False if
+/// it has no deadline.
+fn wait_until_unblocked(node: &mut Node, client: redplay_core::ClientId, raw: bool, stdout: &mut io::Stdout) -> bool {
+    while node.client(client).is_some_and(|c| c.is_blocked()) {
+        let Some(deadline) = node.next_deadline_ms() else { return false };
+        let wait = deadline.saturating_sub(now_ms());
+        std::thread::sleep(std::time::Duration::from_millis(wait));
+        node.advance(now_ms().max(deadline));
+        for reply in node.take_output(client) {
+            let text = if raw { redplay_core::cli::format_raw(&reply) } else { redplay_core::cli::format_tty(&reply) };
+            let _ = stdout.write_all(&text);
+        }
+        let _ = stdout.flush();
+    }
+    true
 }
