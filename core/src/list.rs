@@ -380,11 +380,13 @@ impl ListStore {
             if drop.is_empty() {
                 continue;
             }
+            drop.sort_unstable();
+            let mut dropped = drop.iter().peekable();
             let mut kept = Vec::with_capacity(chunk.bytes.len());
             let mut offset = 0;
             while offset < chunk.bytes.len() {
                 let next = chunk.element_at(offset).1;
-                if !drop.contains(&offset) {
+                if dropped.next_if_eq(&&offset).is_none() {
                     kept.extend_from_slice(&chunk.bytes[offset..next]);
                 }
                 offset = next;
@@ -675,6 +677,24 @@ mod tests {
         assert_eq!(list.pop(End::Left).as_deref(), Some(b"".as_slice()));
         assert_eq!(list.pop(End::Left), None);
         assert!(list.is_empty());
+    }
+
+    /// Whole-list operations on many tiny elements stay linear.
+    #[test]
+    fn tiny_elements_in_bulk() {
+        let mut list = ListStore::new();
+        for i in 0..200_000 {
+            list.push(End::Left, if i % 2 == 0 { b"a" } else { b"b" });
+        }
+        assert_eq!(list.remove_matching(b"a", 0, End::Right), 100_000);
+        assert_eq!(list.len(), 100_000);
+        assert!(list.iter().all(|v| v == b"b"));
+        let mut popped = 0;
+        while list.pop(End::Right).is_some() {
+            popped += 1;
+        }
+        assert_eq!(popped, 100_000);
+        assert!(list.chunks.is_empty());
     }
 
     #[test]
