@@ -507,15 +507,18 @@ impl Node {
             c.last_command = Some(resolved);
         }
         self.stats.commands_processed += 1;
-        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false };
+        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false, ready_key: None };
         (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
     }
 
     /// Parks `client` until one of the block's keys changes or it times out.
-    fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
+    /// A key named twice (`BLPOP k k 0`) is waited on once, as in Redis.
+    fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, mut block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
         let argv = c.rerun_argv.take().unwrap_or(argv);
+        let mut seen = alloc::collections::BTreeSet::new();
+        block.keys.retain(|key| seen.insert(key.clone()));
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);
@@ -618,7 +621,8 @@ impl Node {
             };
             let Ok(resolved) = self.resolve(&argv) else { continue };
             let now = self.now_ms;
-            let mut ctx = Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true };
+            let mut ctx =
+                Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true, ready_key: Some(&slot.1) };
             let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
             if let Outcome::Block(_) = outcome {
                 continue;
