@@ -6,9 +6,9 @@
 //! GETRANGE/SUBSTR, SETRANGE (offsets kept small or past the 512MB limit, so
 //! nobody allocates half a gigabyte).
 //!
-//! A second type for wrong-type errors: XADD with explicit ids turns pool keys
-//! into streams now and then (ids never `*`, which would be the clock). Add
-//! other types' writers here as they land.
+//! Other types for wrong-type errors: XADD with explicit ids (never `*`, which
+//! would be the clock) and RPUSH turn pool keys into streams and lists now and
+//! then. Add other types' writers here as they land.
 
 use super::{exact, Command, Family, Gen};
 
@@ -157,8 +157,9 @@ fn more(g: &mut Gen) -> Command {
             let value = if g.chance(90) { g.value() } else { Vec::new() };
             vec![g.word("setrange"), key, offset(g), value]
         }
-        // A stream, for wrong-type errors (explicit ids: `*` is the clock).
-        21 => vec![g.word("xadd"), key, format!("{}-1", g.range(1, 50)).into_bytes(), b"f".to_vec(), g.value()],
+        // A stream or a list, for wrong-type errors (explicit ids: `*` is the clock).
+        21 if g.chance(50) => vec![g.word("xadd"), key, format!("{}-1", g.range(1, 50)).into_bytes(), b"f".to_vec(), g.value()],
+        21 => vec![g.word("rpush"), key, g.value()],
         // Numbers to increment.
         22 => vec![g.word("set"), key, increment(g)],
         // Wrong arity for any of them.
