@@ -91,6 +91,9 @@ pub enum StringForm {
     Plain,
     /// Changed in place (APPEND, SETRANGE): always `raw`.
     Raw,
+    /// A private copy of a compact value (COPY): encoded like `Compact`, but
+    /// never one of Redis's shared integer objects.
+    CompactCopy,
 }
 
 /// Strings up to this many bytes are `embstr` rather than `raw`.
@@ -121,7 +124,7 @@ impl Entry {
         match &self.value {
             Value::String(bytes) => match self.form {
                 StringForm::Raw => "raw",
-                StringForm::Compact if bytes.len() <= 20 && parse_i64(bytes).is_some() => "int",
+                StringForm::Compact | StringForm::CompactCopy if bytes.len() <= 20 && parse_i64(bytes).is_some() => "int",
                 _ if bytes.len() <= EMBSTR_MAX => "embstr",
                 _ => "raw",
             },
@@ -134,7 +137,7 @@ impl Entry {
     /// What `OBJECT REFCOUNT` reports: small integers are shared objects.
     pub fn refcount(&self) -> i64 {
         match (&self.value, self.encoding()) {
-            (Value::String(bytes), "int") => match parse_i64(bytes) {
+            (Value::String(bytes), "int") if self.form == StringForm::Compact => match parse_i64(bytes) {
                 Some(n) if (0..SHARED_INTEGERS).contains(&n) => SHARED_REFCOUNT,
                 _ => 1,
             },

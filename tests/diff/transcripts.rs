@@ -19,46 +19,6 @@ use support::{tests_dir, wall_ms};
 /// each entry must still differ somewhere, so a fix fails this test until its
 /// row is removed — the list never goes stale.
 const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
-    ("clients_admin.txt", "a> CLIENT LIST", "inside MULTI, Redis shows the last queued command in cmd= (cmd=ping); core shows cmd=multi"),
-    ("clients_admin.txt", "a> CLIENT LIST TYPE normal", "same cmd= difference inside MULTI"),
-    ("clients_admin.txt", "a> CLIENT LIST ID 2", "same cmd= difference inside MULTI"),
-    ("clients_admin.txt", "a> CLIENT LIST ID 1 2", "same cmd= difference inside MULTI"),
-    ("clients_admin.txt", "a> CLIENT KILL ID 1 SKIPME no", "a client killing itself gets `(integer) 1` before the close in Redis; core sends nothing"),
-    (
-        "divergent.txt",
-        "me> COPY src dst DB 16 DB 2",
-        "COPY checks each DB value as it reads it (out of range here); core keeps only the last DB and copies",
-    ),
-    (
-        "divergent.txt",
-        "me> COPY src dst DB -1 BOGUS",
-        "COPY: Redis rejects DB -1 (out of range) before reading on; core reads every option first (syntax error)",
-    ),
-    (
-        "divergent.txt",
-        "me> COPY src dst DB abc DB 0",
-        "COPY checks each DB value as it reads it (not an integer here); core keeps only the last DB and copies",
-    ),
-    (
-        "divergent.txt",
-        "me> CONFIG SET mAxmEMORy abc",
-        "a bad value's error names the parameter in lower case in Redis ('maxmemory'; only the duplicate-parameter error keeps the case as typed); core echoes it as typed",
-    ),
-    (
-        "divergent.txt",
-        "me> CONFIG SET LIST-MAX-ZIPLIST-SIZE abc",
-        "same, for an alias: Redis says 'list-max-ziplist-size'",
-    ),
-    (
-        "divergent.txt",
-        "me> EXEC",
-        "HELLO 2 inside MULTI after HELLO 3: Redis sends CONFIG GET's reply as the RESP3 map it was made as; core shapes it so too, but Node::send lowers the whole EXEC array for the protocol at delivery (RESP2), flattening the map",
-    ),
-    (
-        "divergent.txt",
-        "me> OBJECT REFCOUNT copied",
-        "COPY makes a private copy of a shared small integer (refcount 1 in Redis); core reports every small integer as shared (2147483647)",
-    ),
 ];
 
 fn known_divergent(file: &Path, step: &str) -> bool {
