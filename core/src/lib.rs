@@ -15,6 +15,7 @@
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
+//! - [`repl`]: redis-cli's interactive side: prompt, hints, Tab completion, help.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
@@ -30,6 +31,7 @@ pub mod glob;
 pub mod long_double;
 pub mod node;
 pub mod reply;
+pub mod repl;
 pub mod session;
 pub mod resp;
 
