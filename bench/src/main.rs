@@ -160,6 +160,16 @@ fn fmt_ratio(ours: Option<f64>, redis: Option<f64>) -> String {
 }
 
 fn main() {
+    // `--native WORKLOAD` runs one native workload alone (for profilers).
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, name] = args.as_slice() {
+        if flag == "--native" {
+            for workload in WORKLOADS.iter().filter(|w| w.name == name) {
+                println!("{} native: {:.0} ops/s", workload.name, native_ops_per_sec(workload));
+            }
+            return;
+        }
+    }
     println!("redplay benchmark: {} ops per workload; redis-server via redis-benchmark -P 64 -r {}", OPS, KEYSPACE);
     let port = free_port();
     let redis = match start_redis(port) {

@@ -128,6 +128,33 @@ pub fn parse_strtoul(s: &[u8]) -> Option<u64> {
     Some(if negative { value.wrapping_neg() } else { value })
 }
 
+/// Appends `n` in decimal, without going through `core::fmt` (this runs for
+/// every integer reply and counter update).
+pub fn push_i64(n: i64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut magnitude = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// `n` in decimal as bytes.
+pub fn i64_bytes(n: i64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(20);
+    push_i64(n, &mut out);
+    out
+}
+
 /// Like C's `strtod` over the whole argument, as Redis's `getDoubleFromObject`
 /// uses it: no leading space, nothing left over, and NaN rejected.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
@@ -244,6 +271,13 @@ mod tests {
         ];
         for (input, expected) in cursors {
             assert_eq!(parse_strtoul(input), *expected, "input {:?}", input);
+        }
+    }
+
+    #[test]
+    fn decimal_formatting() {
+        for n in [0, 7, -7, 10, 1234567890, i64::MAX, i64::MIN, -1] {
+            assert_eq!(i64_bytes(n), alloc::format!("{}", n).into_bytes());
         }
     }
 

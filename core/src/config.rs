@@ -128,35 +128,44 @@ pub enum ConfigError {
     /// Not a parameter we know: `Unknown option ... - 'name'`.
     Unknown(Vec<u8>),
     /// The parameter is known but the value is not accepted.
-    Invalid { name: &'static str, reason: String },
+    Invalid { name: Vec<u8>, reason: String },
 }
 
 impl Config {
-    /// `(name, value)` for every parameter whose name matches `pattern` (a glob).
-    pub fn get(&self, pattern: &[u8]) -> Vec<(&'static str, String)> {
+    /// `(name, value)` pairs for CONFIG GET's `pattern`: a name without
+    /// glob characters is looked up ignoring case and reported as typed; a
+    /// glob matches every parameter name (aliases included).
+    pub fn get(&self, pattern: &[u8]) -> Vec<(Vec<u8>, String)> {
+        if !pattern.iter().any(|c| matches!(c, b'[' | b'*' | b'?')) {
+            return find_param(pattern).map(|p| (pattern.to_vec(), (p.get)(self))).into_iter().collect();
+        }
         PARAMS
             .iter()
             .filter(|p| crate::glob::matches(pattern, p.name.as_bytes(), true))
-            .map(|p| (p.name, (p.get)(self)))
+            .map(|p| (p.name.as_bytes().to_vec(), (p.get)(self)))
             .collect()
     }
 
-    /// Sets several parameters at once: all are checked first, so a bad one
-    /// changes nothing (as CONFIG SET in Redis 7.0).
+    /// Sets several parameters at once, as CONFIG SET in Redis 7.0: every
+    /// name is checked first (unknown, immutable, given twice — the first
+    /// problem wins), then values are applied in order; a bad value changes
+    /// nothing. A parameter and its alias may both appear (the later wins).
     pub fn set_all(&mut self, pairs: &[(&[u8], &[u8])]) -> Result<(), ConfigError> {
-        let mut staged = self.clone();
-        let mut seen: Vec<&'static str> = Vec::new();
-        for (name, value) in pairs {
-            let param = PARAMS
-                .iter()
-                .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name))
-                .ok_or_else(|| ConfigError::Unknown(name.to_vec()))?;
-            let canonical = canonical_name(param.name);
-            if seen.contains(&canonical) {
-                return Err(ConfigError::Invalid { name: param.name, reason: String::from("duplicate parameter") });
+        let mut params: Vec<&Param> = Vec::with_capacity(pairs.len());
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            let param = find_param(name).ok_or_else(|| ConfigError::Unknown(name.to_vec()))?;
+            let invalid = |reason: &str| ConfigError::Invalid { name: name.to_vec(), reason: String::from(reason) };
+            if matches!(param.kind, Kind::Immutable) {
+                return Err(invalid("can't set immutable config"));
             }
-            seen.push(canonical);
-            let invalid = |reason: String| ConfigError::Invalid { name: param.name, reason };
+            if params[..i].iter().any(|p| core::ptr::eq(*p, param)) {
+                return Err(invalid("duplicate parameter"));
+            }
+            params.push(param);
+        }
+        let mut staged = self.clone();
+        for (param, (name, value)) in params.into_iter().zip(pairs) {
+            let invalid = |reason: String| ConfigError::Invalid { name: name.to_vec(), reason };
             match param.kind {
                 Kind::Immutable => return Err(invalid(String::from("can't set immutable config"))),
                 Kind::Policy => {
@@ -192,13 +201,8 @@ impl Config {
     }
 }
 
-/// Aliases name the same setting (list-max-ziplist-size is list-max-listpack-size).
-fn canonical_name(name: &'static str) -> &'static str {
-    if name == "list-max-ziplist-size" {
-        "list-max-listpack-size"
-    } else {
-        name
-    }
+fn find_param(name: &[u8]) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.name.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// A memory value as Redis reads it: digits with an optional `b`, `k`, `kb`,
@@ -217,6 +221,10 @@ pub fn parse_memory(text: &[u8]) -> Option<i64> {
         b"gb" => 1024 * 1024 * 1024,
         _ => return None,
     };
+    // An empty value reads as 0, as Redis's memtoull does.
+    if number.is_empty() && unit.is_empty() {
+        return Some(0);
+    }
     let value = parse_i64(number)?;
     if value < 0 {
         return None;
@@ -238,7 +246,7 @@ mod tests {
             ("abc", None),
             ("-1", None),
             ("1.5gb", None),
-            ("", None),
+            ("", Some(0)),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_memory(text.as_bytes()), *expected, "{}", text);
@@ -249,21 +257,32 @@ mod tests {
     fn set_checks_everything_before_changing_anything() {
         let mut config = Config::default();
         let result = config.set_all(&[(b"maxmemory", b"1mb"), (b"databases", b"3")]);
-        assert!(matches!(result, Err(ConfigError::Invalid { name: "databases", .. })));
+        assert!(matches!(result, Err(ConfigError::Invalid { ref name, .. }) if name == b"databases"));
         assert_eq!(config.maxmemory, 0);
         config.set_all(&[(b"MAXMEMORY", b"1mb")]).unwrap();
         assert_eq!(config.maxmemory, 1 << 20);
         assert_eq!(
-            config.set_all(&[(b"maxmemory", b"1"), (b"maxmemory", b"2")]),
-            Err(ConfigError::Invalid { name: "maxmemory", reason: String::from("duplicate parameter") })
+            config.set_all(&[(b"maxmemory", b"1"), (b"MAXMEMORY", b"2")]),
+            Err(ConfigError::Invalid { name: b"MAXMEMORY".to_vec(), reason: String::from("duplicate parameter") })
         );
+        // A parameter and its alias are not duplicates: the later one wins.
+        config.set_all(&[(b"list-max-listpack-size", b"3"), (b"list-max-ziplist-size", b"4")]).unwrap();
+        assert_eq!(config.list_max_listpack_size, 4);
+        // Names are all checked before any value.
+        assert_eq!(
+            config.set_all(&[(b"maxmemory", b"abc"), (b"databases", b"32")]),
+            Err(ConfigError::Invalid { name: b"databases".to_vec(), reason: String::from("can't set immutable config") })
+        );
+        assert_eq!(config.set_all(&[(b"maxmemory", b"")]), Ok(()));
+        assert_eq!(config.maxmemory, 0);
         assert_eq!(config.set_all(&[(b"nosuch", b"1")]), Err(ConfigError::Unknown(b"nosuch".to_vec())));
     }
 
     #[test]
     fn get_lists_matches_in_name_order() {
         let config = Config::default();
-        let names: Vec<&str> = config.get(b"list-max-*").into_iter().map(|(n, _)| n).collect();
-        assert_eq!(names, ["list-max-listpack-size", "list-max-ziplist-size"]);
+        let names: Vec<Vec<u8>> = config.get(b"list-max-*").into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, [b"list-max-listpack-size".to_vec(), b"list-max-ziplist-size".to_vec()]);
+        assert_eq!(config.get(b"MaxMemory"), [(b"MaxMemory".to_vec(), String::from("0"))]);
     }
 }

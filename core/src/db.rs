@@ -12,6 +12,7 @@ use foldhash::fast::FixedState;
 use crate::args::parse_i64;
 use crate::error::Error;
 use crate::node::ClientId;
+use hashbrown::hash_map::EntryRef;
 use hashbrown::HashMap;
 
 pub type Key = Vec<u8>;
@@ -42,6 +43,14 @@ impl Value {
             Value::String(bytes) => Ok(bytes),
             #[allow(unreachable_patterns)] // more types arrive with their command families
             _ => Err(Error::WrongType),
+        }
+    }
+
+    /// Bytes this value keeps on the heap, as counted for `used_memory`
+    /// (and so for maxmemory). Must be O(1): it runs on every write.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Value::String(bytes) => bytes.len(),
         }
     }
 
@@ -83,7 +92,13 @@ pub struct Entry {
     pub form: StringForm,
     /// Virtual time of the last access that counts for `OBJECT IDLETIME`.
     pub accessed_ms: u64,
+    /// Bytes counted for this key in `Db::used_bytes` (key, value, overhead).
+    counted_bytes: usize,
 }
+
+/// Per-key bookkeeping bytes counted on top of key and value: the map slot,
+/// the key's and value's headers and the entry fields.
+pub const KEY_OVERHEAD_BYTES: usize = 96;
 
 impl Entry {
     /// The name `OBJECT ENCODING` reports.
@@ -173,6 +188,8 @@ pub struct Db {
     blocking: Map<Key, usize>,
     /// Keys with blocked clients that changed since the node last collected them.
     ready: Vec<Key>,
+    /// Sum of the entries' `counted_bytes`.
+    used_bytes: usize,
     /// The latest virtual time a lookup passed in; stamps values stored by
     /// `set`, which handlers call right after looking the key up.
     clock_ms: u64,
@@ -206,7 +223,7 @@ impl Db {
     pub fn expire_if_due(&mut self, key: &[u8], now_ms: u64) -> bool {
         self.clock_ms = self.clock_ms.max(now_ms);
         if self.is_expired(key, now_ms) {
-            self.values.remove(key);
+            self.drop_key(key);
             self.expires.remove(key);
             true
         } else {
@@ -254,18 +271,52 @@ impl Db {
 
     /// `set` for a value created along a path that encodes it as `form`.
     pub fn set_form(&mut self, key: &[u8], value: Value, form: StringForm) {
-        self.expires.remove(key);
-        self.store(key, Entry { value, form, accessed_ms: self.clock_ms });
+        if !self.expires.is_empty() {
+            self.expires.remove(key);
+        }
+        self.store(key, Entry { value, form, accessed_ms: self.clock_ms, counted_bytes: 0 });
     }
 
     /// Replaces the value but keeps the key's expiry.
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value) {
-        self.store(key, Entry { value, form: StringForm::Compact, accessed_ms: self.clock_ms });
+        self.store(key, Entry { value, form: StringForm::Compact, accessed_ms: self.clock_ms, counted_bytes: 0 });
     }
 
-    fn store(&mut self, key: &[u8], entry: Entry) {
-        self.values.insert(key.to_vec(), entry);
-        self.touch(key);
+    fn store(&mut self, key: &[u8], mut entry: Entry) {
+        entry.counted_bytes = KEY_OVERHEAD_BYTES + key.len() + entry.value.heap_bytes();
+        self.used_bytes += entry.counted_bytes;
+        // One probe, and the key is copied only when it is new.
+        match self.values.entry_ref(key) {
+            EntryRef::Occupied(mut slot) => {
+                self.used_bytes -= slot.get().counted_bytes;
+                slot.insert(entry);
+            }
+            EntryRef::Vacant(slot) => {
+                slot.insert(entry);
+            }
+        }
+        self.signal(key);
+    }
+
+    /// Re-counts `key`'s bytes after a change (called by `touch`).
+    fn recount(&mut self, key: &[u8]) {
+        if let Some(entry) = self.values.get_mut(key) {
+            let now = KEY_OVERHEAD_BYTES + key.len() + entry.value.heap_bytes();
+            self.used_bytes = self.used_bytes - entry.counted_bytes + now;
+            entry.counted_bytes = now;
+        }
+    }
+
+    /// Removes `key`'s value and expiry without signalling, keeping the byte count right.
+    fn drop_key(&mut self, key: &[u8]) -> Option<Entry> {
+        let removed = self.values.remove(key)?;
+        self.used_bytes -= removed.counted_bytes;
+        Some(removed)
+    }
+
+    /// Bytes counted for the keys and values of this database.
+    pub fn used_bytes(&self) -> usize {
+        self.used_bytes
     }
 
     /// Stores a whole entry with its expiry (RENAME, MOVE, COPY), replacing any key there.
@@ -285,7 +336,7 @@ impl Db {
     pub fn take(&mut self, key: &[u8], now_ms: u64) -> Option<(Entry, Option<u64>)> {
         self.expire_if_due(key, now_ms);
         let expire = self.expires.remove(key);
-        let removed = self.values.remove(key)?;
+        let removed = self.drop_key(key)?;
         self.touch(key);
         Some((removed, expire))
     }
@@ -296,6 +347,12 @@ impl Db {
     /// It also marks the key ready for clients blocked on it: the node then
     /// retries their commands, which decide whether they can be served now.
     pub fn touch(&mut self, key: &[u8]) {
+        self.recount(key);
+        self.signal(key);
+    }
+
+    /// The watcher and blocked-client half of `touch`.
+    fn signal(&mut self, key: &[u8]) {
         if !self.watchers.is_empty() {
             if let Some(clients) = self.watchers.get(key) {
                 self.invalidated.extend_from_slice(clients);
@@ -381,11 +438,31 @@ impl Db {
         had
     }
 
+    /// SWAPDB: exchanges the keys of two databases. Watches and blocked
+    /// clients stay with their database number, so watchers of keys that exist
+    /// on either side are signalled, and blocked clients retried.
+    pub fn swap_contents(a: &mut Db, b: &mut Db) {
+        for db in [&mut *a, &mut *b] {
+            db.touch_all_watched();
+        }
+        core::mem::swap(&mut a.values, &mut b.values);
+        core::mem::swap(&mut a.expires, &mut b.expires);
+        core::mem::swap(&mut a.used_bytes, &mut b.used_bytes);
+        for db in [a, b] {
+            db.touch_all_watched();
+            let blocked: Vec<Key> = db.blocking.keys().filter(|k| db.values.contains_key(*k)).cloned().collect();
+            for key in blocked {
+                db.touch(&key);
+            }
+        }
+    }
+
     /// Empties the database (FLUSHDB), signalling watchers of keys that existed.
     pub fn clear(&mut self) {
         self.touch_all_watched();
         self.values.clear();
         self.expires.clear();
+        self.used_bytes = 0;
     }
 
     /// Removes every key whose time has passed.
@@ -394,7 +471,7 @@ impl Db {
         let due: Vec<Key> =
             self.expires.iter().filter(|(_, &when)| when <= now_ms).map(|(k, _)| k.clone()).collect();
         for key in due {
-            self.values.remove(&key);
+            self.drop_key(&key);
             self.expires.remove(&key);
         }
     }
@@ -467,6 +544,30 @@ mod tests {
         db.take_invalidated();
         db.clear();
         assert_eq!(db.take_invalidated(), [8]);
+    }
+
+    #[test]
+    fn used_bytes_follow_every_write_path() {
+        let mut db = Db::new();
+        let size = |k: &[u8], v: &[u8]| KEY_OVERHEAD_BYTES + k.len() + v.len();
+        db.set(b"k", Value::String(b"hello".to_vec()));
+        assert_eq!(db.used_bytes(), size(b"k", b"hello"));
+        db.set(b"k", Value::String(b"hi".to_vec()));
+        assert_eq!(db.used_bytes(), size(b"k", b"hi"));
+        if let Some(Value::String(bytes)) = db.get_mut(b"k", 0) {
+            bytes.extend_from_slice(b"gh");
+        }
+        db.touch(b"k");
+        assert_eq!(db.used_bytes(), size(b"k", b"high"));
+        db.set(b"other", Value::String(b"x".to_vec()));
+        db.set_expire_at(b"other", 10);
+        assert!(!db.contains(b"other", 10));
+        assert_eq!(db.used_bytes(), size(b"k", b"high"));
+        db.remove(b"k", 10);
+        assert_eq!(db.used_bytes(), 0);
+        db.set(b"a", Value::String(b"1".to_vec()));
+        db.clear();
+        assert_eq!(db.used_bytes(), 0);
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub enum Error {
     StringTooLong,
     /// A numeric argument outside `i32` where Redis reads a C `int`.
     NotInt32,
+    /// An error that echoes one argument byte for byte (as C's `%s` does:
+    /// the argument ends at a NUL byte): `prefix`, the argument, `suffix`.
+    WithArg { prefix: &'static str, arg: Vec<u8>, suffix: &'static str },
     /// Any other error, given as its complete text (including the `ERR ` prefix).
     Text(String),
 }
@@ -72,6 +75,11 @@ impl Error {
                 out.extend_from_slice(b"'. Try ");
                 out.extend_from_slice(container.to_ascii_uppercase().as_bytes());
                 out.extend_from_slice(b" HELP.");
+            }
+            Error::WithArg { prefix, arg, suffix } => {
+                out.extend_from_slice(prefix.as_bytes());
+                out.extend_from_slice(c_string_prefix(arg, usize::MAX));
+                out.extend_from_slice(suffix.as_bytes());
             }
             Error::UnsupportedOption(option) => {
                 out.extend_from_slice(b"ERR Unsupported option ");
@@ -124,7 +132,10 @@ impl fmt::Display for DisplayFixed<'_> {
                 f.write_str("ERR value is out of range, value must between -2147483648 and 2147483647")
             }
             Error::Text(text) => f.write_str(text),
-            Error::UnknownCommand { .. } | Error::UnknownSubcommand { .. } | Error::UnsupportedOption(_) => {
+            Error::UnknownCommand { .. }
+            | Error::UnknownSubcommand { .. }
+            | Error::UnsupportedOption(_)
+            | Error::WithArg { .. } => {
                 f.write_str(&String::from_utf8_lossy(&self.0.to_bytes()))
             }
         }

@@ -16,6 +16,12 @@ use crate::reply::{Protocol, Reply};
 
 pub type ClientId = u64;
 
+/// How often `advance` removes keys whose time has passed (Redis: hz 10).
+const EXPIRY_SWEEP_INTERVAL_MS: u64 = 100;
+
+/// The share of `used_memory` a fresh node reports before holding any key.
+pub const BASELINE_MEMORY_BYTES: usize = 850 * 1024;
+
 /// Number of databases, as Redis's default `databases 16`.
 pub const DATABASES: usize = 16;
 
@@ -134,6 +140,7 @@ pub struct Node {
     deadlines: alloc::collections::BTreeSet<(u64, ClientId)>,
     pub(crate) stats: Stats,
     pub config: Config,
+    last_expiry_sweep_ms: u64,
 }
 
 /// Counters INFO reports.
@@ -168,6 +175,7 @@ impl Node {
             deadlines: alloc::collections::BTreeSet::new(),
             stats: Stats::default(),
             config: Config::default(),
+            last_expiry_sweep_ms: 0,
         }
     }
 
@@ -180,6 +188,14 @@ impl Node {
     /// blocked clients whose timeout passed get their timeout reply.
     pub fn advance(&mut self, now_ms: u64) {
         self.now_ms = self.now_ms.max(now_ms);
+        // Like Redis's active expiry (10 times a second), sweep keys whose time passed.
+        if self.now_ms >= self.last_expiry_sweep_ms + EXPIRY_SWEEP_INTERVAL_MS {
+            self.last_expiry_sweep_ms = self.now_ms;
+            let now = self.now_ms;
+            for db in self.dbs.iter_mut() {
+                db.expire_all_due(now);
+            }
+        }
         while let Some(&(deadline, client)) = self.deadlines.first() {
             if deadline > self.now_ms {
                 break;
@@ -282,6 +298,21 @@ impl Node {
         self.take_output_with_protocol(client).into_iter().map(|(reply, _)| reply).collect()
     }
 
+    /// The oldest reply waiting for `client`, with the protocol to encode it in.
+    pub fn pop_output(&mut self, client: ClientId) -> Option<(Reply, Protocol)> {
+        match self.clients.get_mut(&client) {
+            Some(c) => c.outbox.pop_front(),
+            None => {
+                let outbox = self.closed_outboxes.get_mut(&client)?;
+                let next = outbox.pop_front();
+                if outbox.is_empty() {
+                    self.closed_outboxes.remove(&client);
+                }
+                next
+            }
+        }
+    }
+
     /// Like `take_output`, with the protocol each reply must be encoded in.
     pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
@@ -331,7 +362,7 @@ impl Node {
         if argv.is_empty() {
             return Status::Done;
         }
-        let outcome = match self.resolve(&argv) {
+        let outcome = match self.resolve(&argv).and_then(|r| self.check_memory(client, r, in_multi)) {
             Ok(resolved) if in_multi && !runs_inside_multi(resolved.spec) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
                     multi.queued.push(argv);
@@ -345,6 +376,13 @@ impl Node {
                     return Status::Blocked;
                 }
                 outcome
+            }
+            Err(Error::WrongArity(name)) if name == "exec" => {
+                // Redis answers a rejected EXEC by discarding the transaction.
+                self.discard_transaction(client);
+                Outcome::Reply(Reply::error(
+                    "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command",
+                ))
             }
             Err(e) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
@@ -379,6 +417,46 @@ impl Node {
                 Status::Done
             }
         }
+    }
+
+    /// Redis's `used_memory`: redplay's estimate of what the keyspace holds
+    /// plus a fixed start-up share close to a fresh redis-server's, so the same
+    /// maxmemory values behave alike.
+    pub fn used_memory(&self) -> usize {
+        BASELINE_MEMORY_BYTES + self.dbs.iter().map(Db::used_bytes).sum::<usize>()
+    }
+
+    /// With maxmemory set and exceeded (policy noeviction), commands that may
+    /// grow memory are refused, and so is anything queued inside MULTI.
+    /// EXEC is refused (and the transaction discarded) when it holds such commands.
+    fn check_memory(&mut self, client: ClientId, resolved: Resolved, in_multi: bool) -> Result<Resolved, Error> {
+        let limit = self.config.maxmemory;
+        if limit == 0 || self.used_memory() as u64 <= limit {
+            return Ok(resolved);
+        }
+        let name = resolved.spec.name;
+        let queued_denyoom = name == "exec"
+            && self.clients.get(&client).and_then(|c| c.multi.as_ref()).is_some_and(|m| {
+                m.queued.iter().any(|argv| {
+                    self.resolve(argv).is_ok_and(|r| r.spec.has_flag(commands::flags::DENYOOM))
+                })
+            });
+        let queues = in_multi && !matches!(name, "exec" | "discard" | "quit" | "reset");
+        if !(resolved.spec.has_flag(commands::flags::DENYOOM) || queued_denyoom || queues) {
+            return Ok(resolved);
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            if name == "exec" {
+                self.discard_transaction(client);
+                return Err(Error::text(
+                    "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.",
+                ));
+            }
+            if let Some(multi) = c.multi.as_mut() {
+                multi.failed = true;
+            }
+        }
+        Err(Error::text("OOM command not allowed when used memory > 'maxmemory'."))
     }
 
     /// Runs a resolved command now (directly, from EXEC, or again for a
@@ -525,6 +603,14 @@ impl Node {
         }
     }
 
+    /// Drops the client's queued transaction (if any) and its watches.
+    pub(crate) fn discard_transaction(&mut self, client: ClientId) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.multi = None;
+        }
+        self.unwatch_all(client);
+    }
+
     /// Forgets every key `client` watches (UNWATCH, EXEC, DISCARD, disconnect).
     pub(crate) fn unwatch_all(&mut self, client: ClientId) {
         let Some(c) = self.clients.get_mut(&client) else { return };
@@ -551,10 +637,10 @@ impl Node {
             args: argv[1..].to_vec(),
         })?;
         check_arity(spec, argv.len(), spec.name)?;
-        if spec.subcommands.is_empty() {
+        // A container called alone (COMMAND's arity allows it) runs its own handler.
+        let Some(sub_name) = argv.get(1).filter(|_| !spec.subcommands.is_empty()) else {
             return Ok(Resolved { spec, parent: None });
-        }
-        let sub_name = &argv[1];
+        };
         let sub = spec
             .subcommands
             .iter()
@@ -587,4 +673,102 @@ fn check_arity(spec: &CommandSpec, argc: usize, full_name: &str) -> Result<(), E
 
 pub fn error_reply(error: &Error) -> Reply {
     Reply::Error(error.to_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn run(node: &mut Node, client: ClientId, line: &str, now: u64) -> Vec<Reply> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        node.call(client, &argv, now)
+    }
+
+    const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+    #[test]
+    fn maxmemory_refuses_growing_commands_but_not_reads_or_deletes() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET big 0123456789", 1);
+        let limit = node.used_memory();
+        run(&mut node, c, &alloc::format!("CONFIG SET maxmemory {}", limit), 2);
+        // At the limit, not over it: writes still pass.
+        assert_eq!(run(&mut node, c, "SET k v", 3), vec![Reply::ok()]);
+        assert_eq!(run(&mut node, c, "SET k2 v", 4), vec![Reply::error(OOM)]);
+        assert_eq!(run(&mut node, c, "GET big", 5), vec![Reply::bulk(b"0123456789")]);
+        assert_eq!(run(&mut node, c, "DEL k", 6), vec![Reply::Integer(1)]);
+        assert_eq!(run(&mut node, c, "SET k2 v", 7), vec![Reply::ok()]);
+    }
+
+    #[test]
+    fn maxmemory_inside_multi_refuses_queueing_and_exec_of_denyoom_commands() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "MULTI", 1);
+        assert_eq!(run(&mut node, c, "SET a 1", 2), vec![Reply::status("QUEUED")]);
+        let used = node.used_memory();
+        node.config.maxmemory = used as u64 - 1;
+        assert_eq!(run(&mut node, c, "GET a", 3), vec![Reply::error(OOM)]);
+        assert_eq!(
+            run(&mut node, c, "EXEC", 4),
+            vec![Reply::error(
+                "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'."
+            )]
+        );
+        assert!(!node.client(c).is_some_and(Client::in_multi));
+        assert_eq!(run(&mut node, c, "GET a", 5), vec![Reply::Nil]);
+    }
+
+    #[test]
+    fn info_memory_reports_used_memory() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET key value", 1);
+        // A verbatim string reaches a RESP2 client as a bulk string.
+        let Some(Reply::Bulk(text)) = run(&mut node, c, "INFO memory", 2).pop() else { panic!("INFO reply") };
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains(&alloc::format!("used_memory:{}\r\n", node.used_memory())), "{}", text);
+        assert!(node.used_memory() > BASELINE_MEMORY_BYTES);
+    }
+
+    #[test]
+    fn swapdb_invalidates_watches_of_keys_on_either_side() {
+        let mut node = Node::new();
+        let (a, b) = (node.connect(0), node.connect(0));
+        run(&mut node, b, "SELECT 1", 1);
+        run(&mut node, b, "SET k other-db", 2);
+        run(&mut node, a, "WATCH k", 3);
+        run(&mut node, b, "SWAPDB 0 1", 4);
+        run(&mut node, a, "MULTI", 5);
+        run(&mut node, a, "GET k", 6);
+        assert_eq!(run(&mut node, a, "EXEC", 7), vec![Reply::NilArray]);
+        // The watcher's database number did not move: it now sees db 1's old keys.
+        assert_eq!(run(&mut node, a, "GET k", 8), vec![Reply::bulk(b"other-db")]);
+        // Watching a key that exists on neither side is not disturbed.
+        run(&mut node, a, "WATCH nothing", 9);
+        run(&mut node, b, "SWAPDB 0 1", 10);
+        run(&mut node, a, "MULTI", 11);
+        assert_eq!(run(&mut node, a, "EXEC", 12), vec![Reply::Array(vec![])]);
+    }
+
+    #[test]
+    fn advancing_the_clock_removes_expired_keys() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        run(&mut node, c, "SET k v PX 500", 1000);
+        run(&mut node, c, "SET keep v", 1000);
+        assert_eq!(run(&mut node, c, "DBSIZE", 1200), vec![Reply::Integer(2)]);
+        node.advance(1600);
+        assert_eq!(run(&mut node, c, "DBSIZE", 1600), vec![Reply::Integer(1)]);
+    }
+
+    #[test]
+    fn command_alone_lists_every_command() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        let Some(Reply::Array(all)) = run(&mut node, c, "COMMAND", 1).pop() else { panic!("COMMAND reply") };
+        assert_eq!(all.len(), commands::all().count());
+    }
 }

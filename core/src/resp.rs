@@ -81,7 +81,8 @@ fn line(kind: u8, text: &[u8], out: &mut Vec<u8>) {
 
 fn header(kind: u8, n: i64, out: &mut Vec<u8>) {
     out.push(kind);
-    out.extend_from_slice(alloc::format!("{}\r\n", n).as_bytes());
+    crate::args::push_i64(n, out);
+    out.extend_from_slice(b"\r\n");
 }
 
 fn bulk(kind: u8, prefix: &[u8], body: &[u8], out: &mut Vec<u8>) {

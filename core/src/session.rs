@@ -70,7 +70,7 @@ impl Session {
     }
 
     fn write_output(&self, node: &mut Node, out: &mut Vec<u8>) {
-        for (reply, protocol) in node.take_output_with_protocol(self.client) {
+        while let Some((reply, protocol)) = node.pop_output(self.client) {
             encode(&reply, protocol, out);
         }
     }

@@ -10,6 +10,9 @@ use redplay_core::{Node, Reply};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
+/// The maxmemory a new engine starts with (256 MB).
+pub const DEFAULT_MAXMEMORY_BYTES: u64 = 256 * 1024 * 1024;
+
 /// One redplay node and its clients.
 #[wasm_bindgen]
 pub struct Engine {
@@ -37,7 +40,12 @@ impl Default for Engine {
 impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Engine {
-        Engine { node: Node::new(), sessions: BTreeMap::new() }
+        let mut node = Node::new();
+        // A runaway script must not exhaust the tab's memory and lose the
+        // session: writes fail with Redis's OOM error past this (CONFIG SET
+        // maxmemory changes it).
+        node.config.maxmemory = DEFAULT_MAXMEMORY_BYTES;
+        Engine { node, sessions: BTreeMap::new() }
     }
 
     /// Opens a client connection; returns its id.

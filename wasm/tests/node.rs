@@ -65,3 +65,12 @@ fn console_helpers_come_from_core() {
     engine.disconnect(client);
     assert!(!engine.is_connected(client));
 }
+
+#[wasm_bindgen_test]
+fn engines_start_with_a_memory_limit() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    let reply = engine.call(client, vec!["CONFIG".into(), "GET".into(), "maxmemory".into()], 1.0).unwrap();
+    let pair: js_sys::Array = reply.into();
+    assert_eq!(pair.get(1).as_string(), Some(redplay_wasm::DEFAULT_MAXMEMORY_BYTES.to_string()));
+}

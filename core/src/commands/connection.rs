@@ -250,10 +250,7 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             let name = args.next_bytes()?;
             set_client_name(ctx, name)?;
         } else {
-            return Err(Error::text(alloc::format!(
-                "ERR Syntax error in HELLO option '{}'",
-                String::from_utf8_lossy(option)
-            )));
+            return Err(Error::WithArg { prefix: "ERR Syntax error in HELLO option '", arg: option.to_vec(), suffix: "'" });
         }
     }
     let id = ctx.client;
@@ -521,10 +518,17 @@ fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]` — 1 when the client was blocked
 /// and is now unblocked (with its timeout reply, or the UNBLOCKED error).
 fn client_unblock(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if argv.len() > 4 {
+        return Err(Error::WithArg {
+            prefix: "ERR unknown subcommand or wrong number of arguments for '",
+            arg: argv[1].clone(),
+            suffix: "'. Try CLIENT HELP.",
+        });
+    }
     let target = parse_i64(&argv[2]).ok_or(Error::NotInteger)?;
     let mut as_error = false;
     if let Some(reason) = argv.get(3) {
-        if argv.len() > 4 || !(reason.eq_ignore_ascii_case(b"timeout") || reason.eq_ignore_ascii_case(b"error")) {
+        if !(reason.eq_ignore_ascii_case(b"timeout") || reason.eq_ignore_ascii_case(b"error")) {
             return Err(Error::text("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
         }
         as_error = reason.eq_ignore_ascii_case(b"error");

@@ -9,6 +9,7 @@ use core::fmt::Write;
 
 use super::connection::{help_reply, REDIS_VERSION};
 use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::args::parse_i64;
 use crate::config::ConfigError;
 use crate::error::Error;
 use crate::node::Resolved;
@@ -49,6 +50,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Remove all keys from all databases",
         syntax: "[ASYNC|SYNC]",
         handler: flushall,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "swapdb",
+        arity: 3,
+        flags: WRITE | FAST,
+        keys: KeySpec::NONE,
+        group: Group::Server,
+        since: "4.0.0",
+        summary: "Swaps two Redis databases",
+        syntax: "index1 index2",
+        handler: swapdb,
         subcommands: &[],
     },
     CommandSpec {
@@ -168,18 +181,15 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
 
 /// `CONFIG GET parameter [parameter ...]` — each parameter is a glob pattern.
 fn config_get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    let mut pairs: Vec<(&'static str, String)> = Vec::new();
+    let mut pairs: Vec<(Vec<u8>, String)> = Vec::new();
     for pattern in &argv[2..] {
         for (name, value) in ctx.node.config.get(pattern) {
-            if !pairs.iter().any(|(n, _)| *n == name) {
+            if !pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
                 pairs.push((name, value));
             }
         }
     }
-    Ok(Reply::Map(
-        pairs.into_iter().map(|(n, v)| (Reply::bulk(n.as_bytes()), Reply::Bulk(v.into_bytes()))).collect(),
-    )
-    .into())
+    Ok(Reply::Map(pairs.into_iter().map(|(n, v)| (Reply::Bulk(n), Reply::Bulk(v.into_bytes()))).collect()).into())
 }
 
 /// `CONFIG SET parameter value [parameter value ...]` — all or nothing.
@@ -190,14 +200,18 @@ fn config_set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     }
     let pairs: Vec<(&[u8], &[u8])> = rest.chunks(2).map(|pair| (pair[0].as_slice(), pair[1].as_slice())).collect();
     ctx.node.config.set_all(&pairs).map_err(|e| match e {
-        ConfigError::Unknown(name) => Error::text(alloc::format!(
-            "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
-            String::from_utf8_lossy(&name)
-        )),
-        ConfigError::Invalid { name, reason } => Error::text(alloc::format!(
-            "ERR CONFIG SET failed (possibly related to argument '{}') - {}",
-            name, reason
-        )),
+        ConfigError::Unknown(name) => Error::WithArg {
+            prefix: "ERR Unknown option or number of arguments for CONFIG SET - '",
+            arg: name,
+            suffix: "'",
+        },
+        ConfigError::Invalid { name, reason } => {
+            let mut text = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
+            text.extend_from_slice(&name);
+            text.extend_from_slice(b"') - ");
+            text.extend_from_slice(reason.as_bytes());
+            Error::WithArg { prefix: "", arg: text, suffix: "" }
+        }
     })?;
     ok()
 }
@@ -326,6 +340,22 @@ fn flushall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     ok()
 }
 
+/// `SWAPDB index1 index2`
+fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let first = parse_i64(&argv[1]).ok_or_else(|| Error::text("ERR invalid first DB index"))?;
+    let second = parse_i64(&argv[2]).ok_or_else(|| Error::text("ERR invalid second DB index"))?;
+    let count = ctx.node.dbs.len() as i64;
+    if !(0..count).contains(&first) || !(0..count).contains(&second) {
+        return Err(Error::DbIndexOutOfRange);
+    }
+    let (low, high) = (first.min(second) as usize, first.max(second) as usize);
+    if low != high {
+        let (head, tail) = ctx.node.dbs.split_at_mut(high);
+        crate::db::Db::swap_contents(&mut head[low], &mut tail[0]);
+    }
+    ok()
+}
+
 /// `TIME` — the virtual clock as [unix seconds, microseconds].
 fn time(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let seconds = ctx.now_ms / 1000;
@@ -389,11 +419,21 @@ fn write_info_section(ctx: &mut Ctx, section: &str, out: &mut String) {
             node.blocked_clients(),
             node.timed_blocked_clients(),
         ),
-        "memory" => write!(
-            out,
-            "# Memory\r\nmaxmemory:{}\r\nmaxmemory_policy:{}\r\n",
-            node.config.maxmemory, node.config.maxmemory_policy
-        ),
+        "memory" => {
+            let used = node.used_memory();
+            let dataset = used - crate::node::BASELINE_MEMORY_BYTES;
+            write!(
+                out,
+                "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\nused_memory_startup:{}\r\nused_memory_dataset:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n",
+                used,
+                human_bytes(used as u64),
+                crate::node::BASELINE_MEMORY_BYTES,
+                dataset,
+                node.config.maxmemory,
+                human_bytes(node.config.maxmemory),
+                node.config.maxmemory_policy
+            )
+        }
         "stats" => write!(
             out,
             "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n",
@@ -412,6 +452,17 @@ fn write_info_section(ctx: &mut Ctx, section: &str, out: &mut String) {
         }
         _ => Ok(()),
     };
+}
+
+/// Bytes as INFO's `*_human` fields print them (`1.63M`, `0B`).
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: &[(u64, &str)] = &[(1 << 50, "P"), (1 << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
+    for &(size, unit) in UNITS {
+        if bytes >= size {
+            return alloc::format!("{:.2}{}", bytes as f64 / size as f64, unit);
+        }
+    }
+    alloc::format!("{}B", bytes)
 }
 
 /// `COMMAND` — every command's details.

@@ -550,12 +550,12 @@ fn store_counter(db: &mut Db, key: &[u8], now: u64, bytes: Vec<u8>, form: String
 /// `INCR key`, `DECR key`, `INCRBY key increment`, `DECRBY key decrement`.
 /// The increment is checked before the key's type.
 fn incr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    let name = argv[0].to_ascii_lowercase();
     let by = match argv.get(2) {
         Some(arg) => parse_i64(arg).ok_or(Error::NotInteger)?,
         None => 1,
     };
-    let delta = if name.starts_with(b"decr") {
+    let decrement = argv[0].get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"decr"));
+    let delta = if decrement {
         by.checked_neg().ok_or_else(|| Error::text("ERR decrement would overflow"))?
     } else {
         by
@@ -567,7 +567,7 @@ fn incr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         None => 0,
     };
     let value = current.checked_add(delta).ok_or(Error::IncrOverflow)?;
-    store_counter(db, key, now, alloc::format!("{}", value).into_bytes(), StringForm::Compact);
+    store_counter(db, key, now, crate::args::i64_bytes(value), StringForm::Compact);
     Ok(Reply::Integer(value).into())
 }
 

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
 use crate::error::Error;
 use crate::node::{Multi, WatchedKey};
-use crate::reply::Reply;
+use crate::reply::{Protocol, Reply};
 
 const TX: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
 
@@ -115,12 +115,15 @@ fn exec(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             Ok(resolved) => ctx.node.run(ctx.client, resolved, &argv, false),
             Err(e) => Outcome::Reply(crate::node::error_reply(&e)),
         };
+        // Each reply takes the shape of the protocol in force when it was
+        // produced (a HELLO inside the transaction changes it for the rest).
+        let protocol = ctx.node.client(ctx.client).map_or(Protocol::Resp2, |c| c.protocol);
         match outcome {
-            Outcome::Reply(reply) | Outcome::Close(reply) => replies.push(reply),
-            Outcome::Replies(many) => replies.extend(many),
+            Outcome::Reply(reply) | Outcome::Close(reply) => replies.push(reply.for_protocol(protocol)),
+            Outcome::Replies(many) => replies.extend(many.into_iter().map(|r| r.for_protocol(protocol))),
             // Commands run with may_block = false never block; this is their
             // "nothing to serve" reply.
-            Outcome::Block(block) => replies.push(block.on_timeout),
+            Outcome::Block(block) => replies.push(block.on_timeout.for_protocol(protocol)),
         }
     }
     Ok(Reply::Array(replies).into())
