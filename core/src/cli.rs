@@ -371,6 +371,24 @@ pub enum LineEffect {
     Closed,
     /// The client is blocked; more output arrives later.
     Blocked,
+    /// SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE put redis-cli in its reading mode:
+    /// from now on it prints each reply that arrives for the client (with
+    /// [`format_tty`] or [`format_raw`]) and sends no more typed lines, until
+    /// Ctrl-C ends the program. redis-cli 7.0 does this in RESP2 and RESP3 alike.
+    Subscribed,
+}
+
+/// What redis-cli prints, in terminal form only, before the first reply of
+/// a SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE (even one that fails).
+pub const READING_MESSAGES: &[u8] = b"Reading messages... (press Ctrl-C to quit)\n";
+
+/// Whether redis-cli enters its message-reading mode for this command: it
+/// goes by the name alone, and leaves again only if the reply is an error (so
+/// a SUBSCRIBE queued in MULTI leaves it waiting after `QUEUED`).
+pub fn enters_reading_mode(argv: &[Vec<u8>]) -> bool {
+    argv.first().is_some_and(|name| {
+        ["subscribe", "psubscribe", "ssubscribe"].iter().any(|word| name.eq_ignore_ascii_case(word.as_bytes()))
+    })
 }
 
 /// Output printed for one typed line, and what else the front end should do.
@@ -418,9 +436,17 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
     }
     let mut effect = LineEffect::None;
     let verbatim = prints_raw_on_terminal(&argv);
+    // redis-cli prints the banner once per line; a refusal ends its reading
+    // mode, and any further repeats run as ordinary commands.
+    let mut reading = enters_reading_mode(&argv);
+    if reading && !raw {
+        text.extend_from_slice(READING_MESSAGES);
+    }
     for _ in 0..repeat {
         let status = node.execute(client, argv.clone(), now_ms);
-        for reply in node.take_output(client) {
+        let replies = node.take_output(client);
+        let refused = replies.first().is_some_and(Reply::is_error);
+        for reply in replies {
             let printed = if verbatim {
                 format_raw_verbatim(&reply)
             } else if raw {
@@ -445,6 +471,11 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
                 break;
             }
         }
+        if reading && !refused {
+            effect = LineEffect::Subscribed;
+            break;
+        }
+        reading = false;
     }
     LineOutput { text, effect }
 }

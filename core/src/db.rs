@@ -34,6 +34,7 @@ pub type Map<K, V> = HashMap<K, V, StableHasher>;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     String(Vec<u8>),
+    Stream(alloc::boxed::Box<crate::stream::Stream>),
 }
 
 impl Value {
@@ -46,11 +47,20 @@ impl Value {
         }
     }
 
+    /// The bytes of a string value to change in place, or WRONGTYPE.
+    pub fn as_string_mut(&mut self) -> Result<&mut Vec<u8>, Error> {
+        match self {
+            Value::String(bytes) => Ok(bytes),
+            _ => Err(Error::WrongType),
+        }
+    }
+
     /// Bytes this value keeps on the heap, as counted for `used_memory`
     /// (and so for maxmemory). Must be O(1): it runs on every write.
     pub fn heap_bytes(&self) -> usize {
         match self {
             Value::String(bytes) => bytes.len(),
+            Value::Stream(stream) => stream.approx_heap_bytes(),
         }
     }
 
@@ -58,6 +68,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -110,6 +121,7 @@ impl Entry {
                 _ if bytes.len() <= EMBSTR_MAX => "embstr",
                 _ => "raw",
             },
+            Value::Stream(_) => "stream",
         }
     }
 

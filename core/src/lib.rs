@@ -9,7 +9,8 @@
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
-//! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH).
+//! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
+//! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
 //! - [`long_double`]: software x87 `long double` for INCRBYFLOAT's exact results.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
@@ -17,6 +18,7 @@
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 //! - [`repl`]: redis-cli's interactive side: prompt, hints, Tab completion, help.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
+//! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
@@ -30,10 +32,12 @@ pub mod error;
 pub mod glob;
 pub mod long_double;
 pub mod node;
+pub mod pubsub;
 pub mod reply;
 pub mod repl;
 pub mod session;
 pub mod resp;
+pub mod stream;
 
 pub use error::Error;
 pub use node::{ClientId, Node};

@@ -58,8 +58,13 @@ pub struct Client {
     pub(crate) blocked: Option<Blocked>,
     /// Commands that arrived while blocked; they run once it is unblocked.
     pending: VecDeque<Vec<Vec<u8>>>,
+    /// Set by a handler that returns `Outcome::Block`: the argv to store for
+    /// re-runs instead of the one typed (XREAD's `$` resolved to an ID).
+    pub(crate) rerun_argv: Option<Vec<Vec<u8>>>,
     /// Replies waiting to be read, each with the protocol it was produced for.
     outbox: VecDeque<(Reply, Protocol)>,
+    /// Channels, patterns and shard channels this client listens on (pubsub.rs).
+    pub(crate) subs: crate::pubsub::Subscriptions,
 }
 
 /// A client waiting in a blocking command.
@@ -105,6 +110,10 @@ impl Client {
     pub fn blocked_since_ms(&self) -> Option<u64> {
         self.blocked.as_ref().map(|b| b.since_ms)
     }
+
+    pub fn subscriptions(&self) -> &crate::pubsub::Subscriptions {
+        &self.subs
+    }
 }
 
 /// A command found in the table, with its container for subcommands.
@@ -141,6 +150,8 @@ pub struct Node {
     pub(crate) stats: Stats,
     pub config: Config,
     last_expiry_sweep_ms: u64,
+    /// Who listens on which channel and pattern (pubsub.rs).
+    pub(crate) pubsub: crate::pubsub::Registry,
 }
 
 /// Counters INFO reports.
@@ -176,6 +187,7 @@ impl Node {
             stats: Stats::default(),
             config: Config::default(),
             last_expiry_sweep_ms: 0,
+            pubsub: crate::pubsub::Registry::default(),
         }
     }
 
@@ -244,7 +256,9 @@ impl Node {
                 watch_invalidated: false,
                 blocked: None,
                 pending: VecDeque::new(),
+                rerun_argv: None,
                 outbox: VecDeque::new(),
+                subs: Default::default(),
             },
         );
         self.stats.connections_received += 1;
@@ -256,6 +270,7 @@ impl Node {
     pub fn disconnect(&mut self, client: ClientId) {
         self.unblock(client);
         self.unwatch_all(client);
+        self.leave_all_pubsub(client);
         self.clients.remove(&client);
         self.closed_outboxes.remove(&client);
     }
@@ -264,6 +279,7 @@ impl Node {
     pub(crate) fn close_after_reply(&mut self, client: ClientId) {
         self.unblock(client);
         self.unwatch_all(client);
+        self.leave_all_pubsub(client);
         if let Some(c) = self.clients.remove(&client) {
             self.closed_outboxes.insert(client, c.outbox);
         }
@@ -325,6 +341,25 @@ impl Node {
         self.clients.get(&client).is_some_and(|c| !c.outbox.is_empty())
     }
 
+    /// How many replies wait in `client`'s outbox (EXEC uses it to find what
+    /// a queued command sent to its own client, such as a message to itself).
+    pub(crate) fn outbox_len(&self, client: ClientId) -> usize {
+        self.clients.get(&client).map_or(0, |c| c.outbox.len())
+    }
+
+    /// Takes the replies queued for `client` after the first `keep`.
+    pub(crate) fn take_output_after(&mut self, client: ClientId, keep: usize) -> Vec<Reply> {
+        match self.clients.get_mut(&client) {
+            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(reply, _)| reply).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The publish/subscribe registry.
+    pub fn pubsub(&self) -> &crate::pubsub::Registry {
+        &self.pubsub
+    }
+
     /// Looks a command up by name, ignoring ASCII case.
     pub fn command(&self, name: &[u8]) -> Option<&'static CommandSpec> {
         let mut lower = [0u8; 32];
@@ -362,7 +397,11 @@ impl Node {
         if argv.is_empty() {
             return Status::Done;
         }
-        let outcome = match self.resolve(&argv).and_then(|r| self.check_memory(client, r, in_multi)) {
+        let checked = self
+            .resolve(&argv)
+            .and_then(|r| self.check_memory(client, r, in_multi))
+            .and_then(|r| self.check_subscriber_context(client, r));
+        let outcome = match checked {
             Ok(resolved) if in_multi && !runs_inside_multi(resolved.spec) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
                     multi.queued.push(argv);
@@ -476,6 +515,7 @@ impl Node {
     fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
+        let argv = c.rerun_argv.take().unwrap_or(argv);
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);

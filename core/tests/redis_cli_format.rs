@@ -528,3 +528,114 @@ fn run_line_matches_redis_cli_against_real_redis() {
     }
     assert!(failures.is_empty(), "{} lines differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// redis-cli left running in its reading mode: typed `input`, then the
+/// `publishes` sent from another connection once it is listening. It never
+/// exits on its own, so it is killed after the messages had time to arrive.
+fn run_cli_reading(cli: &PathBuf, args: &[&str], input: &[u8], port: u16, publishes: &[&[&str]]) -> Vec<u8> {
+    let mut child = Command::new(cli)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn redis-cli");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input).expect("typing into redis-cli");
+    let mut out = child.stdout.take().expect("stdout");
+    let reader = thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    // Subscribing is quick; a generous pause keeps the test stable.
+    thread::sleep(Duration::from_millis(400));
+    let mut publisher = TcpStream::connect(("127.0.0.1", port)).expect("publisher connection");
+    for argv in publishes {
+        let mut frame = format!("*{}\r\n", argv.len()).into_bytes();
+        for arg in argv.iter() {
+            frame.extend_from_slice(format!("${}\r\n{}\r\n", arg.len(), arg).as_bytes());
+        }
+        publisher.write_all(&frame).expect("publishing");
+        let mut reply = [0u8; 64];
+        let _ = publisher.read(&mut reply);
+    }
+    thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdin);
+    reader.join().expect("stdout reader")
+}
+
+/// SUBSCRIBE and friends: the banner, confirmations and later messages, in
+/// terminal and raw form, RESP2 and RESP3, and the ways redis-cli leaves (a
+/// refused SUBSCRIBE) or never leaves (a SUBSCRIBE queued in MULTI) its
+/// reading mode — against `run_line` plus the front end printing what arrives.
+#[test]
+fn reading_mode_matches_redis_cli_against_real_redis() {
+    let cli = redis_cli();
+    let server = RealServer::start();
+    let port_arg = server.port.to_string();
+    type Case = (&'static [&'static str], bool, &'static [&'static [&'static str]], LineEffect);
+    let cases: &[Case] = &[
+        (&["SUBSCRIBE c1 c2"], false, &[&["PUBLISH", "c1", "hello world"], &["PUBLISH", "c2", ""]], LineEffect::Subscribed),
+        (&["psubscribe c*"], false, &[&["PUBLISH", "c1", "a\nb"]], LineEffect::Subscribed),
+        (&["SSUBSCRIBE s"], false, &[&["SPUBLISH", "s", "x"], &["PUBLISH", "s", "not for shard subscribers"]], LineEffect::Subscribed),
+        (&["SUBSCRIBE c"], true, &[&["PUBLISH", "c", "x"]], LineEffect::Subscribed),
+        (&["SUBSCRIBE", "PING"], false, &[], LineEffect::None),
+        (&["2 SUBSCRIBE", "PING"], false, &[], LineEffect::None),
+        (&["MULTI", "SUBSCRIBE c", "EXEC"], false, &[&["PUBLISH", "c", "x"]], LineEffect::Subscribed),
+    ];
+    let mut failures = Vec::new();
+    for &(lines, resp3_mode, publishes, last_effect) in cases {
+        for raw in [false, true] {
+            let mut args = vec!["-p", port_arg.as_str()];
+            if !raw {
+                args.push("--no-raw");
+            }
+            if resp3_mode {
+                args.push("-3");
+            }
+            let typed: Vec<u8> = lines.iter().flat_map(|l| format!("{}\n", l).into_bytes()).collect();
+            let theirs = run_cli_reading(&cli, &args, &typed, server.port, publishes);
+
+            let mut node = Node::new();
+            let client = node.connect(0);
+            let publisher = node.connect(0);
+            if resp3_mode {
+                node.call(client, &[b"HELLO", b"3"], 0);
+            }
+            let mut ours = Vec::new();
+            let mut effect = LineEffect::None;
+            for line in lines {
+                let out = cli::run_line(&mut node, client, line.as_bytes(), 0, raw);
+                ours.extend_from_slice(&out.text);
+                effect = out.effect;
+                if effect == LineEffect::Subscribed {
+                    break;
+                }
+            }
+            assert_eq!(effect, last_effect, "{:?}", lines);
+            if effect == LineEffect::Subscribed {
+                for argv in publishes {
+                    let argv: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+                    node.call(publisher, &argv, 0);
+                }
+                for reply in node.take_output(client) {
+                    ours.extend_from_slice(&if raw { format_raw(&reply) } else { format_tty(&reply) });
+                }
+            }
+            if theirs != ours {
+                failures.push(format!(
+                    "{:?} ({}{}):\n  redis-cli: {}\n  ours:      {}",
+                    lines,
+                    if raw { "raw" } else { "tty" },
+                    if resp3_mode { ", -3" } else { "" },
+                    show(&theirs),
+                    show(&ours)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} cases differ:\n{}", failures.len(), failures.join("\n"));
+}

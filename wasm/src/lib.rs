@@ -26,7 +26,7 @@ pub struct Engine {
 pub struct LineResult {
     /// The text redis-cli would print.
     pub output: String,
-    /// `none`, `exit`, `clear`, `closed` or `blocked`.
+    /// `none`, `exit`, `clear`, `closed`, `blocked` or `subscribed`.
     pub effect: String,
 }
 
@@ -129,6 +129,7 @@ impl Engine {
             LineEffect::Clear => "clear",
             LineEffect::Closed => "closed",
             LineEffect::Blocked => "blocked",
+            LineEffect::Subscribed => "subscribed",
         };
         LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
     }

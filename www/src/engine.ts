@@ -4,7 +4,7 @@
 import init, { Engine } from 'redplay';
 import { VirtualClock } from './clock.ts';
 
-export type LineEffect = 'none' | 'exit' | 'clear' | 'closed' | 'blocked';
+export type LineEffect = 'none' | 'exit' | 'clear' | 'closed' | 'blocked' | 'subscribed';
 
 export interface LineOutcome {
   output: string;

@@ -201,12 +201,20 @@ const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// `PING [message]`
-fn ping(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    match argv.len() {
-        1 => Ok(Reply::status("PONG").into()),
-        2 => Ok(Reply::bulk(&argv[1]).into()),
-        _ => Err(Error::WrongArity("ping".into())),
+/// `PING [message]` — a RESP2 client in subscriber mode gets the array
+/// `pong`, message (empty when none), so it can tell the reply from a message.
+fn ping(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if argv.len() > 2 {
+        return Err(Error::WrongArity("ping".into()));
+    }
+    let client = ctx.client_state()?;
+    if client.protocol == Protocol::Resp2 && client.subs.is_subscribed() {
+        let message = argv.get(1).map_or(&[][..], |m| m.as_slice());
+        return Ok(Reply::Array(vec![Reply::bulk(b"pong"), Reply::bulk(message)]).into());
+    }
+    match argv.get(1) {
+        None => Ok(Reply::status("PONG").into()),
+        Some(message) => Ok(Reply::bulk(message).into()),
     }
 }
 
@@ -309,9 +317,10 @@ fn quit(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 }
 
 /// `RESET` — back to a fresh connection's state: no transaction or watches,
-/// database 0, RESP2, no name.
+/// no subscriptions (left without confirmations), database 0, RESP2, no name.
 fn reset(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     ctx.node.unwatch_all(ctx.client);
+    ctx.node.leave_all_pubsub(ctx.client);
     let client = ctx.client_state()?;
     client.multi = None;
     client.db = 0;
@@ -356,8 +365,12 @@ fn parse_client_type(raw: &[u8]) -> Result<ClientType, Error> {
     }
 }
 
-fn client_type_of(_ctx: &Ctx, _id: ClientId) -> ClientType {
-    ClientType::Normal
+/// Any subscription makes a client a pubsub client, until it leaves them all.
+fn client_type_of(ctx: &Ctx, id: ClientId) -> ClientType {
+    match ctx.node.client(id) {
+        Some(c) if c.subs.is_subscribed() => ClientType::Pubsub,
+        _ => ClientType::Normal,
+    }
 }
 
 /// One CLIENT LIST line (without the newline).
@@ -366,6 +379,9 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
     let now = ctx.now_ms;
     let multi = c.multi.as_ref().map_or(-1, |m| m.queued.len() as i64);
     let mut flags = String::new();
+    if c.subs.is_subscribed() {
+        flags.push('P');
+    }
     if c.is_blocked() {
         flags.push('b');
     }
@@ -379,7 +395,7 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
         flags.push('N');
     }
     alloc::format!(
-        "id={} addr={} laddr=127.0.0.1:6379 fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr=127.0.0.1:6379 fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}",
         c.id,
         c.addr,
         7 + c.id,
@@ -388,6 +404,9 @@ fn describe_client(ctx: &Ctx, id: ClientId) -> String {
         now.saturating_sub(c.last_command_ms) / 1000,
         flags,
         c.db,
+        c.subs.channels.len(),
+        c.subs.patterns.len(),
+        c.subs.shard_channels.len(),
         multi,
         c.last_command.map_or_else(|| String::from("NULL"), |r| r.full_name()),
         if c.protocol == Protocol::Resp3 { 3 } else { 2 },
@@ -564,7 +583,7 @@ mod tests {
     fn help_lists_every_subcommand_from_the_table() {
         let mut node = Node::new();
         let client = node.connect(0);
-        for container in ["CLIENT", "CONFIG", "COMMAND", "OBJECT"] {
+        for container in ["CLIENT", "CONFIG", "COMMAND", "OBJECT", "PUBSUB"] {
             let replies = node.call(client, &[container.as_bytes(), b"HELP"], 1);
             let Some(Reply::Array(lines)) = replies.first() else { panic!("{container} HELP: {replies:?}") };
             let spec = node.command(container.as_bytes()).expect("container in table");

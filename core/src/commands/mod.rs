@@ -16,8 +16,11 @@ use crate::node::{ClientId, Node};
 use crate::reply::Reply;
 
 pub mod connection;
+pub mod groups;
 pub mod keys;
+pub mod pubsub;
 pub mod server;
+pub mod streams;
 pub mod strings;
 pub mod transactions;
 
@@ -192,8 +195,16 @@ impl Ctx<'_> {
 }
 
 /// Every family's rows, in one list.
-const FAMILIES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, keys::COMMANDS, strings::COMMANDS, transactions::COMMANDS, server::COMMANDS];
+const FAMILIES: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    keys::COMMANDS,
+    strings::COMMANDS,
+    transactions::COMMANDS,
+    server::COMMANDS,
+    pubsub::COMMANDS,
+    streams::COMMANDS,
+    groups::COMMANDS,
+];
 
 /// Every top-level command in the table.
 pub fn all() -> impl Iterator<Item = &'static CommandSpec> {

@@ -436,9 +436,12 @@ fn write_info_section(ctx: &mut Ctx, section: &str, out: &mut String) {
         }
         "stats" => write!(
             out,
-            "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n",
+            "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\n",
             node.stats.connections_received,
             node.stats.commands_processed,
+            node.pubsub().channels.len(),
+            node.pubsub().patterns.len(),
+            node.pubsub().shard_channels.len(),
         ),
         "replication" => write!(out, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"),
         "keyspace" => {

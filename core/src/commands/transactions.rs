@@ -108,13 +108,18 @@ fn exec(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     if aborted_by_watch {
         return Ok(Reply::NilArray.into());
     }
-    let mut replies = Vec::with_capacity(multi.queued.len());
+    let count = multi.queued.len();
+    let mut replies = Vec::with_capacity(count);
     for argv in multi.queued {
+        // What the command sends its own client while it runs (a message it
+        // publishes to itself) precedes its reply, as on Redis's wire.
+        let before = ctx.node.outbox_len(ctx.client);
         // Queued commands were resolved when queued; the table cannot change since.
         let outcome = match ctx.node.resolve(&argv) {
             Ok(resolved) => ctx.node.run(ctx.client, resolved, &argv, false),
             Err(e) => Outcome::Reply(crate::node::error_reply(&e)),
         };
+        replies.extend(ctx.node.take_output_after(ctx.client, before));
         // Each reply takes the shape of the protocol in force when it was
         // produced (a HELLO inside the transaction changes it for the rest).
         let protocol = ctx.node.client(ctx.client).map_or(Protocol::Resp2, |c| c.protocol);
@@ -126,7 +131,17 @@ fn exec(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             Outcome::Block(block) => replies.push(block.on_timeout.for_protocol(protocol)),
         }
     }
-    Ok(Reply::Array(replies).into())
+    // Redis announces one element per queued command, then writes every frame
+    // the commands produced: a SUBSCRIBE to two channels gives two frames, so
+    // a reader sees the array end early and the surplus frames follow it.
+    let surplus = if replies.len() > count { replies.split_off(count) } else { Vec::new() };
+    if surplus.is_empty() {
+        return Ok(Reply::Array(replies).into());
+    }
+    let mut all = Vec::with_capacity(1 + surplus.len());
+    all.push(Reply::Array(replies));
+    all.extend(surplus);
+    Ok(Outcome::Replies(all))
 }
 
 /// Redis also fails EXEC when a watched key was live at WATCH time and has

@@ -114,7 +114,9 @@ impl RedisServer {
     /// Every piece of server-wide state a test can change is reset here.
     pub fn reset(&self) {
         let mut conn = self.connect();
-        for command in [&["FLUSHALL"][..], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"]] {
+        // Subscribers of an earlier transcript must not receive this one's messages.
+        let commands = [&["FLUSHALL"][..], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"], &["CLIENT", "KILL", "TYPE", "pubsub"]];
+        for command in commands {
             let reply = conn.call_str(command).expect("reset command");
             assert!(!reply.is_error(), "resetting the real server: {:?} replied {:?}", command, reply);
         }

@@ -342,6 +342,19 @@ fn read_output(conn: &mut Conn, expected: &[u8], reading: Reading) -> Vec<u8> {
     out
 }
 
+/// What redis-cli --no-raw prints before the first reply of SUBSCRIBE,
+/// PSUBSCRIBE or SSUBSCRIBE (it then only reads messages; a transcript may
+/// still type lines for that client to show how the server answers them).
+/// Written out here rather than taken from core, so the oracle side stays
+/// independent; `core/tests/redis_cli_format.rs` checks it against redis-cli.
+fn reading_mode_banner(argv: &[Vec<u8>]) -> &'static [u8] {
+    let name = argv.first().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+    match name.as_slice() {
+        b"subscribe" | b"psubscribe" | b"ssubscribe" => b"Reading messages... (press Ctrl-C to quit)\n",
+        _ => b"",
+    }
+}
+
 /// Replays against the real server, reset first, one connection per client.
 pub fn replay_real(t: &Transcript, server: &RedisServer, reading: Reading) -> Replay {
     server.reset();
@@ -367,7 +380,9 @@ pub fn replay_real(t: &Transcript, server: &RedisServer, reading: Reading) -> Re
                 Some(argv) if argv.is_empty() => Vec::new(),
                 Some(argv) => {
                     conn.send(&argv).expect("sending to redis-server");
-                    read_output(conn, &step.expected, reading)
+                    let banner = reading_mode_banner(&argv);
+                    let rest = step.expected.strip_prefix(banner).unwrap_or(&step.expected);
+                    [banner, &read_output(conn, rest, reading)].concat()
                 }
             },
             _ => read_output(conn, &step.expected, reading),
