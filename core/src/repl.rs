@@ -35,6 +35,20 @@ pub fn prompt(node: &Node, client: ClientId) -> String {
     text
 }
 
+/// What redis-cli does when Ctrl-C ends its message-reading mode: it drops
+/// the connection and connects again, selecting the database it had. Returns
+/// the new client id.
+pub fn reconnect(node: &mut Node, client: ClientId, now_ms: u64) -> ClientId {
+    let db = node.client(client).map_or(0, |c| c.db);
+    node.disconnect(client);
+    let fresh = node.connect(now_ms);
+    if db != 0 {
+        let index = alloc::format!("{}", db);
+        node.call(fresh, &[b"SELECT", index.as_bytes()], now_ms);
+    }
+    fresh
+}
+
 /// One help topic.
 struct Topic {
     /// `GET`, `CLIENT LIST` or `@string`.
@@ -194,6 +208,22 @@ mod tests {
         assert_eq!(prompt(&node, c), "127.0.0.1:6379(TX)> ");
     }
 
+    #[test]
+    fn reconnecting_keeps_the_database() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        node.call(c, &[b"SELECT", b"2"], 0);
+        let fresh = reconnect(&mut node, c, 5);
+        assert_ne!(fresh, c);
+        assert!(!node.is_connected(c));
+        assert_eq!(prompt(&node, fresh), "127.0.0.1:6379[2]> ");
+        assert!(node.take_output(fresh).is_empty());
+        let again = reconnect(&mut node, fresh, 6);
+        node.call(again, &[b"SELECT", b"0"], 6);
+        let last = reconnect(&mut node, again, 7);
+        assert_eq!(prompt(&node, last), "127.0.0.1:6379> ");
+    }
+
     /// Recorded from redis-cli 7.0.15 typing into a terminal (tmux).
     #[test]
     fn hints_like_redis_cli() {
@@ -233,7 +263,7 @@ mod tests {
         // After `help`, groups come first ('@' sorts before letters).
         let topics = completions("help ");
         assert!(topics[0].starts_with("help @"), "{:?}", topics[0]);
-        assert_eq!(completions("HELP  @str"), vec!["HELP  @string"]);
+        assert_eq!(completions("HELP  @stri"), vec!["HELP  @string"]);
         assert!(completions("@").is_empty());
     }
 

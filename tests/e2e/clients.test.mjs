@@ -87,43 +87,85 @@ test('the clock can be paused, stepped and moved ahead', async () => {
   await page.close();
 });
 
-test('a blocked client waits, is served from another pane, times out and is cancelled', async (t) => {
-  const { page } = await openConsole(env);
-  if ((await run(page, 'COMMAND INFO blpop')) === '1) (nil)') {
-    t.skip('BLPOP is not in core yet');
-    await page.close();
-    return;
+/** Served by LPUSH when lists are in core, else by XADD (XREAD BLOCK). */
+async function blockingCommands(page) {
+  if ((await run(page, 'COMMAND INFO blpop')) !== '1) (nil)') {
+    return {
+      block: (timeout) => `BLPOP jobs ${timeout}`,
+      serve: 'LPUSH jobs a',
+      served: /^1\) "jobs"\n2\) "a"$/,
+    };
   }
+  return {
+    block: (timeout) => `XREAD BLOCK ${timeout * 1000} STREAMS jobs $`,
+    serve: 'XADD jobs * task a',
+    served: /^1\) 1\) "jobs"\n   2\) 1\) 1\) "\d+-0"\n         2\) 1\) "task"\n            2\) "a"$/,
+  };
+}
+
+test('a blocked client waits, is served from another pane, times out and is cancelled', async () => {
+  const { page, errors } = await openConsole(env);
+  const cmd = await blockingCommands(page);
   await openPane(page, 'consumer-1');
   await page.click('.clock-toggle'); // paused: elapsed times are exact
-  await send(page, 'BLPOP jobs 0', 2);
+  await send(page, cmd.block(0), 2);
   await page.waitForSelector(`${pane(2)}.waiting`);
   assert.equal(await promptOf(page, 2), '');
   await page.click('button[data-jump="1000"]');
   assert.match(await page.locator(`${pane(2)} .pane-status`).textContent(), /^waiting 1\.0s/);
+  // Enter does nothing while waiting, as redis-cli sends nothing then.
+  await page.fill(inputOf(2), 'PING');
+  await page.press(inputOf(2), 'Enter');
   await screenshot(page, 'blocked');
-  assert.equal(await run(page, 'LPUSH jobs a', 1), '(integer) 1');
+  await run(page, cmd.serve, 1);
   await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('waiting'), pane(2));
   const served = await page.locator(repliesOf(2)).allTextContents();
-  assert.deepEqual(served.slice(-2), ['1) "jobs"\n2) "a"', '(1.00s)']);
+  assert.match(served.at(-2), cmd.served);
+  assert.equal(served.at(-1), '(1.00s)');
   assert.equal(await promptOf(page, 2), '127.0.0.1:6379> ');
 
   // A timeout fires when the clock is moved past it.
-  await send(page, 'BLPOP jobs 5', 2);
+  await send(page, cmd.block(5), 2);
   await page.waitForSelector(`${pane(2)}.waiting`);
   await page.click('button[data-jump="30000"]');
   await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('waiting'), pane(2));
   assert.deepEqual((await page.locator(repliesOf(2)).allTextContents()).slice(-2), ['(nil)', '(30.00s)']);
 
-  // Ctrl-C gives up waiting: the connection is replaced.
+  // Ctrl-C gives up waiting: the connection is replaced, the database kept.
+  await run(page, 'SELECT 4', 2);
   const before = await run(page, 'CLIENT ID', 2);
-  await send(page, 'BLPOP jobs 0', 2);
+  await send(page, cmd.block(0), 2);
   await page.waitForSelector(`${pane(2)}.waiting`);
+  await page.click('button[data-jump="1000"]');
   await page.press(inputOf(2), 'Control+c');
   await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('waiting'), pane(2));
-  assert.equal(await page.locator(`${outputOf(2)} pre.note`).last().textContent(), '^C');
+  assert.equal(await page.locator(`${outputOf(2)} pre.note`).last().textContent(), '^C(1.00s)');
+  assert.equal(await promptOf(page, 2), '127.0.0.1:6379[4]> ');
   assert.notEqual(await run(page, 'CLIENT ID', 2), before);
-  assert.equal(await run(page, 'LPUSH jobs b', 1), '(integer) 1');
-  assert.equal(await run(page, 'LLEN jobs', 2), '(integer) 1');
+  assert.equal((await run(page, 'CLIENT LIST', 1)).trim().split('\n').length, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('SUBSCRIBE reads messages published from another pane until Ctrl-C', async () => {
+  const { page, errors } = await openConsole(env);
+  await openPane(page, 'subscriber');
+  await page.click('.clock-toggle');
+  const first = await run(page, 'SUBSCRIBE news', 2);
+  assert.equal(first, 'Reading messages... (press Ctrl-C to quit)\n1) "subscribe"\n2) "news"\n3) (integer) 1');
+  await page.waitForSelector(`${pane(2)}.waiting`);
+  assert.equal(await page.locator(`${pane(2)} .pane-status`).textContent(), 'reading messages · Ctrl-C quits');
+  assert.equal(await run(page, 'PUBLISH news hello', 1), '(integer) 1');
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, repliesOf(2));
+  assert.equal(await page.locator(repliesOf(2)).last().textContent(), '1) "message"\n2) "news"\n3) "hello"');
+  await page.click('button[data-jump="1000"]');
+  await screenshot(page, 'subscribed');
+  await page.press(inputOf(2), 'Control+c');
+  await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('waiting'), pane(2));
+  assert.equal(await page.locator(`${outputOf(2)} pre.note`).last().textContent(), '^C(1.00s)');
+  assert.equal(await promptOf(page, 2), '127.0.0.1:6379> ');
+  assert.equal(await run(page, 'PUBLISH news again', 1), '(integer) 0');
+  assert.equal(await run(page, 'PING', 2), 'PONG');
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -79,7 +79,7 @@ test('Tab cycles through completions; Escape restores the typed line', async () 
   // Typing keeps the completion and goes on from there.
   await page.type(input, ' TYPE normal');
   assert.equal(await page.inputValue(input), 'CLIENT LIST TYPE normal');
-  await page.fill(input, 'help @str');
+  await page.fill(input, 'help @stri');
   await page.press(input, 'Tab');
   assert.equal(await page.inputValue(input), 'help @string');
   await page.fill(input, 'nosuchprefix');

@@ -168,6 +168,12 @@ impl Engine {
         self.node.next_deadline_ms().map(|ms| ms as f64)
     }
 
+    /// Replaces a client's connection as redis-cli does after Ctrl-C (same
+    /// database selected); returns the new client id.
+    pub fn reconnect(&mut self, client: u32, now_ms: f64) -> u32 {
+        repl::reconnect(&mut self.node, client as u64, now_ms as u64) as u32
+    }
+
     /// False once the connection is closed.
     #[wasm_bindgen(js_name = isConnected)]
     pub fn is_connected(&self, client: u32) -> bool {

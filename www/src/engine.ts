@@ -32,6 +32,11 @@ export class Playground {
     return this.engine.connect(this.now());
   }
 
+  /** A new connection replacing `client`, with the same database selected (redis-cli after Ctrl-C). */
+  reconnect(client: number): number {
+    return this.engine.reconnect(client, this.now());
+  }
+
   disconnect(client: number): void {
     this.engine.disconnect(client);
   }

@@ -25,6 +25,8 @@ export class ClientPane {
   private client: number;
   /** Virtual time at which the line now blocked was typed. */
   private blockedAt: number | null = null;
+  /** Virtual time of the SUBSCRIBE that put the client in reading mode. */
+  private readingSince: number | null = null;
 
   constructor(
     private readonly playground: Playground,
@@ -106,16 +108,27 @@ export class ClientPane {
     this.view.print(result.output);
     if (result.effect === 'clear') this.view.clear();
     if (result.effect === 'blocked') this.blockedAt = started;
-    if (result.effect === 'exit' || result.effect === 'closed') this.reconnect();
+    if (result.effect === 'subscribed') this.readingSince = started;
+    if (result.effect === 'exit' || result.effect === 'closed') {
+      this.playground.disconnect(this.client);
+      this.client = this.playground.connect();
+    }
     this.host.afterCommand();
   }
 
-  /** Ctrl-C: a waiting command is abandoned with its connection (redis-cli
-   * exits; running it again connects anew); otherwise the typed line goes. */
+  /**
+   * Ctrl-C: reading mode (after SUBSCRIBE) or a waiting command ends and the
+   * connection is replaced, as redis-cli reconnects (printing how long it
+   * took, if half a second or more); otherwise the typed line is dropped.
+   */
   private interrupt(): void {
-    if (this.blockedAt !== null) {
-      this.view.note('^C');
-      this.reconnect();
+    const since = this.readingSince ?? this.blockedAt;
+    if (since !== null) {
+      this.view.note(`^C${elapsed(this.playground.now() - since)}`);
+      this.client = this.playground.reconnect(this.client);
+      this.blockedAt = null;
+      this.readingSince = null;
+      this.host.afterCommand();
     } else {
       this.view.echoInput(this.playground.prompt(this.client), `${this.line.value}^C`);
       this.line.clear();
@@ -123,38 +136,40 @@ export class ClientPane {
     this.refresh();
   }
 
-  private reconnect(): void {
-    this.playground.disconnect(this.client);
-    this.client = this.playground.connect();
-    this.blockedAt = null;
-  }
-
   /** Prints output that arrived for this client and updates prompt and status. */
   deliver(): void {
     const text = this.playground.drain(this.client);
     if (text !== '') this.view.print(text);
     if (this.blockedAt !== null && this.playground.blockedSince(this.client) === undefined) {
-      const elapsed = this.playground.now() - this.blockedAt;
-      if (elapsed >= SLOW_MS) this.view.print(`(${(elapsed / 1000).toFixed(2)}s)\n`);
+      const took = elapsed(this.playground.now() - this.blockedAt);
+      if (took !== '') this.view.print(`${took}\n`);
       this.blockedAt = null;
     }
     this.refresh();
   }
 
-  /** Prompt, or the waiting indicator while the client is blocked. */
+  /** The prompt, or what the client waits for: redis-cli shows no prompt then. */
   refresh(): void {
     const since = this.playground.blockedSince(this.client);
     const waiting = since !== undefined;
-    this.line.locked = waiting;
-    this.root.classList.toggle('waiting', waiting);
-    this.line.setPrompt(waiting ? '' : this.playground.prompt(this.client));
-    this.status.textContent = waiting ? `waiting ${formatWait(this.playground.now() - since)} · Ctrl-C cancels` : '';
+    const reading = this.readingSince !== null;
+    this.line.locked = waiting || reading;
+    this.root.classList.toggle('waiting', waiting || reading);
+    this.line.setPrompt(waiting || reading ? '' : this.playground.prompt(this.client));
+    if (waiting) this.status.textContent = `waiting ${formatWait(this.playground.now() - since)} · Ctrl-C cancels`;
+    else if (reading) this.status.textContent = 'reading messages · Ctrl-C quits';
+    else this.status.textContent = '';
   }
 
   dispose(): void {
     this.playground.disconnect(this.client);
     this.root.remove();
   }
+}
+
+/** redis-cli's `(1.08s)` after a command that took half a second or more; '' otherwise. */
+function elapsed(ms: number): string {
+  return ms >= SLOW_MS ? `(${(ms / 1000).toFixed(2)}s)` : '';
 }
 
 function el(tag: string, className: string): HTMLElement {
