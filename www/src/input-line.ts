@@ -54,6 +54,7 @@ export class InputLine {
   }
 
   setPrompt(text: string): void {
+    if (text === this.promptText) return;
     this.promptText = text;
     if (!this.search) this.el.prompt.textContent = text;
   }

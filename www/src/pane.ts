@@ -46,6 +46,9 @@ export class ClientPane {
     this.nameInput.setAttribute('aria-label', 'client name');
     this.nameInput.spellcheck = false;
     this.nameInput.addEventListener('change', () => this.root.setAttribute('aria-label', `client ${this.name}`));
+    this.nameInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.focus();
+    });
     this.status = el('span', 'pane-status');
     const close = el('button', 'pane-close');
     close.textContent = '×';
@@ -156,9 +159,10 @@ export class ClientPane {
     this.line.locked = waiting || reading;
     this.root.classList.toggle('waiting', waiting || reading);
     this.line.setPrompt(waiting || reading ? '' : this.playground.prompt(this.client));
-    if (waiting) this.status.textContent = `waiting ${formatWait(this.playground.now() - since)} · Ctrl-C cancels`;
-    else if (reading) this.status.textContent = 'reading messages · Ctrl-C quits';
-    else this.status.textContent = '';
+    let status = '';
+    if (waiting) status = `waiting ${formatWait(this.playground.now() - since)} · Ctrl-C cancels`;
+    else if (reading) status = 'reading messages · Ctrl-C quits';
+    if (this.status.textContent !== status) this.status.textContent = status;
   }
 
   dispose(): void {
