@@ -9,6 +9,7 @@
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
+//! - [`list`]: the packed list store behind list values.
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
 //! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
@@ -30,6 +31,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod list;
 pub mod long_double;
 pub mod node;
 pub mod pubsub;

@@ -507,15 +507,18 @@ impl Node {
             c.last_command = Some(resolved);
         }
         self.stats.commands_processed += 1;
-        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false };
+        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false, ready_key: None };
         (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
     }
 
     /// Parks `client` until one of the block's keys changes or it times out.
-    fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
+    /// A key named twice (`BLPOP k k 0`) is waited on once, as in Redis.
+    fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, mut block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
         let argv = c.rerun_argv.take().unwrap_or(argv);
+        let mut seen = alloc::collections::BTreeSet::new();
+        block.keys.retain(|key| seen.insert(key.clone()));
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);
@@ -618,7 +621,8 @@ impl Node {
             };
             let Ok(resolved) = self.resolve(&argv) else { continue };
             let now = self.now_ms;
-            let mut ctx = Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true };
+            let mut ctx =
+                Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true, ready_key: Some(&slot.1) };
             let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
             if let Outcome::Block(_) = outcome {
                 continue;
@@ -635,10 +639,19 @@ impl Node {
             return;
         }
         for index in 0..self.dbs.len() {
-            for id in self.dbs[index].take_invalidated() {
-                if let Some(c) = self.clients.get_mut(&id) {
-                    c.watch_invalidated = true;
+            for (id, key) in self.dbs[index].take_invalidated() {
+                let still_there = self.dbs[index].has_value(&key);
+                let Some(c) = self.clients.get_mut(&id) else { continue };
+                // A key that had already expired when watched and is now
+                // deleted did not logically change (as in Redis): only its
+                // "expired" mark goes.
+                if let Some(w) = c.watched.iter_mut().find(|w| w.db == index && w.key == key) {
+                    if w.expired_when_watched && !still_there {
+                        w.expired_when_watched = false;
+                        continue;
+                    }
                 }
+                c.watch_invalidated = true;
             }
         }
     }
@@ -810,5 +823,23 @@ mod tests {
         let c = node.connect(0);
         let Some(Reply::Array(all)) = run(&mut node, c, "COMMAND", 1).pop() else { panic!("COMMAND reply") };
         assert_eq!(all.len(), commands::all().count());
+    }
+
+    #[test]
+    fn expiry_of_a_watched_key_fails_exec_unless_it_had_expired_when_watched() {
+        let mut node = Node::new();
+        let (a, b) = (node.connect(0), node.connect(0));
+        run(&mut node, a, "SET k v PX 100", 1000);
+        run(&mut node, a, "WATCH k", 1000);
+        run(&mut node, b, "GET k", 1200);
+        run(&mut node, a, "MULTI", 1200);
+        run(&mut node, a, "PING", 1200);
+        assert_eq!(run(&mut node, a, "EXEC", 1200), vec![Reply::NilArray]);
+        run(&mut node, a, "SET k2 v PX 50", 2000);
+        run(&mut node, a, "WATCH k2", 2100);
+        run(&mut node, b, "GET k2", 2100);
+        run(&mut node, a, "MULTI", 2100);
+        run(&mut node, a, "PING", 2100);
+        assert_eq!(run(&mut node, a, "EXEC", 2100), vec![Reply::Array(vec![Reply::status("PONG")])]);
     }
 }
