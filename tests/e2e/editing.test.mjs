@@ -107,6 +107,28 @@ test('help <command> and help @<group> come from the command table', async () =>
   await page.close();
 });
 
+test('line editing keys of redis-cli: Ctrl-A, Ctrl-E, Ctrl-K, Ctrl-U, Ctrl-P', async () => {
+  const { page } = await openConsole(env);
+  const input = inputOf();
+  await run(page, 'ECHO earlier');
+  await page.fill(input, 'CHO abc');
+  await page.press(input, 'Control+a');
+  await page.keyboard.type('E');
+  assert.equal(await page.inputValue(input), 'ECHO abc');
+  await page.press(input, 'Control+e');
+  await page.keyboard.type('d');
+  assert.equal(await page.inputValue(input), 'ECHO abcd');
+  for (let i = 0; i < 4; i += 1) await page.press(input, 'Control+b');
+  await page.press(input, 'Control+k');
+  assert.equal(await page.inputValue(input), 'ECHO ');
+  assert.equal(await hintOf(page), 'message');
+  await page.press(input, 'Control+u');
+  assert.equal(await page.inputValue(input), '');
+  await page.press(input, 'Control+p');
+  assert.equal(await page.inputValue(input), 'ECHO earlier');
+  await page.close();
+});
+
 test('clear and Ctrl-L empty the screen', async () => {
   const { page } = await openConsole(env);
   await run(page, 'PING');

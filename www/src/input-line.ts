@@ -113,6 +113,8 @@ export class InputLine {
     } else if (key === 'ArrowDown') {
       e.preventDefault();
       this.set(this.history.next());
+    } else if (e.ctrlKey && !e.altKey && !e.shiftKey && key.length === 1 && this.emacsKey(key.toLowerCase())) {
+      e.preventDefault();
     } else if (e.ctrlKey && !e.altKey && key.toLowerCase() === 'l') {
       e.preventDefault();
       this.handlers.clearScreen();
@@ -126,6 +128,54 @@ export class InputLine {
       this.search = { query: '', hit: null, original: this.value };
       this.el.input.value = '';
       this.showSearch();
+    }
+  }
+
+  /**
+   * The line editor's Ctrl keys redis-cli users type without thinking: A/E
+   * start/end, B/F back/forward, P/N history, U the whole line, K to the end,
+   * H backspace. (Ctrl-W belongs to the browser.) True when handled.
+   */
+  private emacsKey(key: string): boolean {
+    const input = this.el.input;
+    const value = input.value;
+    const at = input.selectionStart ?? value.length;
+    const move = (to: number) => input.setSelectionRange(to, to);
+    switch (key) {
+      case 'a':
+        move(0);
+        return true;
+      case 'e':
+        move(value.length);
+        return true;
+      case 'b':
+        move(Math.max(0, at - 1));
+        return true;
+      case 'f':
+        move(Math.min(value.length, at + 1));
+        return true;
+      case 'p':
+        this.set(this.history.previous(value));
+        return true;
+      case 'n':
+        this.set(this.history.next());
+        return true;
+      case 'u':
+        this.set('');
+        return true;
+      case 'k':
+        input.value = value.slice(0, at);
+        this.refreshHint();
+        return true;
+      case 'h':
+        if (at > 0) {
+          input.value = value.slice(0, at - 1) + value.slice(at);
+          move(at - 1);
+          this.refreshHint();
+        }
+        return true;
+      default:
+        return false;
     }
   }
 
