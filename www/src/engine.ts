@@ -19,8 +19,12 @@ export class Playground {
   }
 
   static async load(): Promise<Playground> {
+    performance.mark('redplay:script');
     await init();
-    return new Playground(new Engine());
+    performance.mark('redplay:wasm');
+    const engine = new Engine();
+    performance.mark('redplay:engine');
+    return new Playground(engine);
   }
 
   /** Milliseconds on the virtual clock. */
