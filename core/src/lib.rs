@@ -17,6 +17,7 @@
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
+//! - [`repl`]: redis-cli's interactive side: prompt, hints, Tab completion, help.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 //! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -35,6 +36,7 @@ pub mod long_double;
 pub mod node;
 pub mod pubsub;
 pub mod reply;
+pub mod repl;
 pub mod session;
 pub mod resp;
 pub mod stream;

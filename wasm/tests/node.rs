@@ -49,6 +49,24 @@ fn sessions_speak_resp() {
 }
 
 #[wasm_bindgen_test]
+fn console_helpers_come_from_core() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    assert_eq!(engine.prompt(client), "127.0.0.1:6379> ");
+    engine.run_line(client, "SELECT 2", 1.0);
+    engine.run_line(client, "MULTI", 1.0);
+    assert_eq!(engine.prompt(client), "127.0.0.1:6379[2](TX)> ");
+    assert_eq!(engine.hint("get").as_deref(), Some(" key"));
+    assert_eq!(engine.completions("client l"), vec!["CLIENT LIST".to_string()]);
+    assert_eq!(engine.drain_output(client), "");
+    assert_eq!(engine.blocked_since(client), None);
+    assert_eq!(engine.next_deadline(), None);
+    assert!(engine.is_connected(client));
+    engine.disconnect(client);
+    assert!(!engine.is_connected(client));
+}
+
+#[wasm_bindgen_test]
 fn engines_start_with_a_memory_limit() {
     let mut engine = Engine::new();
     let client = engine.connect(0.0);
