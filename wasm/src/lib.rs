@@ -132,6 +132,24 @@ impl Engine {
         };
         LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
     }
+
+    /// Output that reached a client without a typed line (the reply of a
+    /// blocking command another client served, pub/sub messages), printed as
+    /// redis-cli prints it; empty when nothing is waiting.
+    #[wasm_bindgen(js_name = drainOutput)]
+    pub fn drain_output(&mut self, client: u32) -> String {
+        let mut text = Vec::new();
+        for reply in self.node.take_output(client as u64) {
+            text.extend_from_slice(&cli::format_tty(&reply));
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    }
+
+    /// True while the client waits in a blocking command (BLPOP, XREAD BLOCK...).
+    #[wasm_bindgen(js_name = isBlocked)]
+    pub fn is_blocked(&self, client: u32) -> bool {
+        self.node.client(client as u64).is_some_and(|c| c.is_blocked())
+    }
 }
 
 /// A command argument from JS: a string (sent as UTF-8) or a `Uint8Array`.
