@@ -186,6 +186,10 @@ test('pub/sub: messages reach the subscriber pane as they are published', async 
     ),
   });
 
+  // In reading mode redis-cli shows no prompt; the publisher keeps one.
+  assert.equal(await page.locator('#pubsub-basic .pane[data-client="subscriber"] input').isVisible(), false);
+  assert.equal(await page.locator('#pubsub-basic .pane[data-client="publisher"] input').isVisible(), true);
+
   await run(page, 'pubsub-sharded');
   assert.deepEqual(await screens(page, 'pubsub-sharded'), {
     subscriber: lines(
@@ -343,10 +347,12 @@ test('a blocking command times out on the clock and lines typed meanwhile wait f
   await edit(page, 'circular', 'BLPOP nothing 1\nECHO after');
   await run(page, 'circular');
   assert.equal((await screens(page, 'circular'))[''], `${P} BLPOP nothing 1`);
+  assert.equal(await page.locator('#circular input').isVisible(), false, 'no prompt while blocked');
   await page.waitForFunction(() =>
     document.querySelector('#circular').shadowRoot.querySelector('.output').textContent.includes('"after"'),
   );
   const screen = (await screens(page, 'circular'))[''];
+  assert.equal(await page.locator('#circular input').isVisible(), true, 'the prompt is back');
   assert.match(screen, /^127\.0\.0\.1:6379> BLPOP nothing 1\n\(nil\)\n\(1\.\d\ds\)\n127\.0\.0\.1:6379> ECHO after\n"after"$/);
   assert.deepEqual(problems, []);
   await page.close();

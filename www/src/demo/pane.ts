@@ -52,6 +52,11 @@ export class Pane {
     this.append(text, 'note');
   }
 
+  /** While blocked or reading messages, redis-cli shows no prompt. */
+  setWaiting(waiting: boolean): void {
+    this.element.classList.toggle('waiting', waiting);
+  }
+
   clear(): void {
     this.output.replaceChildren();
   }

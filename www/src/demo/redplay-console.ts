@@ -208,9 +208,11 @@ export class RedplayConsole extends HTMLElement {
     switch (outcome.effect) {
       case 'blocked':
         client.blockedAt = node.now();
+        client.pane.setWaiting(true);
         break;
       case 'subscribed':
         client.reading = true;
+        client.pane.setWaiting(true);
         break;
       case 'clear':
         client.pane.clear();
@@ -234,6 +236,7 @@ export class RedplayConsole extends HTMLElement {
     if (!node || client.blockedAt === null || node.isBlocked(client.id)) return;
     const elapsed = node.now() - client.blockedAt;
     client.blockedAt = null;
+    client.pane.setWaiting(false);
     if (elapsed >= SLOW_COMMAND_MS) client.pane.print(`(${(elapsed / 1000).toFixed(2)}s)\n`, true);
     while (client.queue.length > 0 && client.blockedAt === null) {
       this.execute(client, client.queue.shift() as string);

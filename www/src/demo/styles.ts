@@ -73,7 +73,7 @@ button:focus-visible { outline: 2px solid var(--later); outline-offset: 1px; }
   border-bottom: 1px solid var(--line);
   font-size: 0.8rem;
 }
-.output { padding: 0.4rem 0.6rem 0; max-height: 24rem; overflow: auto; flex: 1; }
+.output { padding: 0.4rem 0.6rem 0; max-height: 40rem; overflow: auto; flex: 1; }
 pre { margin: 0; white-space: pre-wrap; word-break: break-all; font: inherit; line-height: 1.35; }
 pre.reply { color: var(--reply); }
 pre.later { border-left: 2px solid var(--later); padding-left: 0.4rem; margin-left: -0.6rem; padding-left: calc(0.6rem - 2px); }
@@ -88,6 +88,7 @@ pre.note { color: var(--muted); font-style: italic; }
   text-align: right;
 }
 .input-line { padding: 0 0.6rem 0.4rem; }
+.waiting .input-line { visibility: hidden; }
 .prompt { display: flex; gap: 0.5ch; align-items: baseline; white-space: pre; }
 .input {
   flex: 1; min-width: 4ch; background: transparent; color: var(--fg);
