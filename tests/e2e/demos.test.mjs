@@ -37,6 +37,8 @@ async function openDemos() {
   });
   await page.goto(`${server.url}demos.html`);
   await page.waitForFunction(() => customElements.get('redplay-console') !== undefined);
+  // The first demo has `autorun`: it runs without a click.
+  await page.waitForSelector('#mq-vs-stream[data-runs="1"]');
   return { page, problems };
 }
 
@@ -74,7 +76,9 @@ const lines = (...l) => l.join('\n');
 
 test('a single-client demo prints redis-cli text, with reproducible stream IDs', async () => {
   const { page, problems } = await openDemos();
+  const autorun = await screens(page, 'mq-vs-stream');
   await run(page, 'mq-vs-stream');
+  assert.deepEqual(await screens(page, 'mq-vs-stream'), autorun, 'a rerun prints the same, stream IDs included');
   const entries = lines(
     '1) 1) "1700000000000-0"',
     '   2) 1) "user"',

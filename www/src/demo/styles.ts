@@ -74,7 +74,7 @@ button:focus-visible { outline: 2px solid var(--later); outline-offset: 1px; }
   font-size: 0.8rem;
 }
 .output { padding: 0.4rem 0.6rem 0; max-height: 40rem; overflow: auto; flex: 1; }
-pre { margin: 0; white-space: pre-wrap; word-break: break-all; font: inherit; line-height: 1.35; }
+pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font: inherit; line-height: 1.35; }
 pre.reply { color: var(--reply); }
 pre.later { border-left: 2px solid var(--later); padding-left: 0.4rem; margin-left: -0.6rem; padding-left: calc(0.6rem - 2px); }
 pre.note { color: var(--muted); font-style: italic; }
