@@ -385,3 +385,38 @@ test('the playground links to the demos', async () => {
   assert.ok(page.url().endsWith('/demos.html'));
   await page.close();
 });
+
+test('another page embeds consoles with one script tag, under a strict CSP', async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  // A docs page of someone else's, served from the same origin as the build.
+  await page.route('**/docs-page.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'">
+<script type="module" src="./redplay-console.js"></script>
+<redplay-console id="solo" autorun>
+  RPUSH q a
+</redplay-console>
+<docs-console id="renamed" clients="sub pub" autorun>
+  sub> SUBSCRIBE ch
+  pub> PUBLISH ch "&lt;i&gt;hi&lt;/i&gt;"
+</docs-console>`,
+    }),
+  );
+  await page.goto(`${server.url}docs-page.html`);
+  await page.waitForSelector('#solo[data-runs="1"]');
+  assert.deepEqual(await screens(page, 'solo'), { '': `${P} RPUSH q a\n(integer) 1` });
+  // The module's export defines the element under another name too.
+  await page.evaluate(async () => (await import('./redplay-console.js')).defineRedplayConsole('docs-console'));
+  await page.waitForSelector('#renamed[data-runs="1"]');
+  const renamed = await screens(page, 'renamed');
+  assert.equal(renamed.pub, `${P} PUBLISH ch "<i>hi</i>"\n(integer) 1`);
+  assert.ok(renamed.sub.endsWith('1) "message"\n2) "ch"\n3) "<i>hi</i>"'), renamed.sub);
+  assert.equal(await page.locator('#renamed i').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
