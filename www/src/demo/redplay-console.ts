@@ -127,8 +127,15 @@ export class RedplayConsole extends HTMLElement {
     const names = this.clientNames;
     this.panesBox?.classList.toggle('multi', names.length > 1);
     this.clients = names.map((name) => {
-      const client: Client = { name, pane: new Pane(name, (line) => void this.type(client, line)), id: -1, sink: () => {}, blockedAt: null, reading: false, queue: [] };
-      client.sink = (text) => this.arrived(client, text);
+      const client: Client = {
+        name,
+        pane: new Pane(name, (line) => void this.type(client, line)),
+        id: -1,
+        sink: (text) => this.arrived(client, text),
+        blockedAt: null,
+        reading: false,
+        queue: [],
+      };
       return client;
     });
     this.panesBox?.replaceChildren(...this.clients.map((c) => c.pane.element));
