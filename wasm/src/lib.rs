@@ -179,6 +179,12 @@ impl Engine {
     pub fn is_connected(&self, client: u32) -> bool {
         self.node.is_connected(client as u64)
     }
+
+    /// True while the client waits in a blocking command (BLPOP, XREAD BLOCK...).
+    #[wasm_bindgen(js_name = isBlocked)]
+    pub fn is_blocked(&self, client: u32) -> bool {
+        self.node.client(client as u64).is_some_and(|c| c.is_blocked())
+    }
 }
 
 /// A command argument from JS: a string (sent as UTF-8) or a `Uint8Array`.

@@ -74,3 +74,21 @@ fn engines_start_with_a_memory_limit() {
     let pair: js_sys::Array = reply.into();
     assert_eq!(pair.get(1).as_string(), Some(redplay_wasm::DEFAULT_MAXMEMORY_BYTES.to_string()));
 }
+
+#[wasm_bindgen_test]
+fn output_for_an_idle_client_is_drained_as_redis_cli_prints_it() {
+    let mut engine = Engine::new();
+    let consumer = engine.connect(0.0);
+    let producer = engine.connect(0.0);
+    let blocked = engine.run_line(consumer, "BLPOP jobs 0", 1.0);
+    assert_eq!((blocked.output.as_str(), blocked.effect.as_str()), ("", "blocked"));
+    assert!(engine.is_blocked(consumer));
+    assert_eq!(engine.drain_output(consumer), "");
+    assert_eq!(engine.run_line(producer, "RPUSH jobs a", 2.0).output, "(integer) 1\n");
+    assert!(!engine.is_blocked(consumer));
+    assert_eq!(engine.drain_output(consumer), "1) \"jobs\"\n2) \"a\"\n");
+    assert_eq!(engine.drain_output(consumer), "");
+    assert_eq!(engine.run_line(consumer, "SUBSCRIBE news", 3.0).effect, "subscribed");
+    engine.run_line(producer, "PUBLISH news hi", 4.0);
+    assert_eq!(engine.drain_output(consumer), "1) \"message\"\n2) \"news\"\n3) \"hi\"\n");
+}
