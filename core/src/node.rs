@@ -152,6 +152,8 @@ pub struct Node {
     last_expiry_sweep_ms: u64,
     /// Who listens on which channel and pattern (pubsub.rs).
     pub(crate) pubsub: crate::pubsub::Registry,
+    /// Set when this node is a member of a cluster (cluster/state.rs).
+    pub(crate) cluster: Option<alloc::boxed::Box<crate::cluster::NodeCluster>>,
 }
 
 /// Counters INFO reports.
@@ -188,6 +190,7 @@ impl Node {
             config: Config::default(),
             last_expiry_sweep_ms: 0,
             pubsub: crate::pubsub::Registry::default(),
+            cluster: None,
         }
     }
 
@@ -268,6 +271,10 @@ impl Node {
     /// Closes a connection: its transaction and watches are dropped. Pending
     /// output is discarded.
     pub fn disconnect(&mut self, client: ClientId) {
+        if let Some(state) = self.cluster.as_deref_mut() {
+            state.asking.remove(&client);
+            state.readonly.remove(&client);
+        }
         self.unblock(client);
         self.unwatch_all(client);
         self.leave_all_pubsub(client);
@@ -399,6 +406,7 @@ impl Node {
         }
         let checked = self
             .resolve(&argv)
+            .and_then(|r| self.check_cluster(client, r, &argv))
             .and_then(|r| self.check_memory(client, r, in_multi))
             .and_then(|r| self.check_subscriber_context(client, r));
         let outcome = match checked {
@@ -508,7 +516,11 @@ impl Node {
         }
         self.stats.commands_processed += 1;
         let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false };
-        (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
+        let outcome = (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
+        if self.cluster.is_some() && !matches!(outcome, Outcome::Block(_)) {
+            self.note_write(client, resolved, argv, &outcome);
+        }
+        outcome
     }
 
     /// Parks `client` until one of the block's keys changes or it times out.
@@ -585,7 +597,7 @@ impl Node {
 
     /// Work that follows every command: watch invalidation, then serving
     /// clients blocked on keys that changed (which can change more keys).
-    fn after_command(&mut self) {
+    pub(crate) fn after_command(&mut self) {
         self.collect_invalidated_watches();
         if self.blocked_on.is_empty() {
             return;
@@ -622,6 +634,9 @@ impl Node {
             let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
             if let Outcome::Block(_) = outcome {
                 continue;
+            }
+            if self.cluster.is_some() {
+                self.note_write(client, resolved, &argv, &outcome);
             }
             self.unblock(client);
             self.deliver(client, outcome);
