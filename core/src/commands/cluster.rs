@@ -350,7 +350,7 @@ fn cluster_setslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         _ => return Err(Error::text("ERR Invalid or out of range slot")),
     };
     let action = argv[3].to_ascii_lowercase();
-    let bad_action = || Error::text("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP.");
+    let bad_action = || Error::text("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
     if action == b"stable" {
         if argv.len() != 4 {
             return Err(bad_action());
@@ -420,9 +420,16 @@ fn cluster_setslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `CLUSTER FAILOVER [FORCE|TAKEOVER]`
 fn cluster_failover(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let s = state(ctx)?;
+    if argv.len() > 3 {
+        return Err(Error::WithArg {
+            prefix: "ERR unknown subcommand or wrong number of arguments for '",
+            arg: argv[1].clone(),
+            suffix: "'. Try CLUSTER HELP.",
+        });
+    }
     let force = match argv.get(2) {
         None => false,
-        Some(word) if argv.len() == 3 && (word.eq_ignore_ascii_case(b"force") || word.eq_ignore_ascii_case(b"takeover")) => true,
+        Some(word) if word.eq_ignore_ascii_case(b"force") || word.eq_ignore_ascii_case(b"takeover") => true,
         Some(_) => return Err(Error::Syntax),
     };
     if s.is_primary() {
