@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use redplay_core::cli::{format_raw, format_tty, run_line, LineEffect, LineOutput};
 use redplay_core::cluster::client::ClusterClient;
 use redplay_core::cluster::Cluster;
+use redplay_core::repl;
 use redplay_core::reply::Reply;
 use redplay_core::{ClientId, Node};
 
@@ -72,8 +73,11 @@ impl Engine {
 
     fn prompt(&self) -> String {
         match self {
-            Engine::Single { port, .. } => format!("127.0.0.1:{}> ", port),
-            Engine::Cluster { cluster, client } => client.prompt(cluster),
+            Engine::Single { node, client, port } => repl::prompt_at(&format!("127.0.0.1:{}", port), node, *client),
+            Engine::Cluster { cluster, client } => match cluster.node(client.node) {
+                Some(node) => repl::prompt_at(&format!("127.0.0.1:{}", client.port(cluster)), node, client.client),
+                None => client.prompt(cluster),
+            },
         }
     }
 

@@ -11,6 +11,7 @@ use foldhash::fast::FixedState;
 
 use crate::args::parse_i64;
 use crate::error::Error;
+use crate::list::ListStore;
 use crate::node::ClientId;
 use hashbrown::hash_map::EntryRef;
 use hashbrown::HashMap;
@@ -35,6 +36,7 @@ pub type Map<K, V> = HashMap<K, V, StableHasher>;
 pub enum Value {
     String(Vec<u8>),
     Stream(alloc::boxed::Box<crate::stream::Stream>),
+    List(ListStore),
 }
 
 impl Value {
@@ -61,6 +63,7 @@ impl Value {
         match self {
             Value::String(bytes) => bytes.len(),
             Value::Stream(stream) => stream.approx_heap_bytes(),
+            Value::List(list) => list.approx_heap_bytes(),
         }
     }
 
@@ -69,6 +72,7 @@ impl Value {
         match self {
             Value::String(_) => "string",
             Value::Stream(_) => "stream",
+            Value::List(_) => "list",
         }
     }
 }
@@ -87,6 +91,9 @@ pub enum StringForm {
     Plain,
     /// Changed in place (APPEND, SETRANGE): always `raw`.
     Raw,
+    /// A private copy of a compact value (COPY): encoded like `Compact`, but
+    /// never one of Redis's shared integer objects.
+    CompactCopy,
 }
 
 /// Strings up to this many bytes are `embstr` rather than `raw`.
@@ -117,18 +124,20 @@ impl Entry {
         match &self.value {
             Value::String(bytes) => match self.form {
                 StringForm::Raw => "raw",
-                StringForm::Compact if bytes.len() <= 20 && parse_i64(bytes).is_some() => "int",
+                StringForm::Compact | StringForm::CompactCopy if bytes.len() <= 20 && parse_i64(bytes).is_some() => "int",
                 _ if bytes.len() <= EMBSTR_MAX => "embstr",
                 _ => "raw",
             },
             Value::Stream(_) => "stream",
+            // Redis 7.0 stores every list as a quicklist, whatever its size.
+            Value::List(_) => "quicklist",
         }
     }
 
     /// What `OBJECT REFCOUNT` reports: small integers are shared objects.
     pub fn refcount(&self) -> i64 {
         match (&self.value, self.encoding()) {
-            (Value::String(bytes), "int") => match parse_i64(bytes) {
+            (Value::String(bytes), "int") if self.form == StringForm::Compact => match parse_i64(bytes) {
                 Some(n) if (0..SHARED_INTEGERS).contains(&n) => SHARED_REFCOUNT,
                 _ => 1,
             },
@@ -195,7 +204,7 @@ pub struct Db {
     /// Clients watching each key (WATCH).
     watchers: Map<Key, Vec<ClientId>>,
     /// Watching clients whose keys changed since the node last collected them.
-    invalidated: Vec<ClientId>,
+    invalidated: Vec<(ClientId, Key)>,
     /// How many blocked clients wait on each key (BLPOP, XREAD BLOCK, ...).
     blocking: Map<Key, usize>,
     /// Keys with blocked clients that changed since the node last collected them.
@@ -222,6 +231,11 @@ impl Db {
         self.values.is_empty()
     }
 
+    /// Whether a value is stored under `key`, expired or not; not an access.
+    pub fn has_value(&self, key: &[u8]) -> bool {
+        self.values.contains_key(key)
+    }
+
     /// Whether `key` has a value whose time has passed (removed or not).
     pub fn is_logically_expired(&self, key: &[u8], now_ms: u64) -> bool {
         self.values.contains_key(key) && self.is_expired(key, now_ms)
@@ -237,6 +251,8 @@ impl Db {
         if self.is_expired(key, now_ms) {
             self.drop_key(key);
             self.expires.remove(key);
+            // Deleting an expired key is a change for WATCH (Redis signals it).
+            self.signal(key);
             true
         } else {
             false
@@ -269,6 +285,24 @@ impl Db {
     /// The string stored at `key`: `Ok(None)` if missing, WRONGTYPE if another type.
     pub fn get_string(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&Vec<u8>>, Error> {
         self.get(key, now_ms).map(Value::as_string).transpose()
+    }
+
+    /// The list stored at `key`: `Ok(None)` if missing, WRONGTYPE if another type.
+    pub fn get_list(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&ListStore>, Error> {
+        match self.get(key, now_ms) {
+            None => Ok(None),
+            Some(Value::List(list)) => Ok(Some(list)),
+            Some(_) => Err(Error::WrongType),
+        }
+    }
+
+    /// `get_list` for changing the list in place; the caller must `touch` the key.
+    pub fn get_list_mut(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&mut ListStore>, Error> {
+        match self.get_mut(key, now_ms) {
+            None => Ok(None),
+            Some(Value::List(list)) => Ok(Some(list)),
+            Some(_) => Err(Error::WrongType),
+        }
     }
 
     /// Whether `key` exists; not an access.
@@ -367,7 +401,7 @@ impl Db {
     fn signal(&mut self, key: &[u8]) {
         if !self.watchers.is_empty() {
             if let Some(clients) = self.watchers.get(key) {
-                self.invalidated.extend_from_slice(clients);
+                self.invalidated.extend(clients.iter().map(|&c| (c, key.to_vec())));
             }
         }
         if !self.blocking.is_empty() && self.blocking.contains_key(key) && !self.ready.iter().any(|k| k == key) {
@@ -413,7 +447,7 @@ impl Db {
     }
 
     /// Watching clients whose keys changed since the last call.
-    pub fn take_invalidated(&mut self) -> Vec<ClientId> {
+    pub fn take_invalidated(&mut self) -> Vec<(ClientId, Key)> {
         core::mem::take(&mut self.invalidated)
     }
 
@@ -485,6 +519,7 @@ impl Db {
         for key in due {
             self.drop_key(&key);
             self.expires.remove(&key);
+            self.signal(&key);
         }
     }
 
@@ -546,7 +581,7 @@ mod tests {
         db.watch(b"k", 7);
         db.watch(b"other", 8);
         db.set(b"k", Value::String(b"v".to_vec()));
-        assert_eq!(db.take_invalidated(), [7]);
+        assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
         db.remove(b"missing", 0);
         assert!(db.take_invalidated().is_empty());
         db.unwatch(b"k", 7);
@@ -555,7 +590,7 @@ mod tests {
         db.set(b"other", Value::String(b"v".to_vec()));
         db.take_invalidated();
         db.clear();
-        assert_eq!(db.take_invalidated(), [8]);
+        assert_eq!(db.take_invalidated(), [(8, b"other".to_vec())]);
     }
 
     #[test]
