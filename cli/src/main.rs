@@ -51,15 +51,15 @@ fn parse_options() -> Result<Options, String> {
 
 /// What typed lines run against: one node, or a simulated cluster.
 enum Engine {
-    Single { node: Node, client: ClientId, port: u16 },
-    Cluster { cluster: Cluster, client: ClusterClient },
+    Single { node: Box<Node>, client: ClientId, port: u16 },
+    Cluster { cluster: Box<Cluster>, client: ClusterClient },
 }
 
 impl Engine {
     fn new(options: &Options) -> Result<Engine, String> {
         let now = now_ms();
         let Some(primaries) = options.primaries else {
-            let mut node = Node::new();
+            let mut node = Box::new(Node::new());
             let client = node.connect(now);
             return Ok(Engine::Single { node, client, port: options.port });
         };
@@ -68,7 +68,7 @@ impl Engine {
         let refused = || format!("Could not connect to Redis at 127.0.0.1:{}: Connection refused", options.port);
         let index = cluster.index_of_port(options.port).ok_or_else(refused)?;
         let client = ClusterClient::connect(&mut cluster, index, options.follow, now).ok_or_else(refused)?;
-        Ok(Engine::Cluster { cluster, client })
+        Ok(Engine::Cluster { cluster: Box::new(cluster), client })
     }
 
     fn prompt(&self) -> String {

@@ -51,6 +51,9 @@ use bus::{Bus, Kind};
 pub use state::{NodeCluster, Outgoing};
 pub use topology::{Topology, TopologyError, BASE_PORT};
 
+/// A key, its entry and its expiry time, copied for a full resync.
+type KeyCopy = (Vec<u8>, crate::db::Entry, Option<u64>);
+
 /// Redis's default `cluster-node-timeout`.
 pub const DEFAULT_NODE_TIMEOUT_MS: u64 = 15_000;
 
@@ -284,6 +287,7 @@ impl Cluster {
         if let Some(entry) = self.topology.slots.get_mut(slot as usize) {
             *entry = node as u16;
         }
+        let ok = self.topology.is_ok();
         for member in &mut self.members {
             if let Some(state) = member.node.cluster_state_mut() {
                 state.view.current_epoch = epoch;
@@ -295,6 +299,7 @@ impl Cluster {
                 if state.myself == node {
                     state.importing.remove(&slot);
                 }
+                state.view_ok = ok;
             }
         }
         if let Some(old) = old {
@@ -310,7 +315,7 @@ impl Cluster {
         for member in &mut self.members {
             let topology = self.topology.clone();
             if let Some(state) = member.node.cluster_state_mut() {
-                state.view = topology;
+                state.set_view(topology);
             }
         }
     }
@@ -402,7 +407,7 @@ impl Cluster {
     /// Replaces `replica`'s data with a copy of `primary`'s.
     fn full_sync(&mut self, primary: usize, replica: usize) {
         let now = self.now_ms;
-        let copies: Vec<Vec<(Vec<u8>, crate::db::Entry, Option<u64>)>> = (0..DATABASES)
+        let copies: Vec<Vec<KeyCopy>> = (0..DATABASES)
             .map(|i| {
                 let db = &self.members[primary].node.dbs[i];
                 db.live_entries(now).map(|(k, e)| (k.to_vec(), e.clone(), db.expire_at(k))).collect()

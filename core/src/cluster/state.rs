@@ -53,11 +53,15 @@ pub struct NodeCluster {
     pub repl_offset: u64,
     /// This node's bus traffic, kept up to date by the driver for CLUSTER INFO.
     pub traffic: super::bus::NodeTraffic,
+    /// `view.is_ok()`, cached: every slot served by a node not marked FAIL.
+    pub view_ok: bool,
 }
 
 impl NodeCluster {
     pub fn new(myself: usize, view: Topology) -> NodeCluster {
+        let view_ok = view.is_ok();
         NodeCluster {
+            view_ok,
             myself,
             view,
             migrating: BTreeMap::new(),
@@ -69,6 +73,12 @@ impl NodeCluster {
             repl_offset: 0,
             traffic: Default::default(),
         }
+    }
+
+    /// Replaces the view (the driver's gossip) and refreshes what is cached from it.
+    pub fn set_view(&mut self, view: Topology) {
+        self.view_ok = view.is_ok();
+        self.view = view;
     }
 
     pub fn is_primary(&self) -> bool {
@@ -117,7 +127,8 @@ impl Node {
         let in_multi = self.client(client).is_some_and(|c| c.in_multi());
         let Some(state) = self.cluster.as_deref_mut() else { return Ok(resolved) };
         let asking = state.asking.contains(&client);
-        if !in_multi && !(name == "asking" && resolved.parent.is_none()) {
+        let is_asking = name == "asking" && resolved.parent.is_none();
+        if !(in_multi || is_asking) {
             state.asking.remove(&client);
         }
         let readonly_client = state.readonly.contains(&client);
@@ -179,7 +190,7 @@ impl Node {
         let view = &state.view;
         let verdict = (|| {
             let Some(owner) = view.owner(slot) else { return Err(Error::text(CLUSTERDOWN_UNBOUND)) };
-            if !view.is_ok() {
+            if !state.view_ok {
                 return Err(Error::text(CLUSTERDOWN));
             }
             let myself = state.myself;

@@ -246,7 +246,7 @@ fn keys_after_streams(argv: &[Vec<u8>]) -> Vec<usize> {
         return Vec::new();
     };
     let rest = argv.len() - at - 1;
-    if rest == 0 || rest % 2 != 0 {
+    if rest == 0 || !rest.is_multiple_of(2) {
         return Vec::new();
     }
     (at + 1..at + 1 + rest / 2).collect()
