@@ -157,6 +157,8 @@ pub struct Node {
     clock_started: bool,
     /// Who listens on which channel and pattern (pubsub.rs).
     pub(crate) pubsub: crate::pubsub::Registry,
+    /// Set when this node is a member of a cluster (cluster/state.rs).
+    pub(crate) cluster: Option<alloc::boxed::Box<crate::cluster::NodeCluster>>,
 }
 
 /// Counters INFO reports.
@@ -195,6 +197,7 @@ impl Node {
             last_expiry_sweep_ms: 0,
             clock_started: false,
             pubsub: crate::pubsub::Registry::default(),
+            cluster: None,
         }
     }
 
@@ -288,6 +291,10 @@ impl Node {
     /// Closes a connection: its transaction and watches are dropped. Pending
     /// output is discarded.
     pub fn disconnect(&mut self, client: ClientId) {
+        if let Some(state) = self.cluster.as_deref_mut() {
+            state.asking.remove(&client);
+            state.readonly.remove(&client);
+        }
         self.unblock(client);
         self.unwatch_all(client);
         self.leave_all_pubsub(client);
@@ -463,6 +470,7 @@ impl Node {
         }
         let checked = self
             .resolve(&argv)
+            .and_then(|r| self.check_cluster(client, r, &argv))
             .and_then(|r| self.check_memory(client, r, in_multi))
             .and_then(|r| self.check_subscriber_context(client, r));
         let outcome = match checked {
@@ -573,7 +581,11 @@ impl Node {
         let now = self.now_ms;
         self.stats.commands_processed += 1;
         let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false, ready_key: None };
-        (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
+        let outcome = (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
+        if self.cluster.is_some() && !matches!(outcome, Outcome::Block(_)) {
+            self.note_write(client, resolved, argv, &outcome);
+        }
+        outcome
     }
 
     /// Parks `client` until one of the block's keys changes or it times out.
@@ -647,7 +659,7 @@ impl Node {
 
     /// Work that follows every command: watch invalidation, then serving
     /// clients blocked on keys that changed (which can change more keys).
-    fn after_command(&mut self) {
+    pub(crate) fn after_command(&mut self) {
         self.collect_invalidated_watches();
         if self.blocked_on.is_empty() {
             return;
@@ -685,6 +697,9 @@ impl Node {
             let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
             if let Outcome::Block(_) = outcome {
                 continue;
+            }
+            if self.cluster.is_some() {
+                self.note_write(client, resolved, &argv, &outcome);
             }
             self.unblock(client);
             self.deliver(client, outcome);
