@@ -13,6 +13,7 @@
 //! profilers); `redplay-bench TABLE...` runs only the named tables.
 
 mod harness;
+mod lists;
 mod redis;
 mod strings;
 
@@ -23,7 +24,7 @@ static ALLOCATOR: HeapCounter = HeapCounter;
 
 /// Every table, by the name that selects it on the command line.
 fn tables() -> Vec<(&'static str, fn() -> Vec<Table>)> {
-    vec![("strings", || vec![strings::table()])]
+    vec![("strings", || vec![strings::table()]), ("lists", lists::tables)]
 }
 
 fn main() {
