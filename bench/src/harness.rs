@@ -20,6 +20,7 @@ use redplay_core::Node;
 
 use crate::redis::Redis;
 
+
 /// Commands per batch, as `redis-benchmark -P 64` pipelines them.
 pub const PIPELINE: usize = 64;
 
@@ -185,7 +186,7 @@ pub struct Measured {
 }
 
 /// Feeds a workload to an in-process node; ops/s and, if asked, heap bytes
-/// per element left by the setup.
+/// per element of the key the setup builds.
 pub fn run_native(workload: &Workload) -> (f64, Option<f64>) {
     let mut node = Node::new();
     let mut session = Session::open(&mut node, 0);
@@ -200,22 +201,11 @@ pub fn run_native(workload: &Workload) -> (f64, Option<f64>) {
             subscribers.push(sub);
         }
     }
-    let mut load = |node: &mut Node, session: &mut Session| {
-        for batch in &workload.setup.batches {
-            clock += 1;
-            session.feed(node, batch, clock);
-        }
-    };
-    let bytes_per_element = match &workload.memory {
-        Some(check) => {
-            let bytes = HeapCounter::measure(|| load(&mut node, &mut session));
-            Some(bytes as f64 / check.elements as f64)
-        }
-        None => {
-            load(&mut node, &mut session);
-            None
-        }
-    };
+    for batch in &workload.setup.batches {
+        clock += 1;
+        session.feed(&mut node, batch, clock);
+    }
+    let bytes_per_element = workload.memory.as_ref().map(|check| key_bytes(&workload.setup, check) / check.elements as f64);
     let started = Instant::now();
     let mut written = 0usize;
     for batch in &workload.timed.batches {
@@ -228,6 +218,23 @@ pub fn run_native(workload: &Workload) -> (f64, Option<f64>) {
     let elapsed = started.elapsed();
     assert!(written > 0, "{}: the session must reply", workload.name);
     (workload.ops as f64 / elapsed.as_secs_f64(), bytes_per_element)
+}
+
+/// Heap bytes the key of `check` holds after `setup`: what deleting it frees
+/// (so buffers the session keeps from loading are not counted).
+fn key_bytes(setup: &Batches, check: &MemoryCheck) -> f64 {
+    let mut node = Node::new();
+    let mut session = Session::open(&mut node, 0);
+    for (clock, batch) in setup.batches.iter().enumerate() {
+        session.feed(&mut node, batch, clock as u64 + 1);
+    }
+    let mut del = Vec::new();
+    encode_command(&["DEL", check.key], &mut del);
+    let mut reply = Vec::new();
+    let freed = -HeapCounter::measure(|| reply = session.feed(&mut node, &del, setup.batches.len() as u64 + 1));
+    assert_eq!(reply, b":1\r\n", "the setup must create {}", check.key);
+    // The reply buffer is still allocated when measuring ends.
+    (freed + reply.capacity() as isize) as f64
 }
 
 /// Writes each workload for `bench/wasm.mjs`: records of a kind byte, a

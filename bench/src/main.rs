@@ -7,14 +7,16 @@
 //! # Layout
 //! - `harness`: workloads, the native and wasm runners, table printing.
 //! - `redis`: the redis-server process, its pipelined client, redis-benchmark.
-//! - `strings`, `lists`, `streams`, `pubsub`: one table (or more) per family.
+//! - `strings`, `lists`, `streams`, `pubsub`: the tables of each family.
 //!
-//! `redplay-bench --native WORKLOAD` runs one native workload alone (for
-//! profilers); `redplay-bench TABLE...` runs only the named tables.
+//! `redplay-bench --native WORKLOAD [REPEAT]` runs one native workload alone
+//! (for profilers); `redplay-bench TABLE...` runs only the named tables.
 
 mod harness;
 mod lists;
+mod pubsub;
 mod redis;
+mod streams;
 mod strings;
 
 use harness::{run_native, HeapCounter, Table};
@@ -23,18 +25,27 @@ use harness::{run_native, HeapCounter, Table};
 static ALLOCATOR: HeapCounter = HeapCounter;
 
 /// Every table, by the name that selects it on the command line.
-fn tables() -> Vec<(&'static str, fn() -> Vec<Table>)> {
-    vec![("strings", || vec![strings::table()]), ("lists", lists::tables)]
+fn tables() -> Vec<(&'static str, Box<dyn Fn() -> Vec<Table>>)> {
+    vec![
+        ("strings", Box::new(|| vec![strings::table()])),
+        ("lists", Box::new(lists::tables)),
+        ("streams", Box::new(streams::tables)),
+        ("pubsub", Box::new(|| pubsub::tables(pubsub_capacity()))),
+    ]
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, name] = args.as_slice() {
+    if let [flag, name, rest @ ..] = args.as_slice() {
         if flag == "--native" {
+            // An optional repeat count keeps profiles dominated by the timed part.
+            let repeat: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(1);
             for (_, build) in tables() {
                 for table in build() {
                     for workload in table.workloads.iter().filter(|w| w.name == *name) {
-                        println!("{} native: {:.0} ops/s", workload.name, run_native(workload).0);
+                        for _ in 0..repeat {
+                            println!("{} native: {:.0} ops/s", workload.name, run_native(workload).0);
+                        }
                     }
                 }
             }
