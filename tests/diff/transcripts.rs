@@ -19,6 +19,11 @@ use support::{tests_dir, wall_ms};
 /// each entry must still differ somewhere, so a fix fails this test until its
 /// row is removed — the list never goes stale.
 const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
+    (
+        "divergent-blocking.txt",
+        "mover<",
+        "a served client's queued commands run, in Redis, only after every client waiting on a key made ready meanwhile (BLMOVE's destination) is served; core runs them at once (LRANGE shows \"c\", which `waiter` takes just after)",
+    ),
     ("clients_admin.txt", "a> CLIENT LIST", "inside MULTI, Redis shows the last queued command in cmd= (cmd=ping); core shows cmd=multi"),
     ("clients_admin.txt", "a> CLIENT LIST TYPE normal", "same cmd= difference inside MULTI"),
     ("clients_admin.txt", "a> CLIENT LIST ID 2", "same cmd= difference inside MULTI"),

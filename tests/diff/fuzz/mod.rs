@@ -30,7 +30,9 @@
 
 mod connection;
 mod keys;
+mod lists;
 mod server;
+pub mod session;
 mod strings;
 mod transactions;
 
@@ -44,6 +46,10 @@ use crate::support::server::RedisServer;
 
 /// Every family the generator draws from. One line per family.
 pub const FAMILIES: &[Family] = &[connection::FAMILY, strings::FAMILY, keys::FAMILY, transactions::FAMILY, server::FAMILY];
+
+/// Every session family (several connections, replies that come later or
+/// unasked; see `session.rs`). One line per family.
+pub const SESSION_FAMILIES: &[session::SessionFamily] = &[lists::SESSION];
 
 pub type Command = Vec<Vec<u8>>;
 
