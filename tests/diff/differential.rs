@@ -186,7 +186,7 @@ fn session_family_matches_redis(name: &str) {
         }
         Err(d) => {
             let first = d.describe();
-            let shrunk = shrink_session(steps[..=d.index].to_vec(), family, &mut core, &mut real, Duration::from_secs(60));
+            let shrunk = shrink_session(steps[..=d.index].to_vec(), &d, family, &mut core, &mut real, Duration::from_secs(60));
             core = CoreSession::new();
             real.reset();
             let last = compare_session(&shrunk, family, &mut core, &mut real).err();
@@ -220,5 +220,28 @@ fn session_generation_is_reproducible_and_renders_back() {
                 assert_eq!(redplay_core::cli::split_args(line.as_bytes()).as_ref(), Some(command), "{}", line);
             }
         }
+    }
+}
+
+#[test]
+fn streams_sessions_match_redis() {
+    session_family_matches_redis("streams");
+}
+
+#[test]
+fn pubsub_sessions_match_redis() {
+    session_family_matches_redis("pubsub");
+}
+
+/// Prints a session's steps: `REDPLAY_FUZZ_SEED=.. REDPLAY_SESSION_FAMILY=streams
+/// REDPLAY_SESSION_COUNT=.. cargo test --test differential print_session -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn print_session() {
+    let name = std::env::var("REDPLAY_SESSION_FAMILY").unwrap_or_else(|_| "lists".into());
+    let (index, family) = SESSION_FAMILIES.iter().enumerate().find(|(_, f)| f.name == name).expect("a session family");
+    let count = env_number("REDPLAY_SESSION_COUNT").map_or(DEFAULT_SESSION_COUNT, |n| n as usize);
+    for (i, step) in generate_session(seed(), count, family, index).iter().enumerate() {
+        println!("#{} {}", i, render_session_step(step));
     }
 }

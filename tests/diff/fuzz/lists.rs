@@ -15,8 +15,14 @@
 use super::session::{exact, never, no_canon, Action, Scene, SessionFamily};
 use super::{Command, Gen};
 
-pub const SESSION: SessionFamily =
-    SessionFamily { name: "lists", generate, canon: no_canon, equivalent: exact, real_first: never, while_blocked };
+pub const SESSION: SessionFamily = SessionFamily {
+    name: "lists",
+    generate,
+    canon: no_canon,
+    equivalent: exact,
+    real_first: never,
+    while_blocked,
+};
 
 /// Known divergence (`divergent-blocking.txt`): when serving a blocked client
 /// makes another key ready (BLMOVE's destination), Redis serves every client
@@ -44,7 +50,16 @@ fn element(g: &mut Gen) -> Vec<u8> {
 
 fn index(g: &mut Gen) -> Vec<u8> {
     match g.below(10) {
-        0 => g.pick(&["abc", "1.5", "9223372036854775807", "-9223372036854775808", ""]).as_bytes().to_vec(),
+        0 => g
+            .pick(&[
+                "abc",
+                "1.5",
+                "9223372036854775807",
+                "-9223372036854775808",
+                "",
+            ])
+            .as_bytes()
+            .to_vec(),
         _ => g.range(-6, 6).to_string().into_bytes(),
     }
 }
@@ -56,8 +71,14 @@ fn side(g: &mut Gen) -> Vec<u8> {
 
 fn timeout(g: &mut Gen) -> Vec<u8> {
     match g.below(20) {
-        0 => g.pick(&["-1", "abc", "1e400", "-0.5", "inf", "0x10"]).as_bytes().to_vec(),
-        1 | 2 => g.pick(&["1000", "3600.5", "1e4", "0.0", "000"]).as_bytes().to_vec(),
+        0 => g
+            .pick(&["-1", "abc", "1e400", "-0.5", "inf", "0x10"])
+            .as_bytes()
+            .to_vec(),
+        1 | 2 => g
+            .pick(&["1000", "3600.5", "1e4", "0.0", "000"])
+            .as_bytes()
+            .to_vec(),
         _ => b"0".to_vec(),
     }
 }
@@ -98,15 +119,31 @@ fn plain(g: &mut Gen) -> Command {
         12 => vec![g.word("lset"), key(g), index(g), element(g)],
         13 => {
             let word = *g.pick(&["before", "after", "before", "after", "between"]);
-            vec![g.word("linsert"), key(g), g.word(word), element(g), element(g)]
+            vec![
+                g.word("linsert"),
+                key(g),
+                g.word(word),
+                element(g),
+                element(g),
+            ]
         }
-        14 => vec![g.word("lrem"), key(g), g.range(-3, 3).to_string().into_bytes(), element(g)],
+        14 => vec![
+            g.word("lrem"),
+            key(g),
+            g.range(-3, 3).to_string().into_bytes(),
+            element(g),
+        ],
         15 => vec![g.word("ltrim"), key(g), index(g), index(g)],
         16 => {
             let mut argv = vec![g.word("lpos"), key(g), element(g)];
             for _ in 0..g.below(3) {
                 let (word, value) = match g.below(4) {
-                    0 => ("rank", g.pick(&["1", "-1", "2", "-2", "0", "abc"]).as_bytes().to_vec()),
+                    0 => (
+                        "rank",
+                        g.pick(&["1", "-1", "2", "-2", "0", "abc"])
+                            .as_bytes()
+                            .to_vec(),
+                    ),
                     1 => ("count", g.pick(&["0", "1", "2", "-1"]).as_bytes().to_vec()),
                     2 => ("maxlen", g.pick(&["0", "1", "3", "-1"]).as_bytes().to_vec()),
                     _ => ("bogus", b"1".to_vec()),
@@ -120,7 +157,14 @@ fn plain(g: &mut Gen) -> Command {
         19 => vec![g.word("rpoplpush"), key(g), key(g)],
         20 | 21 => {
             let n = g.range(1, 3);
-            let mut argv = vec![g.word("lmpop"), if g.chance(5) { b"0".to_vec() } else { n.to_string().into_bytes() }];
+            let mut argv = vec![
+                g.word("lmpop"),
+                if g.chance(5) {
+                    b"0".to_vec()
+                } else {
+                    n.to_string().into_bytes()
+                },
+            ];
             for _ in 0..n {
                 argv.push(key(g));
             }
@@ -194,7 +238,19 @@ fn generate(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
         }
         // Wake whoever waits anywhere (a blocker stuck for good tests little).
         750..=799 => {
-            let key = *g.pick(&["jobs", "q", "tasks", "processing", "done", "l0", "l1", "l2", "l3", "str", "ring"]);
+            let key = *g.pick(&[
+                "jobs",
+                "q",
+                "tasks",
+                "processing",
+                "done",
+                "l0",
+                "l1",
+                "l2",
+                "l3",
+                "str",
+                "ring",
+            ]);
             if key == "str" || g.chance(10) {
                 cmd(out, 0, words(&["DEL", key]));
             }
@@ -240,9 +296,17 @@ fn generate(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
         // Reliable queue: BLMOVE into a processing list, LREM when done, and
         // a chain: the processing list is another worker's source.
         930..=949 => {
-            cmd(out, blocker, words(&["BLMOVE", "tasks", "processing", "RIGHT", "LEFT", "0"]));
+            cmd(
+                out,
+                blocker,
+                words(&["BLMOVE", "tasks", "processing", "RIGHT", "LEFT", "0"]),
+            );
             let other = blocker % 3 + 1;
-            cmd(out, other, words(&["BLMOVE", "processing", "done", "RIGHT", "LEFT", "0"]));
+            cmd(
+                out,
+                other,
+                words(&["BLMOVE", "processing", "done", "RIGHT", "LEFT", "0"]),
+            );
             cmd(out, 0, words(&["LPUSH", "tasks", "t1", "t2"]));
             cmd(out, 0, words(&["LRANGE", "processing", "0", "-1"]));
             cmd(out, blocker, words(&["LREM", "processing", "1", "t1"]));
@@ -285,10 +349,9 @@ fn generate(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
 
 /// A blocking command on a key nothing in this family ever pushes to.
 fn blocking_on_empty(g: &mut Gen, timeout: &str) -> Command {
-    let command = match g.below(3) {
+    match g.below(3) {
         0 => words(&["BLPOP", "nothing", timeout]),
         1 => words(&["BLMOVE", "nothing", "l0", "LEFT", "RIGHT", timeout]),
         _ => words(&["BLMPOP", timeout, "1", "nothing", "LEFT"]),
-    };
-    command
+    }
 }

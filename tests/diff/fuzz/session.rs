@@ -117,7 +117,12 @@ pub struct SessionTally {
 }
 
 /// `count` steps of `family` (the last scenario is cut to fit).
-pub fn generate_session(seed: u64, count: usize, family: &SessionFamily, family_index: usize) -> Vec<Step> {
+pub fn generate_session(
+    seed: u64,
+    count: usize,
+    family: &SessionFamily,
+    family_index: usize,
+) -> Vec<Step> {
     let mut gen = Gen::new(seed);
     let mut scene = Scene::default();
     let mut steps = Vec::with_capacity(count + 16);
@@ -129,7 +134,11 @@ pub fn generate_session(seed: u64, count: usize, family: &SessionFamily, family_
             if let Action::Cmd(command) = &action {
                 track(&mut scene, client, command);
             }
-            steps.push(Step { family: family_index, client, action });
+            steps.push(Step {
+                family: family_index,
+                client,
+                action,
+            });
         }
     }
     steps.truncate(count);
@@ -161,7 +170,11 @@ pub fn render_session_step(step: &Step) -> String {
     match &step.action {
         Action::Sleep(ms) => format!("sleep {}", ms),
         Action::Cmd(command) => {
-            let name = if step.client == 0 { String::new() } else { format!("c{}", step.client) };
+            let name = if step.client == 0 {
+                String::new()
+            } else {
+                format!("c{}", step.client)
+            };
             format!("{}> {}", name, render(command))
         }
     }
@@ -182,7 +195,13 @@ impl CoreSession {
     }
 
     fn blocked(&self) -> BTreeSet<usize> {
-        (0..SESSION_CLIENTS).filter(|&i| self.node.client(self.clients[i]).is_some_and(|c| c.is_blocked())).collect()
+        (0..SESSION_CLIENTS)
+            .filter(|&i| {
+                self.node
+                    .client(self.clients[i])
+                    .is_some_and(|c| c.is_blocked())
+            })
+            .collect()
     }
 
     /// Every connection's output since the last call, read back as a client would.
@@ -196,8 +215,14 @@ impl CoreSession {
                     .map(|(reply, protocol)| {
                         let mut wire = Vec::new();
                         encode(reply, *protocol, &mut wire);
-                        read_reply(&mut std::io::Cursor::new(&wire))
-                            .unwrap_or_else(|e| panic!("core encoded {:?} as unreadable {:?}: {}", reply, String::from_utf8_lossy(&wire), e))
+                        read_reply(&mut std::io::Cursor::new(&wire)).unwrap_or_else(|e| {
+                            panic!(
+                                "core encoded {:?} as unreadable {:?}: {}",
+                                reply,
+                                String::from_utf8_lossy(&wire),
+                                e
+                            )
+                        })
                     })
                     .collect()
             })
@@ -223,7 +248,11 @@ impl<'a> RealSession<'a> {
         server.reset();
         let control = server.connect();
         let conns = (0..SESSION_CLIENTS).map(|_| server.connect()).collect();
-        RealSession { server, conns, control }
+        RealSession {
+            server,
+            conns,
+            control,
+        }
     }
 
     /// Fresh connections on an empty server. The old connections are closed
@@ -233,11 +262,16 @@ impl<'a> RealSession<'a> {
         self.conns.clear();
         let deadline = Instant::now() + Duration::from_secs(5);
         while self.info_clients("connected_clients") != 1 {
-            assert!(Instant::now() < deadline, "redis-server did not drop the old session's connections");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not drop the old session's connections"
+            );
             std::thread::sleep(Duration::from_millis(1));
         }
         self.server.reset();
-        self.conns = (0..SESSION_CLIENTS).map(|_| self.server.connect()).collect();
+        self.conns = (0..SESSION_CLIENTS)
+            .map(|_| self.server.connect())
+            .collect();
     }
 
     fn info_clients(&mut self, field: &str) -> usize {
@@ -290,7 +324,7 @@ impl<'a> RealSession<'a> {
     }
 }
 
-/// Where a session stopped agreeing.
+/// Where a session stopped agreeing (boxed where returned: it is large).
 pub struct SessionDivergence {
     pub index: usize,
     pub step: Step,
@@ -322,7 +356,11 @@ impl SessionDivergence {
             who,
             show(&self.core),
             show(&self.real),
-            if self.note.is_empty() { String::new() } else { format!("\n  ({})", self.note) }
+            if self.note.is_empty() {
+                String::new()
+            } else {
+                format!("\n  ({})", self.note)
+            }
         )
     }
 }
@@ -330,31 +368,50 @@ impl SessionDivergence {
 /// The ms of a stream ID `ms-seq` in `reply`, if close to `wall` (an ID far
 /// from the clock was derived from the stream's last ID, not from the clock).
 fn id_ms(reply: &Reply, wall: u64) -> Option<u64> {
-    let Reply::Bulk(bytes) = reply else { return None };
+    let Reply::Bulk(bytes) = reply else {
+        return None;
+    };
     let text = std::str::from_utf8(bytes).ok()?;
     let ms: u64 = text.split_once('-')?.0.parse().ok()?;
     (ms.abs_diff(wall) < 60_000).then_some(ms)
 }
 
-fn same_chunk(family: &SessionFamily, step: &Command, issuer: bool, core: &[Reply], real: &[Reply]) -> bool {
+fn same_chunk(
+    family: &SessionFamily,
+    step: &Command,
+    issuer: bool,
+    core: &[Reply],
+    real: &[Reply],
+) -> bool {
     let core = (family.canon)(step, issuer, core.to_vec());
     let real = (family.canon)(step, issuer, real.to_vec());
-    core.len() == real.len() && core.iter().zip(&real).all(|(c, r)| (family.equivalent)(step, issuer, c, r))
+    core.len() == real.len()
+        && core
+            .iter()
+            .zip(&real)
+            .all(|(c, r)| (family.equivalent)(step, issuer, c, r))
 }
 
 /// Runs `steps` on both sides from their current state; stops at the first
 /// divergence. `final_drain` waits a little for late extra replies at the end.
-pub fn compare_session(steps: &[Step], family: &SessionFamily, core: &mut CoreSession, real: &mut RealSession) -> Result<SessionTally, SessionDivergence> {
+pub fn compare_session(
+    steps: &[Step],
+    family: &SessionFamily,
+    core: &mut CoreSession,
+    real: &mut RealSession,
+) -> Result<SessionTally, Box<SessionDivergence>> {
     let sleep_command: Command = vec![b"sleep".to_vec()];
     let mut tally = SessionTally::default();
     for (index, step) in steps.iter().enumerate() {
-        let diverge = |client: Option<usize>, core: Vec<Reply>, real: Vec<Reply>, note: &str| SessionDivergence {
-            index,
-            step: step.clone(),
-            client,
-            core,
-            real,
-            note: note.to_string(),
+        let diverge = |client: Option<usize>, core: Vec<Reply>, real: Vec<Reply>, note: &str| {
+            Box::new(SessionDivergence {
+                index,
+                step: step.clone(),
+                client,
+                core,
+                real,
+                note: note.to_string(),
+            })
         };
         let blocked_before = core.blocked();
         if let Action::Cmd(command) = &step.action {
@@ -373,15 +430,21 @@ pub fn compare_session(steps: &[Step], family: &SessionFamily, core: &mut CoreSe
             Action::Cmd(command) => {
                 let mut now = crate::support::wall_ms();
                 if (family.real_first)(command) {
-                    real.conns[step.client].send(command).expect("sending to redis-server");
+                    real.conns[step.client]
+                        .send(command)
+                        .expect("sending to redis-server");
                     pre_read = real.read(step.client, 1);
                     if let Some(ms) = pre_read.first().and_then(|r| id_ms(r, now)) {
                         now = ms;
                     }
-                    core.node.execute(core.clients[step.client], command.clone(), now);
+                    core.node
+                        .execute(core.clients[step.client], command.clone(), now);
                 } else {
-                    core.node.execute(core.clients[step.client], command.clone(), now);
-                    real.conns[step.client].send(command).expect("sending to redis-server");
+                    core.node
+                        .execute(core.clients[step.client], command.clone(), now);
+                    real.conns[step.client]
+                        .send(command)
+                        .expect("sending to redis-server");
                 }
                 command
             }
@@ -389,7 +452,11 @@ pub fn compare_session(steps: &[Step], family: &SessionFamily, core: &mut CoreSe
         let outputs = core.outputs();
         for (i, core_chunk) in outputs.iter().enumerate() {
             let issuer = matches!(step.action, Action::Cmd(_)) && i == step.client;
-            let mut real_chunk = if issuer { std::mem::take(&mut pre_read) } else { Vec::new() };
+            let mut real_chunk = if issuer {
+                std::mem::take(&mut pre_read)
+            } else {
+                Vec::new()
+            };
             let missing = core_chunk.len().saturating_sub(real_chunk.len());
             real_chunk.extend(real.read(i, missing));
             real_chunk.extend(real.extra(i, None));
@@ -402,9 +469,13 @@ pub fn compare_session(steps: &[Step], family: &SessionFamily, core: &mut CoreSe
         // read: wait until the real server agrees on who is blocked.
         let blocked_after = core.blocked();
         let served = blocked_before.iter().any(|&i| !outputs[i].is_empty());
-        let issuer_blocked = matches!(step.action, Action::Cmd(_)) && blocked_after.contains(&step.client);
+        let issuer_blocked =
+            matches!(step.action, Action::Cmd(_)) && blocked_after.contains(&step.client);
         tally.blocks += issuer_blocked as usize;
-        tally.wakes += blocked_before.iter().filter(|&&i| !outputs[i].is_empty()).count();
+        tally.wakes += blocked_before
+            .iter()
+            .filter(|&&i| !outputs[i].is_empty())
+            .count();
         if blocked_after != blocked_before || served || issuer_blocked {
             let deadline = Instant::now() + REPLY_TIMEOUT;
             loop {
@@ -417,7 +488,12 @@ pub fn compare_session(steps: &[Step], family: &SessionFamily, core: &mut CoreSe
                         None,
                         Vec::new(),
                         Vec::new(),
-                        &format!("blocked clients: core {} ({:?}), real {}", blocked_after.len(), blocked_after, real_blocked),
+                        &format!(
+                            "blocked clients: core {} ({:?}), real {}",
+                            blocked_after.len(),
+                            blocked_after,
+                            real_blocked
+                        ),
                     ));
                 }
                 std::thread::sleep(Duration::from_micros(200));
@@ -429,27 +505,43 @@ pub fn compare_session(steps: &[Step], family: &SessionFamily, core: &mut CoreSe
         for i in 0..SESSION_CLIENTS {
             let late = real.extra(i, Some(Duration::from_millis(20)));
             if !late.is_empty() {
-                return Err(SessionDivergence {
+                return Err(Box::new(SessionDivergence {
                     index: steps.len() - 1,
                     step: last.clone(),
                     client: Some(i),
                     core: Vec::new(),
                     real: late,
                     note: "replies the real server sent after the last step".into(),
-                });
+                }));
             }
         }
     }
     Ok(tally)
 }
 
-/// Shrinks a diverging session as `fuzz::shrink` does, step by step.
-pub fn shrink_session(failing: Vec<Step>, family: &SessionFamily, core: &mut CoreSession, real: &mut RealSession, budget: Duration) -> Vec<Step> {
+/// Shrinks a diverging session as `fuzz::shrink` does, step by step. A
+/// candidate counts only if it diverges at a step written like the original
+/// one (`target`) with the same kind of core reply (error or not), so the
+/// shrinker does not wander off to another divergence that removing steps
+/// makes possible.
+pub fn shrink_session(
+    failing: Vec<Step>,
+    target: &SessionDivergence,
+    family: &SessionFamily,
+    core: &mut CoreSession,
+    real: &mut RealSession,
+    budget: Duration,
+) -> Vec<Step> {
     let deadline = Instant::now() + budget;
+    let wanted = render_session_step(&target.step).to_ascii_lowercase();
+    let wanted_error = target.core.first().map(Reply::is_error);
     let mut fails = |candidate: &[Step]| {
         *core = CoreSession::new();
         real.reset();
-        compare_session(candidate, family, core, real).is_err()
+        compare_session(candidate, family, core, real).is_err_and(|d| {
+            render_session_step(&d.step).to_ascii_lowercase() == wanted
+                && d.core.first().map(Reply::is_error) == wanted_error
+        })
     };
     let mut best = failing;
     let mut width = 1;
