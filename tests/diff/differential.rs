@@ -14,11 +14,15 @@ mod support;
 
 use std::time::Duration;
 
-use fuzz::{compare, describe, generate, render, render_step, shrink, Command, CoreEngine, Engine, RedisEngine, FAMILIES};
+use fuzz::session::{compare_session, generate_session, render_session_step, shrink_session, CoreSession, RealSession};
+use fuzz::{compare, describe, generate, render, render_step, shrink, Command, CoreEngine, Engine, RedisEngine, FAMILIES, SESSION_FAMILIES};
 use redplay_core::Reply;
 use support::server::RedisServer;
 
 const DEFAULT_COUNT: usize = 100_000;
+
+/// Steps per session family by default (`REDPLAY_SESSION_COUNT`).
+const DEFAULT_SESSION_COUNT: usize = 20_000;
 
 fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;
@@ -151,5 +155,93 @@ fn rendered_commands_read_back_identically() {
     for drawn in generate(3, 2_000, FAMILIES) {
         let line = render(&drawn.command);
         assert_eq!(redplay_core::cli::split_args(line.as_bytes()), Some(drawn.command), "{}", line);
+    }
+}
+
+/// One session family against the real server (see `fuzz/session.rs`).
+fn session_family_matches_redis(name: &str) {
+    let (index, family) = SESSION_FAMILIES.iter().enumerate().find(|(_, f)| f.name == name).expect("a session family");
+    let seed = seed();
+    let count = env_number("REDPLAY_SESSION_COUNT").map_or(DEFAULT_SESSION_COUNT, |n| n as usize);
+    let reproduce = format!("REDPLAY_FUZZ_SEED={} REDPLAY_SESSION_COUNT={}", seed, count);
+    eprintln!("{} sessions: seed {} ({})", name, seed, reproduce);
+    let steps = generate_session(seed, count, family, index);
+    let server = RedisServer::start();
+    let mut core = CoreSession::new();
+    let mut real = RealSession::new(&server);
+    let started = std::time::Instant::now();
+    match compare_session(&steps, family, &mut core, &mut real) {
+        Ok(tally) => {
+            assert_eq!(tally.compared + tally.skipped, count, "every step compared or skipped");
+            assert!(tally.skipped * 4 < count, "{} of {} steps skipped: the generator sends too much to blocked clients", tally.skipped, count);
+            eprintln!(
+                "{} sessions: {} steps agreed ({} skipped; {} blocked, {} woken) in {:?}",
+                name,
+                tally.compared,
+                tally.skipped,
+                tally.blocks,
+                tally.wakes,
+                started.elapsed()
+            );
+        }
+        Err(d) => {
+            let first = d.describe();
+            let shrunk = shrink_session(steps[..=d.index].to_vec(), &d, family, &mut core, &mut real, Duration::from_secs(60));
+            core = CoreSession::new();
+            real.reset();
+            let last = compare_session(&shrunk, family, &mut core, &mut real).err();
+            let lines: Vec<String> = shrunk.iter().map(render_session_step).collect();
+            panic!(
+                "{name} sessions: core diverged from redis-server (seed {seed}; rerun with {reproduce})\n\
+                 first divergence: {first}\n\n\
+                 shrunk to {} step(s) that still diverge{}:\n{}\n",
+                shrunk.len(),
+                last.map_or(String::from(" (flaky: the shrunk sequence passed on replay)"), |l| format!(" ({})", l.describe())),
+                lines.join("\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn lists_sessions_match_redis() {
+    session_family_matches_redis("lists");
+}
+
+#[test]
+fn session_generation_is_reproducible_and_renders_back() {
+    for (index, family) in SESSION_FAMILIES.iter().enumerate() {
+        let steps = generate_session(5, 3_000, family, index);
+        assert_eq!(steps, generate_session(5, 3_000, family, index), "{}", family.name);
+        assert_ne!(steps, generate_session(6, 3_000, family, index), "{}", family.name);
+        for step in &steps {
+            if let fuzz::session::Action::Cmd(command) = &step.action {
+                let line = render(command);
+                assert_eq!(redplay_core::cli::split_args(line.as_bytes()).as_ref(), Some(command), "{}", line);
+            }
+        }
+    }
+}
+
+#[test]
+fn streams_sessions_match_redis() {
+    session_family_matches_redis("streams");
+}
+
+#[test]
+fn pubsub_sessions_match_redis() {
+    session_family_matches_redis("pubsub");
+}
+
+/// Prints a session's steps: `REDPLAY_FUZZ_SEED=.. REDPLAY_SESSION_FAMILY=streams
+/// REDPLAY_SESSION_COUNT=.. cargo test --test differential print_session -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn print_session() {
+    let name = std::env::var("REDPLAY_SESSION_FAMILY").unwrap_or_else(|_| "lists".into());
+    let (index, family) = SESSION_FAMILIES.iter().enumerate().find(|(_, f)| f.name == name).expect("a session family");
+    let count = env_number("REDPLAY_SESSION_COUNT").map_or(DEFAULT_SESSION_COUNT, |n| n as usize);
+    for (i, step) in generate_session(seed(), count, family, index).iter().enumerate() {
+        println!("#{} {}", i, render_session_step(step));
     }
 }

@@ -2,6 +2,10 @@
 //! core and on the real server, every reply compared exactly as a protocol
 //! value (`Reply`, as each side's RESP2 client receives it).
 //!
+//! Families with blocking commands or pub/sub (replies that come later, on
+//! other connections) are *session families*: see `session.rs`, and
+//! [`SESSION_FAMILIES`].
+//!
 //! # Adding a family
 //! Write `fuzz/<family>.rs` exporting `pub const FAMILY: Family` (a name, a
 //! weight, and a `generate` function returning one command), then add one line
@@ -30,7 +34,11 @@
 
 mod connection;
 mod keys;
+mod lists;
+mod pubsub;
 mod server;
+pub mod session;
+mod streams;
 mod strings;
 mod transactions;
 
@@ -44,6 +52,10 @@ use crate::support::server::RedisServer;
 
 /// Every family the generator draws from. One line per family.
 pub const FAMILIES: &[Family] = &[connection::FAMILY, strings::FAMILY, keys::FAMILY, transactions::FAMILY, server::FAMILY];
+
+/// Every session family (several connections, replies that come later or
+/// unasked; see `session.rs`). One line per family.
+pub const SESSION_FAMILIES: &[session::SessionFamily] = &[lists::SESSION, streams::SESSION, pubsub::SESSION];
 
 pub type Command = Vec<Vec<u8>>;
 

@@ -68,6 +68,19 @@ impl Conn {
         pending
     }
 
+    /// Whether reply bytes are already here, without waiting at all.
+    pub fn pending_now(&mut self) -> bool {
+        if !self.reader.buffer().is_empty() {
+            return true;
+        }
+        let socket = self.reader.get_ref();
+        socket.set_nonblocking(true).expect("set_nonblocking");
+        let mut byte = [0u8; 1];
+        let pending = matches!(socket.peek(&mut byte), Ok(n) if n > 0);
+        socket.set_nonblocking(false).expect("set_nonblocking");
+        pending
+    }
+
     /// This end's address, as the server's CLIENT LIST shows it (`addr=`).
     pub fn local_addr(&self) -> std::net::SocketAddr {
         self.writer.local_addr().expect("local_addr")
