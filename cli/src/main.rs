@@ -57,7 +57,8 @@ fn main() {
         while line.last().is_some_and(|&c| c == b'\n' || c == b'\r') {
             line.pop();
         }
-        let output = run_line(&mut node, client, &line, now_ms(), options.raw);
+        let started = now_ms();
+        let output = run_line(&mut node, client, &line, started, options.raw);
         let _ = stdout.write_all(&output.text);
         let _ = stdout.flush();
         match output.effect {
@@ -66,8 +67,40 @@ fn main() {
                 let _ = stdout.write_all(b"\x1b[H\x1b[2J");
             }
             LineEffect::Subscribed => read_messages(&mut node, client, options.raw),
-            LineEffect::None | LineEffect::Blocked => {}
+            LineEffect::Blocked => wait_for_reply(&mut node, client, options.raw),
+            LineEffect::None => {}
         }
+        // Like redis-cli, report commands that took half a second or more
+        // (only in terminal form).
+        let elapsed = now_ms().saturating_sub(started);
+        if elapsed >= 500 && !options.raw {
+            let _ = writeln!(stdout, "({:.2}s)", elapsed as f64 / 1000.0);
+            let _ = stdout.flush();
+        }
+    }
+}
+
+/// A blocking command (BLPOP, XREAD BLOCK...) waits on the real clock until
+/// its reply arrives: in this single-client process only its timeout can end
+/// it, as it would against a quiet server. Blocking forever waits forever.
+fn wait_for_reply(node: &mut Node, client: ClientId, raw: bool) {
+    let mut stdout = io::stdout();
+    loop {
+        let now = now_ms();
+        node.advance(now);
+        let replies = node.take_output(client);
+        if !replies.is_empty() {
+            for reply in replies {
+                let printed = if raw { format_raw(&reply) } else { format_tty(&reply) };
+                let _ = stdout.write_all(&printed);
+            }
+            let _ = stdout.flush();
+            if !node.client(client).is_some_and(|c| c.is_blocked()) {
+                return;
+            }
+        }
+        let wait = node.next_deadline_ms().map_or(100, |deadline| deadline.saturating_sub(now).clamp(1, 100));
+        std::thread::sleep(std::time::Duration::from_millis(wait));
     }
 }
 

@@ -34,6 +34,7 @@ pub type Map<K, V> = HashMap<K, V, StableHasher>;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     String(Vec<u8>),
+    Stream(alloc::boxed::Box<crate::stream::Stream>),
 }
 
 impl Value {
@@ -46,11 +47,20 @@ impl Value {
         }
     }
 
+    /// The bytes of a string value to change in place, or WRONGTYPE.
+    pub fn as_string_mut(&mut self) -> Result<&mut Vec<u8>, Error> {
+        match self {
+            Value::String(bytes) => Ok(bytes),
+            _ => Err(Error::WrongType),
+        }
+    }
+
     /// Bytes this value keeps on the heap, as counted for `used_memory`
     /// (and so for maxmemory). Must be O(1): it runs on every write.
     pub fn heap_bytes(&self) -> usize {
         match self {
             Value::String(bytes) => bytes.len(),
+            Value::Stream(stream) => stream.approx_heap_bytes(),
         }
     }
 
@@ -58,6 +68,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -110,6 +121,7 @@ impl Entry {
                 _ if bytes.len() <= EMBSTR_MAX => "embstr",
                 _ => "raw",
             },
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -183,7 +195,7 @@ pub struct Db {
     /// Clients watching each key (WATCH).
     watchers: Map<Key, Vec<ClientId>>,
     /// Watching clients whose keys changed since the node last collected them.
-    invalidated: Vec<ClientId>,
+    invalidated: Vec<(ClientId, Key)>,
     /// How many blocked clients wait on each key (BLPOP, XREAD BLOCK, ...).
     blocking: Map<Key, usize>,
     /// Keys with blocked clients that changed since the node last collected them.
@@ -210,6 +222,11 @@ impl Db {
         self.values.is_empty()
     }
 
+    /// Whether a value is stored under `key`, expired or not; not an access.
+    pub fn has_value(&self, key: &[u8]) -> bool {
+        self.values.contains_key(key)
+    }
+
     /// Whether `key` has a value whose time has passed (removed or not).
     pub fn is_logically_expired(&self, key: &[u8], now_ms: u64) -> bool {
         self.values.contains_key(key) && self.is_expired(key, now_ms)
@@ -225,6 +242,8 @@ impl Db {
         if self.is_expired(key, now_ms) {
             self.drop_key(key);
             self.expires.remove(key);
+            // Deleting an expired key is a change for WATCH (Redis signals it).
+            self.signal(key);
             true
         } else {
             false
@@ -355,7 +374,7 @@ impl Db {
     fn signal(&mut self, key: &[u8]) {
         if !self.watchers.is_empty() {
             if let Some(clients) = self.watchers.get(key) {
-                self.invalidated.extend_from_slice(clients);
+                self.invalidated.extend(clients.iter().map(|&c| (c, key.to_vec())));
             }
         }
         if !self.blocking.is_empty() && self.blocking.contains_key(key) && !self.ready.iter().any(|k| k == key) {
@@ -401,7 +420,7 @@ impl Db {
     }
 
     /// Watching clients whose keys changed since the last call.
-    pub fn take_invalidated(&mut self) -> Vec<ClientId> {
+    pub fn take_invalidated(&mut self) -> Vec<(ClientId, Key)> {
         core::mem::take(&mut self.invalidated)
     }
 
@@ -473,6 +492,7 @@ impl Db {
         for key in due {
             self.drop_key(&key);
             self.expires.remove(&key);
+            self.signal(&key);
         }
     }
 
@@ -534,7 +554,7 @@ mod tests {
         db.watch(b"k", 7);
         db.watch(b"other", 8);
         db.set(b"k", Value::String(b"v".to_vec()));
-        assert_eq!(db.take_invalidated(), [7]);
+        assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
         db.remove(b"missing", 0);
         assert!(db.take_invalidated().is_empty());
         db.unwatch(b"k", 7);
@@ -543,7 +563,7 @@ mod tests {
         db.set(b"other", Value::String(b"v".to_vec()));
         db.take_invalidated();
         db.clear();
-        assert_eq!(db.take_invalidated(), [8]);
+        assert_eq!(db.take_invalidated(), [(8, b"other".to_vec())]);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
+//! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
@@ -34,6 +35,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod session;
 pub mod resp;
+pub mod stream;
 
 pub use error::Error;
 pub use node::{ClientId, Node};

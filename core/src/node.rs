@@ -58,6 +58,9 @@ pub struct Client {
     pub(crate) blocked: Option<Blocked>,
     /// Commands that arrived while blocked; they run once it is unblocked.
     pending: VecDeque<Vec<Vec<u8>>>,
+    /// Set by a handler that returns `Outcome::Block`: the argv to store for
+    /// re-runs instead of the one typed (XREAD's `$` resolved to an ID).
+    pub(crate) rerun_argv: Option<Vec<Vec<u8>>>,
     /// Replies waiting to be read, each with the protocol it was produced for.
     outbox: VecDeque<(Reply, Protocol)>,
     /// Channels, patterns and shard channels this client listens on (pubsub.rs).
@@ -256,6 +259,7 @@ impl Node {
                 watch_invalidated: false,
                 blocked: None,
                 pending: VecDeque::new(),
+                rerun_argv: None,
                 outbox: VecDeque::new(),
                 subs: Default::default(),
                 authenticated: self.config.requirepass.is_empty(),
@@ -526,6 +530,7 @@ impl Node {
     fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
+        let argv = c.rerun_argv.take().unwrap_or(argv);
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);
@@ -645,10 +650,19 @@ impl Node {
             return;
         }
         for index in 0..self.dbs.len() {
-            for id in self.dbs[index].take_invalidated() {
-                if let Some(c) = self.clients.get_mut(&id) {
-                    c.watch_invalidated = true;
+            for (id, key) in self.dbs[index].take_invalidated() {
+                let still_there = self.dbs[index].has_value(&key);
+                let Some(c) = self.clients.get_mut(&id) else { continue };
+                // A key that had already expired when watched and is now
+                // deleted did not logically change (as in Redis): only its
+                // "expired" mark goes.
+                if let Some(w) = c.watched.iter_mut().find(|w| w.db == index && w.key == key) {
+                    if w.expired_when_watched && !still_there {
+                        w.expired_when_watched = false;
+                        continue;
+                    }
                 }
+                c.watch_invalidated = true;
             }
         }
     }
@@ -820,5 +834,23 @@ mod tests {
         let c = node.connect(0);
         let Some(Reply::Array(all)) = run(&mut node, c, "COMMAND", 1).pop() else { panic!("COMMAND reply") };
         assert_eq!(all.len(), commands::all().count());
+    }
+
+    #[test]
+    fn expiry_of_a_watched_key_fails_exec_unless_it_had_expired_when_watched() {
+        let mut node = Node::new();
+        let (a, b) = (node.connect(0), node.connect(0));
+        run(&mut node, a, "SET k v PX 100", 1000);
+        run(&mut node, a, "WATCH k", 1000);
+        run(&mut node, b, "GET k", 1200);
+        run(&mut node, a, "MULTI", 1200);
+        run(&mut node, a, "PING", 1200);
+        assert_eq!(run(&mut node, a, "EXEC", 1200), vec![Reply::NilArray]);
+        run(&mut node, a, "SET k2 v PX 50", 2000);
+        run(&mut node, a, "WATCH k2", 2100);
+        run(&mut node, b, "GET k2", 2100);
+        run(&mut node, a, "MULTI", 2100);
+        run(&mut node, a, "PING", 2100);
+        assert_eq!(run(&mut node, a, "EXEC", 2100), vec![Reply::Array(vec![Reply::status("PONG")])]);
     }
 }

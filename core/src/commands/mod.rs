@@ -16,9 +16,11 @@ use crate::node::{ClientId, Node};
 use crate::reply::Reply;
 
 pub mod connection;
+pub mod groups;
 pub mod keys;
 pub mod pubsub;
 pub mod server;
+pub mod streams;
 pub mod strings;
 pub mod transactions;
 
@@ -200,6 +202,8 @@ const FAMILIES: &[&[CommandSpec]] = &[
     transactions::COMMANDS,
     server::COMMANDS,
     pubsub::COMMANDS,
+    streams::COMMANDS,
+    groups::COMMANDS,
 ];
 
 /// Every top-level command in the table.

@@ -501,11 +501,9 @@ fn string_entry<'a>(db: &'a mut Db, key: &[u8], now: u64) -> Result<Option<&'a m
     }
 }
 
-/// The bytes of an entry already checked to be a string.
-fn bytes_mut(entry: &mut crate::db::Entry) -> &mut Vec<u8> {
-    match &mut entry.value {
-        Value::String(bytes) => bytes,
-    }
+/// The bytes of a string entry (WRONGTYPE for any other type).
+fn bytes_mut(entry: &mut crate::db::Entry) -> Result<&mut Vec<u8>, Error> {
+    entry.value.as_string_mut()
 }
 
 /// `APPEND key value` — on a missing key, stored like SET; otherwise the
@@ -517,7 +515,7 @@ fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         db.set(key, Value::String(suffix.clone()));
         return Ok(Reply::Integer(suffix.len() as i64).into());
     };
-    let bytes = bytes_mut(entry);
+    let bytes = bytes_mut(entry)?;
     if bytes.len() as u64 + suffix.len() as u64 > MAX_STRING {
         return Err(Error::StringTooLong);
     }
@@ -628,9 +626,10 @@ fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let offset = offset as u64;
     let db = ctx.db();
     let entry = string_entry(db, key, now)?;
-    let current_len = entry.as_ref().map_or(0, |e| match &e.value {
-        Value::String(bytes) => bytes.len(),
-    });
+    let current_len = match entry.as_ref() {
+        Some(e) => e.value.as_string()?.len(),
+        None => 0,
+    };
     if patch.is_empty() {
         return Ok(Reply::Integer(current_len as i64).into());
     }
@@ -648,7 +647,7 @@ fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let len = match entry {
         Some(entry) => {
-            let len = apply(bytes_mut(entry));
+            let len = apply(bytes_mut(entry)?);
             entry.form = StringForm::Raw;
             len
         }

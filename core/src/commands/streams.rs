@@ -1,0 +1,944 @@
+//! Stream commands: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XREAD, XSETID
+//! and XINFO, plus the helpers the consumer-group commands share (ID
+//! arguments, entry replies, the XREAD/XREADGROUP reader).
+//!
+//! The log itself lives in [`crate::stream`]; these handlers parse, look the
+//! key up, call the store, and shape the reply.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use super::{flags::*, Block, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::args::parse_i64;
+use crate::db::Value;
+use crate::error::Error;
+use crate::reply::{Protocol, Reply};
+use crate::stream::{id, AddId, Entry, NodeLimits, Stream, StreamId, TrimStrategy, INVALID_ENTRIES_READ};
+
+macro_rules! row {
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr) => {
+        row!($name, $arity, $flags, $keys, $since, $summary, $syntax, $handler, &[])
+    };
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr, $subs:expr) => {
+        CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            keys: $keys,
+            group: Group::Stream,
+            since: $since,
+            summary: $summary,
+            syntax: $syntax,
+            handler: $handler,
+            subcommands: $subs,
+        }
+    };
+}
+pub(crate) use row;
+
+/// XREAD's keys are found after STREAMS, so they are not described by a range.
+const MOVABLE: KeySpec = KeySpec::NONE;
+const XINFO_KEY: KeySpec = KeySpec { first: 2, last: 2, step: 1 };
+
+pub const COMMANDS: &[CommandSpec] = &[
+    row!(
+        "xadd",
+        -5,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "5.0.0",
+        "Appends a new entry to a stream",
+        "key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]",
+        xadd
+    ),
+    row!("xlen", 2, READONLY | FAST, KeySpec::ONE, "5.0.0", "Return the number of entries in a stream", "key", xlen),
+    row!(
+        "xrange",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        "5.0.0",
+        "Return a range of elements in a stream, with IDs matching the specified IDs interval",
+        "key start end [COUNT count]",
+        xrange
+    ),
+    row!(
+        "xrevrange",
+        -4,
+        READONLY,
+        KeySpec::ONE,
+        "5.0.0",
+        "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE",
+        "key end start [COUNT count]",
+        xrevrange
+    ),
+    row!(
+        "xdel",
+        -3,
+        WRITE | FAST,
+        KeySpec::ONE,
+        "5.0.0",
+        "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
+        "key id [id ...]",
+        xdel
+    ),
+    row!(
+        "xtrim",
+        -4,
+        WRITE,
+        KeySpec::ONE,
+        "5.0.0",
+        "Trims the stream to (approximately if '~' is passed) a certain size",
+        "key MAXLEN|MINID [=|~] threshold [LIMIT count]",
+        xtrim
+    ),
+    row!(
+        "xread",
+        -4,
+        READONLY | BLOCKING | MOVABLE_KEYS,
+        MOVABLE,
+        "5.0.0",
+        "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
+        "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
+        xread
+    ),
+    row!(
+        "xsetid",
+        -3,
+        WRITE | DENYOOM | FAST,
+        KeySpec::ONE,
+        "5.0.0",
+        "An internal command for replicating stream values",
+        "key last-id [ENTRIESADDED entries_added] [MAXDELETEDID max_deleted_entry_id]",
+        xsetid
+    ),
+    row!("xinfo", -2, 0, KeySpec::NONE, "5.0.0", "A container for stream introspection commands", "", container, XINFO),
+];
+
+const XINFO: &[CommandSpec] = &[
+    row!(
+        "consumers",
+        4,
+        READONLY,
+        XINFO_KEY,
+        "5.0.0",
+        "List the consumers in a consumer group",
+        "key groupname",
+        xinfo_consumers
+    ),
+    row!("groups", 3, READONLY, XINFO_KEY, "5.0.0", "List the consumer groups of a stream", "key", xinfo_groups),
+    row!("help", 2, LOADING | STALE, KeySpec::NONE, "5.0.0", "Show helpful text about the different subcommands", "", xinfo_help),
+    row!(
+        "stream",
+        -3,
+        READONLY,
+        XINFO_KEY,
+        "5.0.0",
+        "Get information about a stream",
+        "key [FULL [COUNT count]]",
+        xinfo_stream
+    ),
+];
+
+/// The node resolves subcommands before calling; this never runs.
+pub(crate) fn container(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Err(Error::Syntax)
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------
+
+pub(crate) fn invalid_id() -> Error {
+    Error::text("ERR Invalid stream ID specified as stream command argument")
+}
+
+/// An ID argument; `strict` refuses `-` and `+`.
+pub(crate) fn parse_id(arg: &[u8], missing_seq: u64, strict: bool) -> Result<StreamId, Error> {
+    id::parse(arg, missing_seq, strict).map_err(|_| invalid_id())
+}
+
+/// A range bound: an ID, `-`/`+`, or `(ID` for an exclusive bound.
+pub(crate) fn parse_interval(arg: &[u8], missing_seq: u64) -> Result<(StreamId, bool), Error> {
+    match arg.split_first() {
+        Some((b'(', rest)) if !rest.is_empty() => Ok((parse_id(rest, missing_seq, true)?, true)),
+        _ => Ok((parse_id(arg, missing_seq, false)?, false)),
+    }
+}
+
+/// Applies an exclusive start bound.
+pub(crate) fn exclusive_start(id: StreamId, exclusive: bool) -> Result<StreamId, Error> {
+    if !exclusive {
+        return Ok(id);
+    }
+    id.next().ok_or_else(|| Error::text("ERR invalid start ID for the interval"))
+}
+
+pub(crate) fn id_reply(id: StreamId) -> Reply {
+    Reply::Bulk(id.to_bytes())
+}
+
+/// `[id, [field, value, ...]]`.
+pub(crate) fn entry_reply((id, fields): Entry) -> Reply {
+    let mut flat = Vec::with_capacity(fields.len() * 2);
+    for (f, v) in fields {
+        flat.push(Reply::Bulk(f));
+        flat.push(Reply::Bulk(v));
+    }
+    Reply::Array(alloc::vec![id_reply(id), Reply::Array(flat)])
+}
+
+pub(crate) fn entries_reply(entries: Vec<Entry>) -> Reply {
+    Reply::Array(entries.into_iter().map(entry_reply).collect())
+}
+
+pub(crate) fn is_resp3(ctx: &Ctx) -> bool {
+    ctx.node.client(ctx.client).is_some_and(|c| c.protocol == Protocol::Resp3)
+}
+
+pub(crate) fn node_limits(ctx: &Ctx) -> NodeLimits {
+    let config = &ctx.node.config;
+    NodeLimits {
+        max_entries: u64::try_from(config.stream_node_max_entries).unwrap_or(0),
+        max_bytes: u64::try_from(config.stream_node_max_bytes).unwrap_or(0),
+    }
+}
+
+/// The stream at `key` (an access): `None` if missing, WRONGTYPE if another type.
+pub(crate) fn stream_mut<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut Stream>, Error> {
+    let now = ctx.now_ms;
+    match ctx.db().get_mut(key, now) {
+        None => Ok(None),
+        Some(Value::Stream(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::WrongType),
+    }
+}
+
+/// Creates an empty stream at `key` (which must be missing).
+pub(crate) fn create_stream(ctx: &mut Ctx, key: &[u8]) {
+    ctx.db().set(key, Value::Stream(Box::new(Stream::new())));
+}
+
+pub(crate) fn eq(arg: &[u8], word: &str) -> bool {
+    arg.eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// `ERR unknown subcommand or wrong number of arguments for '<sub>'. Try <CMD> HELP.`
+pub(crate) fn subcommand_syntax(argv: &[Vec<u8>]) -> Error {
+    let sub = argv.get(1).map_or(&[][..], |s| s.as_slice());
+    let end = sub.iter().position(|&b| b == 0).unwrap_or(sub.len()).min(128);
+    let mut cmd = alloc::string::String::from_utf8_lossy(argv.first().map_or(&[][..], |s| s.as_slice())).into_owned();
+    cmd.make_ascii_uppercase();
+    Error::Text(alloc::format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        alloc::string::String::from_utf8_lossy(&sub[..end]),
+        cmd
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// XADD / XTRIM
+// ---------------------------------------------------------------------------
+
+/// Options shared by XADD and XTRIM.
+struct TrimArgs {
+    strategy: Option<TrimStrategy>,
+    approx: bool,
+    /// Entries a `~` trim may remove at most (0: no limit).
+    limit: u64,
+    nomkstream: bool,
+    /// XADD only: where the ID is and what it says.
+    id: Option<(usize, AddId)>,
+}
+
+fn parse_trim_args(argv: &[Vec<u8>], xadd: bool, node_max_entries: i64) -> Result<TrimArgs, Error> {
+    let mut args = TrimArgs { strategy: None, approx: false, limit: 0, nomkstream: false, id: None };
+    let mut limit: Option<i64> = None;
+    let both = || Error::text("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+    let mut i = 2;
+    while i < argv.len() {
+        let more = argv.len() - 1 - i;
+        let opt = argv[i].as_slice();
+        if xadd && opt == b"*" {
+            args.id = Some((i, AddId::Auto));
+            break;
+        } else if (eq(opt, "maxlen") || eq(opt, "minid")) && more >= 1 {
+            if args.strategy.is_some() {
+                return Err(both());
+            }
+            args.approx = false;
+            let next = argv[i + 1].as_slice();
+            if more >= 2 && (next == b"~" || next == b"=") {
+                args.approx = next == b"~";
+                i += 1;
+            }
+            let threshold = argv[i + 1].as_slice();
+            args.strategy = Some(if eq(opt, "maxlen") {
+                let n = parse_i64(threshold).ok_or(Error::NotInteger)?;
+                if n < 0 {
+                    return Err(Error::text("ERR The MAXLEN argument must be >= 0."));
+                }
+                TrimStrategy::MaxLen(n as u64)
+            } else {
+                TrimStrategy::MinId(parse_id(threshold, 0, true)?)
+            });
+            i += 1;
+        } else if eq(opt, "limit") && more >= 1 {
+            let n = parse_i64(&argv[i + 1]).ok_or(Error::NotInteger)?;
+            if n < 0 {
+                return Err(Error::text("ERR The LIMIT argument must be >= 0."));
+            }
+            limit = Some(n);
+            i += 1;
+        } else if xadd && eq(opt, "nomkstream") {
+            args.nomkstream = true;
+        } else if xadd {
+            let spec = id::parse_for_add(opt).map_err(|_| invalid_id())?;
+            args.id = Some((i, spec));
+            break;
+        } else {
+            return Err(Error::Syntax);
+        }
+        i += 1;
+    }
+    if limit.is_some() && args.strategy.is_none() {
+        return Err(Error::text("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"));
+    }
+    if limit.is_some() && !args.approx {
+        return Err(Error::text("ERR syntax error, LIMIT cannot be used without the special ~ option"));
+    }
+    if !xadd && args.strategy.is_none() {
+        return Err(Error::Syntax);
+    }
+    if args.approx {
+        args.limit = match limit {
+            Some(n) => n as u64,
+            None => {
+                let default = node_max_entries.saturating_mul(100);
+                if default <= 0 {
+                    10_000
+                } else {
+                    default as u64
+                }
+            }
+        };
+    }
+    Ok(args)
+}
+
+/// `XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]`
+fn xadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let args = parse_trim_args(argv, true, ctx.node.config.stream_node_max_entries)?;
+    let Some((id_pos, spec)) = args.id else { return Err(Error::WrongArity("xadd".into())) };
+    let fields = argv.get(id_pos + 1..).unwrap_or(&[]);
+    if fields.len() < 2 || fields.len() % 2 == 1 {
+        return Err(Error::WrongArity("xadd".into()));
+    }
+    if spec == AddId::Explicit(StreamId::MIN) {
+        return Err(Error::text("ERR The ID specified in XADD must be greater than 0-0"));
+    }
+    let key = &argv[1];
+    let limits = node_limits(ctx);
+    let now = ctx.now_ms;
+    if stream_mut(ctx, key)?.is_none() {
+        if args.nomkstream {
+            return Ok(Reply::Nil.into());
+        }
+        create_stream(ctx, key);
+    }
+    let Some(stream) = stream_mut(ctx, key)? else { return Ok(Reply::Nil.into()) };
+    if stream.last_id == StreamId::MAX {
+        return Err(Error::text("ERR The stream has exhausted the last possible ID, unable to add more items"));
+    }
+    let id = stream.append(spec, fields, now, limits).map_err(|e| match e {
+        crate::stream::store::AppendError::NotGreater => {
+            Error::text("ERR The ID specified in XADD is equal or smaller than the target stream top item")
+        }
+        crate::stream::store::AppendError::TooLarge => Error::text("ERR Elements are too large to be stored"),
+    })?;
+    if let Some(strategy) = args.strategy {
+        stream.trim(strategy, args.approx, args.limit);
+    }
+    ctx.db().touch(key);
+    Ok(id_reply(id).into())
+}
+
+/// `XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]`
+fn xtrim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let args = parse_trim_args(argv, false, ctx.node.config.stream_node_max_entries)?;
+    let key = &argv[1];
+    let Some(stream) = stream_mut(ctx, key)? else { return Ok(Reply::Integer(0).into()) };
+    let Some(strategy) = args.strategy else { return Err(Error::Syntax) };
+    let removed = stream.trim(strategy, args.approx, args.limit);
+    if removed > 0 {
+        ctx.db().touch(key);
+    }
+    Ok(Reply::Integer(removed as i64).into())
+}
+
+/// `XLEN key`
+fn xlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let len = stream_mut(ctx, &argv[1])?.map_or(0, |s| s.len());
+    Ok(Reply::Integer(len as i64).into())
+}
+
+// ---------------------------------------------------------------------------
+// XRANGE / XREVRANGE / XDEL
+// ---------------------------------------------------------------------------
+
+fn range_generic(ctx: &mut Ctx, argv: &[Vec<u8>], rev: bool) -> Result<Outcome, Error> {
+    let (start_arg, end_arg) = if rev { (&argv[3], &argv[2]) } else { (&argv[2], &argv[3]) };
+    let (start, start_ex) = parse_interval(start_arg, 0)?;
+    let start = exclusive_start(start, start_ex)?;
+    let (end, end_ex) = parse_interval(end_arg, u64::MAX)?;
+    let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
+    let mut count: Option<i64> = None;
+    let mut i = 4;
+    while i < argv.len() {
+        if eq(&argv[i], "count") && i + 1 < argv.len() {
+            count = Some(parse_i64(&argv[i + 1]).ok_or(Error::NotInteger)?.max(0));
+            i += 2;
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    if count == Some(0) {
+        return Ok(Reply::NilArray.into());
+    }
+    let Some(stream) = stream_mut(ctx, &argv[1])? else { return Ok(Reply::Array(Vec::new()).into()) };
+    let entries = stream.collect_range(start, end, rev, count.unwrap_or(0) as usize);
+    Ok(entries_reply(entries).into())
+}
+
+/// `XRANGE key start end [COUNT count]`
+fn xrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    range_generic(ctx, argv, false)
+}
+
+/// `XREVRANGE key end start [COUNT count]`
+fn xrevrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    range_generic(ctx, argv, true)
+}
+
+/// `XDEL key id [id ...]`
+fn xdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let key = &argv[1];
+    if stream_mut(ctx, key)?.is_none() {
+        return Ok(Reply::Integer(0).into());
+    }
+    let ids = argv[2..].iter().map(|a| parse_id(a, 0, true)).collect::<Result<Vec<_>, _>>()?;
+    let Some(stream) = stream_mut(ctx, key)? else { return Ok(Reply::Integer(0).into()) };
+    let deleted = ids.into_iter().filter(|&id| stream.delete(id)).count();
+    if deleted > 0 {
+        ctx.db().touch(key);
+    }
+    Ok(Reply::Integer(deleted as i64).into())
+}
+
+// ---------------------------------------------------------------------------
+// XSETID
+// ---------------------------------------------------------------------------
+
+/// `XSETID key last-id [ENTRIESADDED entries_added] [MAXDELETEDID max_deleted_entry_id]`
+fn xsetid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let key = &argv[1];
+    let id = parse_id(&argv[2], 0, true)?;
+    let mut entries_added: Option<u64> = None;
+    let mut max_deleted: Option<StreamId> = None;
+    let mut i = 3;
+    while i < argv.len() {
+        let more = argv.len() - 1 - i;
+        if eq(&argv[i], "entriesadded") && more >= 1 {
+            let n = parse_i64(&argv[i + 1]).ok_or(Error::NotInteger)?;
+            if n < 0 {
+                return Err(Error::text("ERR entries_added must be positive"));
+            }
+            entries_added = Some(n as u64);
+        } else if eq(&argv[i], "maxdeletedid") && more >= 1 {
+            let max = parse_id(&argv[i + 1], 0, true)?;
+            if id < max {
+                return Err(Error::text("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"));
+            }
+            max_deleted = Some(max);
+        } else {
+            return Err(Error::Syntax);
+        }
+        i += 2;
+    }
+    let Some(stream) = stream_mut(ctx, key)? else { return Err(Error::NoSuchKey) };
+    if !stream.is_empty() {
+        let top = stream.edge(true).map_or(StreamId::MIN, |(top, _)| top);
+        if id < top {
+            return Err(Error::text("ERR The ID specified in XSETID is smaller than the target stream top item"));
+        }
+        if entries_added.is_some_and(|n| stream.len() > n) {
+            return Err(Error::text(
+                "ERR The entries_added specified in XSETID is smaller than the target stream length",
+            ));
+        }
+    }
+    stream.set_id(id, entries_added, max_deleted);
+    ctx.db().touch(key);
+    super::ok()
+}
+
+// ---------------------------------------------------------------------------
+// XREAD and XREADGROUP
+// ---------------------------------------------------------------------------
+
+/// Where a reader starts in one stream.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReadFrom {
+    /// Entries after this ID.
+    After(StreamId),
+    /// `$`: after the stream's last ID at the time of the call.
+    Last,
+    /// `>`: entries never delivered to the group.
+    New,
+}
+
+struct ReadArgs<'a> {
+    count: usize,
+    /// Milliseconds; `Some(0)` blocks forever.
+    block: Option<u64>,
+    group: Option<(&'a [u8], &'a [u8])>,
+    noack: bool,
+    /// Index of the first key in argv.
+    keys_at: usize,
+    streams: usize,
+}
+
+fn parse_read_args(argv: &[Vec<u8>], xreadgroup: bool) -> Result<ReadArgs<'_>, Error> {
+    let mut args = ReadArgs { count: 0, block: None, group: None, noack: false, keys_at: 0, streams: 0 };
+    let mut i = 1;
+    while i < argv.len() {
+        let more = argv.len() - 1 - i;
+        let opt = argv[i].as_slice();
+        if eq(opt, "block") && more >= 1 {
+            let ms = parse_i64(&argv[i + 1]).ok_or_else(|| Error::text("ERR timeout is not an integer or out of range"))?;
+            if ms < 0 {
+                return Err(Error::text("ERR timeout is negative"));
+            }
+            args.block = Some(ms as u64);
+            i += 1;
+        } else if eq(opt, "count") && more >= 1 {
+            let n = parse_i64(&argv[i + 1]).ok_or(Error::NotInteger)?;
+            args.count = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
+            i += 1;
+        } else if eq(opt, "streams") && more >= 1 {
+            args.keys_at = i + 1;
+            let rest = argv.len() - args.keys_at;
+            if !rest.is_multiple_of(2) {
+                // Redis 7.0 names XREAD in this message for XREADGROUP too.
+                return Err(Error::text(
+                    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+                ));
+            }
+            args.streams = rest / 2;
+            break;
+        } else if eq(opt, "group") && more >= 2 {
+            if !xreadgroup {
+                return Err(Error::text("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."));
+            }
+            args.group = Some((&argv[i + 1], &argv[i + 2]));
+            i += 2;
+        } else if eq(opt, "noack") {
+            if !xreadgroup {
+                return Err(Error::text("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."));
+            }
+            args.noack = true;
+        } else {
+            return Err(Error::Syntax);
+        }
+        i += 1;
+    }
+    if args.keys_at == 0 {
+        return Err(Error::Syntax);
+    }
+    if xreadgroup && args.group.is_none() {
+        return Err(Error::text("ERR Missing GROUP option for XREADGROUP"));
+    }
+    Ok(args)
+}
+
+fn nogroup_read(key: &[u8], group: &[u8]) -> Error {
+    let mut text = b"NOGROUP No such key '".to_vec();
+    text.extend_from_slice(key);
+    text.extend_from_slice(b"' or consumer group '");
+    text.extend_from_slice(group);
+    text.extend_from_slice(b"' in XREADGROUP with GROUP option");
+    Error::Text(alloc::string::String::from_utf8_lossy(&text).into_owned())
+}
+
+/// `XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]`
+fn xread(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    read_generic(ctx, argv, false)
+}
+
+/// XREAD and XREADGROUP: parse, check every stream, serve what is there,
+/// or block. A blocked reader runs again when one of its keys changes.
+pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) -> Result<Outcome, Error> {
+    let args = parse_read_args(argv, xreadgroup)?;
+    let keys = &argv[args.keys_at..args.keys_at + args.streams];
+    let id_args = &argv[args.keys_at + args.streams..];
+    let serving = ctx.serving_blocked;
+    // Check every stream and read its ID argument first.
+    let mut froms = Vec::with_capacity(keys.len());
+    for (key, id_arg) in keys.iter().zip(id_args) {
+        let stream = match stream_mut(ctx, key) {
+            Ok(s) => s,
+            Err(e) if serving && xreadgroup => {
+                let _ = e;
+                return Err(Error::text("UNBLOCKED the stream key no longer exists"));
+            }
+            Err(_) if serving => return Ok(keep_blocking()),
+            Err(e) => return Err(e),
+        };
+        if let Some((group, _)) = args.group {
+            let has_group = stream.as_ref().is_some_and(|s| s.groups.contains_key(group));
+            if !has_group {
+                if serving {
+                    return Err(Error::text(if stream.is_none() {
+                        "UNBLOCKED the stream key no longer exists"
+                    } else {
+                        "NOGROUP the consumer group this client was blocked on no longer exists"
+                    }));
+                }
+                return Err(nogroup_read(key, group));
+            }
+        }
+        let from = if id_arg.as_slice() == b"$" {
+            if xreadgroup {
+                return Err(Error::text("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."));
+            }
+            ReadFrom::Last
+        } else if id_arg.as_slice() == b">" {
+            if !xreadgroup {
+                return Err(Error::text("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."));
+            }
+            ReadFrom::New
+        } else {
+            ReadFrom::After(parse_id(id_arg, 0, true)?)
+        };
+        froms.push(from);
+    }
+    // `$` means the last ID now; remember it for a re-run.
+    let mut resolved: Vec<ReadFrom> = Vec::with_capacity(froms.len());
+    for (key, from) in keys.iter().zip(&froms) {
+        resolved.push(match from {
+            ReadFrom::Last => ReadFrom::After(stream_mut(ctx, key)?.map_or(StreamId::MIN, |s| s.last_id)),
+            other => *other,
+        });
+    }
+    let mut served: Vec<(Reply, Reply)> = Vec::new();
+    for (key, from) in keys.iter().zip(&resolved) {
+        let reply = match args.group {
+            Some((group, consumer)) => read_group(ctx, key, group, consumer, *from, args.count, args.noack)?,
+            None => read_plain(ctx, key, *from, args.count)?,
+        };
+        if let Some(entries) = reply {
+            served.push((Reply::Bulk(key.clone()), entries));
+            // A woken reader gets the first stream with data, as Redis
+            // serves one ready key at a time.
+            if serving {
+                break;
+            }
+        }
+    }
+    if !served.is_empty() {
+        return Ok(read_reply(ctx, served).into());
+    }
+    match args.block {
+        Some(timeout) if ctx.may_block => {
+            if froms.contains(&ReadFrom::Last) {
+                let mut rerun = argv.to_vec();
+                for (i, from) in resolved.iter().enumerate() {
+                    if let ReadFrom::After(id) = from {
+                        rerun[args.keys_at + args.streams + i] = id.to_bytes();
+                    }
+                }
+                ctx.client_state()?.rerun_argv = Some(rerun);
+            }
+            let deadline_ms = if timeout == 0 { None } else { Some(ctx.now_ms.saturating_add(timeout)) };
+            Ok(Outcome::Block(Block { keys: keys.to_vec(), deadline_ms, on_timeout: Reply::NilArray }))
+        }
+        _ if serving => Ok(keep_blocking()),
+        _ => Ok(Reply::NilArray.into()),
+    }
+}
+
+/// What a re-run returns to keep its client waiting (the node keeps the
+/// original keys and deadline).
+fn keep_blocking() -> Outcome {
+    Outcome::Block(Block { keys: Vec::new(), deadline_ms: None, on_timeout: Reply::NilArray })
+}
+
+fn read_reply(ctx: &Ctx, served: Vec<(Reply, Reply)>) -> Reply {
+    if is_resp3(ctx) {
+        Reply::Map(served)
+    } else {
+        Reply::Array(served.into_iter().map(|(k, v)| Reply::Array(alloc::vec![k, v])).collect())
+    }
+}
+
+/// XREAD on one stream: the entries after the ID, or `None` if there are none.
+fn read_plain(ctx: &mut Ctx, key: &[u8], from: ReadFrom, count: usize) -> Result<Option<Reply>, Error> {
+    let ReadFrom::After(after) = from else { return Ok(None) };
+    let Some(stream) = stream_mut(ctx, key)? else { return Ok(None) };
+    let Some(start) = after.next() else { return Ok(None) };
+    let entries = stream.collect_range(start, StreamId::MAX, false, count);
+    Ok((!entries.is_empty()).then(|| entries_reply(entries)))
+}
+
+/// XREADGROUP on one stream: new entries (`>`) delivered to the consumer,
+/// or the consumer's pending entries after an ID (always replied).
+fn read_group(
+    ctx: &mut Ctx,
+    key: &[u8],
+    group_name: &[u8],
+    consumer: &[u8],
+    from: ReadFrom,
+    count: usize,
+    noack: bool,
+) -> Result<Option<Reply>, Error> {
+    let now = ctx.now_ms;
+    let Some(stream) = stream_mut(ctx, key)? else { return Ok(None) };
+    let Some(mut group) = stream.groups.remove(group_name) else { return Ok(None) };
+    let (c, _) = group.consumer_or_create(consumer, now);
+    c.seen_ms = now;
+    let reply = match from {
+        ReadFrom::New => {
+            let start = group.last_id.next();
+            let entries = match start {
+                Some(start) => stream.collect_range(start, StreamId::MAX, false, count),
+                None => Vec::new(),
+            };
+            for (id, _) in &entries {
+                stream.advance_group(&mut group, *id);
+                if !noack {
+                    group.deliver_new(*id, consumer, now);
+                }
+            }
+            (!entries.is_empty()).then(|| entries_reply(entries))
+        }
+        ReadFrom::After(after) => {
+            let ids: Vec<StreamId> = match (group.consumers.get(consumer), after.next()) {
+                (Some(c), Some(start)) => {
+                    let iter = c.pel.range(start..).copied();
+                    if count == 0 {
+                        iter.collect()
+                    } else {
+                        iter.take(count).collect()
+                    }
+                }
+                _ => Vec::new(),
+            };
+            let mut items = Vec::with_capacity(ids.len());
+            for id in ids {
+                match stream.get(id) {
+                    Some(fields) => {
+                        if let Some(p) = group.pel.get_mut(&id) {
+                            p.delivery_ms = now;
+                            p.delivery_count += 1;
+                        }
+                        items.push(entry_reply((id, fields)));
+                    }
+                    None => items.push(Reply::Array(alloc::vec![id_reply(id), Reply::NilArray])),
+                }
+            }
+            Some(Reply::Array(items))
+        }
+        // Resolved by the caller before reading.
+        ReadFrom::Last => None,
+    };
+    stream.groups.insert(group_name.to_vec(), group);
+    Ok(reply)
+}
+
+// ---------------------------------------------------------------------------
+// XINFO
+// ---------------------------------------------------------------------------
+
+fn nogroup_info(key: &[u8], group: &[u8]) -> Error {
+    Error::Text(alloc::format!(
+        "NOGROUP No such consumer group '{}' for key name '{}'",
+        alloc::string::String::from_utf8_lossy(group),
+        alloc::string::String::from_utf8_lossy(key)
+    ))
+}
+
+pub(crate) fn field(name: &str, value: Reply) -> (Reply, Reply) {
+    (Reply::bulk(name.as_bytes()), value)
+}
+
+fn entries_read_reply(n: i64) -> Reply {
+    if n == INVALID_ENTRIES_READ {
+        Reply::Nil
+    } else {
+        Reply::Integer(n)
+    }
+}
+
+fn lag_reply(lag: Option<i64>) -> Reply {
+    lag.map_or(Reply::Nil, Reply::Integer)
+}
+
+/// `XINFO STREAM key [FULL [COUNT count]]`
+fn xinfo_stream(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let mut full = false;
+    let mut count: usize = 10;
+    if argv.len() > 3 {
+        if argv.len() > 6 || !eq(&argv[3], "full") {
+            return Err(subcommand_syntax(argv));
+        }
+        full = true;
+        if argv.len() > 4 {
+            if argv.len() != 6 || !eq(&argv[4], "count") {
+                return Err(subcommand_syntax(argv));
+            }
+            let n = parse_i64(&argv[5]).ok_or(Error::NotInteger)?;
+            count = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
+        }
+    }
+    let Some(stream) = stream_mut(ctx, &argv[2])? else { return Err(Error::NoSuchKey) };
+    let mut info = alloc::vec![
+        field("length", Reply::Integer(stream.len() as i64)),
+        field("radix-tree-keys", Reply::Integer(stream.node_count() as i64)),
+        field("radix-tree-nodes", Reply::Integer(stream.radix_tree_nodes() as i64)),
+        field("last-generated-id", id_reply(stream.last_id)),
+        field("max-deleted-entry-id", id_reply(stream.max_deleted_id)),
+        field("entries-added", Reply::Integer(stream.entries_added as i64)),
+        field("recorded-first-entry-id", id_reply(stream.first_id)),
+    ];
+    if !full {
+        info.push(field("groups", Reply::Integer(stream.groups.len() as i64)));
+        let edge = |last| stream.edge(last).map_or(Reply::Nil, entry_reply);
+        info.push(field("first-entry", edge(false)));
+        info.push(field("last-entry", edge(true)));
+        return Ok(Reply::Map(info).into());
+    }
+    info.push(field("entries", entries_reply(stream.collect_range(StreamId::MIN, StreamId::MAX, false, count))));
+    let limit = |n: usize| if count == 0 { n } else { n.min(count) };
+    let mut groups = Vec::new();
+    for (name, group) in &stream.groups {
+        let pending: Vec<Reply> = group
+            .pel
+            .iter()
+            .take(limit(group.pel.len()))
+            .map(|(id, p)| {
+                Reply::Array(alloc::vec![
+                    id_reply(*id),
+                    Reply::Bulk(p.consumer.clone()),
+                    Reply::Integer(p.delivery_ms as i64),
+                    Reply::Integer(p.delivery_count as i64),
+                ])
+            })
+            .collect();
+        let consumers: Vec<Reply> = group
+            .consumers
+            .iter()
+            .map(|(cname, c)| {
+                let pel: Vec<Reply> = c
+                    .pel
+                    .iter()
+                    .take(limit(c.pel.len()))
+                    .filter_map(|id| group.pel.get(id).map(|p| (id, p)))
+                    .map(|(id, p)| {
+                        Reply::Array(alloc::vec![
+                            id_reply(*id),
+                            Reply::Integer(p.delivery_ms as i64),
+                            Reply::Integer(p.delivery_count as i64),
+                        ])
+                    })
+                    .collect();
+                Reply::Map(alloc::vec![
+                    field("name", Reply::Bulk(cname.clone())),
+                    field("seen-time", Reply::Integer(c.seen_ms as i64)),
+                    field("pel-count", Reply::Integer(c.pel.len() as i64)),
+                    field("pending", Reply::Array(pel)),
+                ])
+            })
+            .collect();
+        groups.push(Reply::Map(alloc::vec![
+            field("name", Reply::Bulk(name.clone())),
+            field("last-delivered-id", id_reply(group.last_id)),
+            field("entries-read", entries_read_reply(group.entries_read)),
+            field("lag", lag_reply(stream.group_lag(group))),
+            field("pel-count", Reply::Integer(group.pel.len() as i64)),
+            field("pending", Reply::Array(pending)),
+            field("consumers", Reply::Array(consumers)),
+        ]));
+    }
+    let _ = now;
+    info.push(field("groups", Reply::Array(groups)));
+    Ok(Reply::Map(info).into())
+}
+
+/// `XINFO GROUPS key`
+fn xinfo_groups(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let Some(stream) = stream_mut(ctx, &argv[2])? else { return Err(Error::NoSuchKey) };
+    let groups = stream
+        .groups
+        .iter()
+        .map(|(name, group)| {
+            Reply::Map(alloc::vec![
+                field("name", Reply::Bulk(name.clone())),
+                field("consumers", Reply::Integer(group.consumers.len() as i64)),
+                field("pending", Reply::Integer(group.pel.len() as i64)),
+                field("last-delivered-id", id_reply(group.last_id)),
+                field("entries-read", entries_read_reply(group.entries_read)),
+                field("lag", lag_reply(stream.group_lag(group))),
+            ])
+        })
+        .collect();
+    Ok(Reply::Array(groups).into())
+}
+
+/// `XINFO CONSUMERS key groupname`
+fn xinfo_consumers(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let (key, group_name) = (&argv[2], &argv[3]);
+    let Some(stream) = stream_mut(ctx, key)? else { return Err(Error::NoSuchKey) };
+    let Some(group) = stream.groups.get(group_name.as_slice()) else { return Err(nogroup_info(key, group_name)) };
+    let consumers = group
+        .consumers
+        .iter()
+        .map(|(name, c)| {
+            Reply::Map(alloc::vec![
+                field("name", Reply::Bulk(name.clone())),
+                field("pending", Reply::Integer(c.pel.len() as i64)),
+                field("idle", Reply::Integer(now.saturating_sub(c.seen_ms) as i64)),
+            ])
+        })
+        .collect();
+    Ok(Reply::Array(consumers).into())
+}
+
+/// `XINFO HELP`
+fn xinfo_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    Ok(help_reply(
+        "XINFO",
+        &[
+            "CONSUMERS <key> <groupname>",
+            "    Show consumers of <groupname>.",
+            "GROUPS <key>",
+            "    Show the stream consumer groups.",
+            "STREAM <key> [FULL [COUNT <count>]",
+            "    Show information about the stream.",
+        ],
+    )
+    .into())
+}
+
+/// The reply of a container's HELP: a header line, the lines, and the HELP entry.
+pub(crate) fn help_reply(command: &str, lines: &[&str]) -> Reply {
+    let mut out = alloc::vec![Reply::Status(alloc::format!(
+        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        command
+    ))];
+    out.extend(lines.iter().map(|l| Reply::status(l)));
+    out.push(Reply::status("HELP"));
+    out.push(Reply::status("    Prints this help."));
+    Reply::Array(out)
+}
