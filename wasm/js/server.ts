@@ -40,6 +40,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     engine.disconnect(admin);
   }
   const sockets = new Map<number, Socket>();
+  // Every connection, including those whose session already ended and whose
+  // socket is still closing: `close()` destroys them all.
+  const connections = new Set<Socket>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt: number | undefined;
 
@@ -74,6 +77,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true);
+    connections.add(socket);
     const id = engine.openSession(Date.now());
     sockets.set(id, socket);
     socket.on('data', (chunk: Buffer) => {
@@ -90,6 +94,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
     });
     socket.on('close', () => {
+      connections.delete(socket);
       if (sockets.delete(id)) {
         engine.closeSession(id);
         flushAll();
@@ -115,11 +120,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       new Promise<void>((resolve) => {
         clearTimeout(timer);
-        for (const [id, socket] of sockets) {
-          sockets.delete(id);
-          engine.closeSession(id);
-          socket.destroy();
-        }
+        for (const id of sockets.keys()) engine.closeSession(id);
+        sockets.clear();
+        for (const socket of connections) socket.destroy();
         server.close(() => {
           engine.free();
           resolve();
