@@ -136,8 +136,6 @@ export class RedplayNode {
       this.#engine.advance(Date.now());
       this.deliver();
     }, Math.max(0, at - Date.now()));
-    // A pending timeout alone does not keep a Node process alive.
-    (this.#timer as { unref?: () => void }).unref?.();
   }
 }
 
