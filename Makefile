@@ -9,12 +9,12 @@ WASM_SOURCES := $(shell find core/src wasm/src -name '*.rs') Cargo.toml Cargo.lo
 	scripts/wasm.sh scripts/finalize-pkg.mjs $(wildcard wasm/js/*)
 WWW_SOURCES := $(shell find www/src -type f) www/index.html www/vite.config.ts www/tsconfig.json
 
-.PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-browser
+.PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-browser test-npm
 
 play: www
 	node scripts/serve.mjs $(PORT)
 
-test: setup test-rust test-nostd test-wasm www test-browser
+test: setup test-rust test-nostd test-wasm www test-browser test-npm
 	@echo "make test: every layer passed"
 
 # Prints redplay's ops/s (native and wasm under Node) next to redis-server's.
@@ -46,3 +46,8 @@ test-wasm: setup
 
 test-browser: www
 	node --test tests/e2e/
+
+# The npm package: types, JS API, RESP server with redis-cli, ioredis,
+# node-redis and redis-py, and the packed tarball in fresh projects.
+test-npm: wasm
+	node --test --test-concurrency=1 tests/npm/
