@@ -17,7 +17,8 @@ play: www
 test: setup test-rust test-nostd test-wasm www test-browser test-npm
 	@echo "make test: every layer passed"
 
-# Prints redplay's ops/s (native and wasm under Node) next to redis-server's.
+# Prints redplay's ops/s (native and wasm under Node) next to redis-server's, then
+# redplay's RESP server (`redplay serve`) vs redis-server under redis-benchmark.
 bench: wasm
 	cargo run --quiet --release -p redplay-bench
 

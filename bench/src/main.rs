@@ -110,9 +110,12 @@ fn start_redis(port: u16) -> Option<RedisServer> {
 
 /// ops/s per redis-benchmark test name, from its CSV output.
 fn redis_benchmark(port: u16) -> Vec<(String, f64)> {
-    let tests = "set,get,incr,mset";
+    run_redis_benchmark(port, "set,get,incr,mset", 64, OPS)
+}
+
+fn run_redis_benchmark(port: u16, tests: &str, pipeline: u32, ops: u64) -> Vec<(String, f64)> {
     let output = Command::new("redis-benchmark")
-        .args(["-p", &port.to_string(), "-P", "64", "-n", &OPS.to_string(), "-r", &KEYSPACE.to_string()])
+        .args(["-p", &port.to_string(), "-P", &pipeline.to_string(), "-n", &ops.to_string(), "-r", &KEYSPACE.to_string()])
         .args(["-q", "--csv", "-t", tests])
         .output();
     let Ok(output) = output else { return Vec::new() };
@@ -126,6 +129,71 @@ fn redis_benchmark(port: u16) -> Vec<(String, f64)> {
             Some((name, rps))
         })
         .collect()
+}
+
+/// The same redis-benchmark tests against redplay's RESP server (the wasm
+/// engine under Node, `redplay serve`) and against redis-server.
+const SERVER_TESTS: &str = "ping_mbulk,set,get,incr,mset";
+const SERVER_RUNS: &[(u32, u64)] = &[(1, 100_000), (64, OPS)];
+
+struct RedplayServer(Child);
+
+impl Drop for RedplayServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_redplay_server(port: u16) -> Option<RedplayServer> {
+    let child = Command::new("node")
+        .args(["wasm/pkg/dist/cli.js", "serve", "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .ok()?;
+    let server = RedplayServer(child);
+    for _ in 0..250 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(server);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+fn print_server_table() {
+    println!();
+    println!("RESP servers under redis-benchmark (50 clients, -r {}): redplay serve (wasm in Node) vs redis-server", KEYSPACE);
+    println!("{:<16} {:>9} {:>16} {:>14} {:>15}", "test", "pipeline", "redplay ops/s", "redis ops/s", "redplay/redis");
+    for &(pipeline, ops) in SERVER_RUNS {
+        let redis_port = free_port();
+        let redis = start_redis(redis_port).map(|server| {
+            let results = run_redis_benchmark(redis_port, SERVER_TESTS, pipeline, ops);
+            drop(server);
+            results
+        });
+        let ours_port = free_port();
+        let ours = start_redplay_server(ours_port).map(|server| {
+            let results = run_redis_benchmark(ours_port, SERVER_TESTS, pipeline, ops);
+            drop(server);
+            results
+        });
+        let (redis, ours) = (redis.unwrap_or_default(), ours.unwrap_or_default());
+        for (name, ours_ops) in &ours {
+            let redis_ops = lookup(&redis, name);
+            println!(
+                "{:<16} {:>9} {:>16} {:>14} {:>15}",
+                name,
+                pipeline,
+                fmt_ops(Some(*ours_ops)),
+                fmt_ops(redis_ops),
+                fmt_ratio(Some(*ours_ops), redis_ops)
+            );
+        }
+        if ours.is_empty() {
+            eprintln!("redplay serve could not be benchmarked (is wasm/pkg built?)");
+        }
+    }
 }
 
 /// ops/s per workload name from `node bench/wasm.mjs` (one `name=ops` per line).
@@ -203,4 +271,5 @@ fn main() {
         );
     }
     println!("targets: native >= 3x and wasm under Node >= 1x redis-server's pipelined ops/s");
+    print_server_table();
 }
