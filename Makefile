@@ -6,15 +6,15 @@ SHELL := /bin/bash
 PORT ?= 5173
 
 WASM_SOURCES := $(shell find core/src wasm/src -name '*.rs') Cargo.toml Cargo.lock core/Cargo.toml wasm/Cargo.toml \
-	scripts/wasm.sh scripts/finalize-pkg.mjs $(wildcard wasm/js/*)
-WWW_SOURCES := $(shell find www/src -type f) www/index.html www/vite.config.ts www/tsconfig.json
+	scripts/wasm.sh scripts/finalize-pkg.mjs package-lock.json $(wildcard wasm/js/*)
+WWW_SOURCES := $(shell find www/src -type f) www/index.html www/demos.html www/vite.config.ts www/tsconfig.json package-lock.json
 
-.PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-browser test-npm
+.PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-unit test-browser test-npm
 
 play: www
 	node scripts/serve.mjs $(PORT)
 
-test: setup test-rust test-nostd test-wasm www test-browser test-npm
+test: setup test-rust test-nostd test-wasm test-unit www test-browser test-npm
 	@echo "make test: every layer passed"
 
 # Prints redplay's ops/s (native and wasm under Node) next to redis-server's, then
@@ -44,6 +44,11 @@ test-nostd: setup
 
 test-wasm: setup
 	scripts/wasm.sh test
+
+# The page's DOM-free TypeScript modules, compiled by tsc, under node's test runner.
+test-unit: setup
+	npx tsc -p www/tsconfig.unit.json
+	node --test tests/unit/
 
 test-browser: www
 	node --test tests/e2e/

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the wasm32 builds with the toolchain scripts/setup.sh chose
 # (.cache/toolchain.env): rustup's target, or Debian's rustc-web + build-std.
-#   scripts/wasm.sh pkg     build the npm package into wasm/pkg (wasm-pack --target web, then the JS API)
+#   scripts/wasm.sh pkg     build the npm package into wasm/pkg (wasm-pack, --target web, then wasm-opt and the JS API)
 #   scripts/wasm.sh test    run the #[wasm_bindgen_test] tests under Node
 #   scripts/wasm.sh nostd   prove redplay-core builds without std for wasm32
 set -euo pipefail
@@ -15,9 +15,22 @@ run() { env $WASM_ENV ${WASM_BUILD_STD:+CARGO_UNSTABLE_BUILD_STD=$WASM_BUILD_STD
 
 case "${1:-}" in
   pkg)
-    run wasm-pack --quiet build wasm --target web --mode force --release \
+    # The page downloads this file: optimise for size. Measured under Node,
+    # opt-level s is as fast as 3 here within noise, and 35 KB smaller gzipped.
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=s run wasm-pack --quiet build wasm --target web --mode force --release \
       --out-dir pkg --out-name redplay
     node scripts/finalize-pkg.mjs
+    # wasm-opt from the npm package binaryen (package-lock.json), run on the
+    # fresh wasm-pack output each time, so running this again gives the same file.
+    # -O2 rather than -Oz: as small once gzipped, and keeps the speed.
+    wasm_opt=node_modules/binaryen/bin/wasm-opt
+    if [ -f "$wasm_opt" ]; then
+      before=$(wc -c < wasm/pkg/redplay_bg.wasm)
+      node "$wasm_opt" -O2 wasm/pkg/redplay_bg.wasm -o wasm/pkg/redplay_bg.wasm
+      echo "wasm-opt -O2: $before -> $(wc -c < wasm/pkg/redplay_bg.wasm) bytes"
+    else
+      echo "wasm-opt skipped: run npm ci (scripts/setup.sh) to install binaryen" >&2
+    fi
     # The root package depends on file:wasm/pkg; on a fresh clone `npm ci`
     # ran before the package existed, so link its `redplay` bin now (this is
     # what makes `npx --no-install redplay serve` work from the repository).

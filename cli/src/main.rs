@@ -7,6 +7,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use redplay_core::cli::{format_raw, format_tty, run_line, LineEffect};
+use redplay_core::repl;
 use redplay_core::{ClientId, Node};
 
 fn now_ms() -> u64 {
@@ -46,7 +47,7 @@ fn main() {
     let mut input = stdin.lock();
     loop {
         if interactive {
-            let _ = write!(stdout, "127.0.0.1:6379> ");
+            let _ = write!(stdout, "{}", repl::prompt(&node, client));
             let _ = stdout.flush();
         }
         line.clear();

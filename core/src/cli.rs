@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use crate::reply::{format_double, Reply};
 
 /// C's `isspace` in the "C" locale.
-fn is_space(c: u8) -> bool {
+pub(crate) fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
@@ -429,6 +429,11 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
             argv.remove(0);
         }
     }
+    // redis-cli answers `help` (or `?`) itself, once whatever the repeat count.
+    if argv[0].eq_ignore_ascii_case(b"help") || argv[0] == b"?" {
+        text.extend_from_slice(&crate::repl::help(&argv[1..]));
+        return LineOutput { text, effect: LineEffect::None };
+    }
     let mut effect = LineEffect::None;
     let verbatim = prints_raw_on_terminal(&argv);
     // redis-cli prints the banner once per line; a refusal ends its reading
@@ -473,6 +478,16 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
         reading = false;
     }
     LineOutput { text, effect }
+}
+
+/// Replies that reached `client` without a line being typed (an unblocked
+/// BLPOP, a pub/sub message), printed in terminal form as `run_line` prints.
+pub fn drain_output(node: &mut crate::Node, client: crate::ClientId) -> Vec<u8> {
+    let mut text = Vec::new();
+    for reply in node.take_output(client) {
+        text.extend_from_slice(&format_tty(&reply));
+    }
+    text
 }
 
 /// redis-cli treats a first word that `strtol` reads completely as a repeat

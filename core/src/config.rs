@@ -175,8 +175,9 @@ impl Config {
             params.push(param);
         }
         let mut staged = self.clone();
-        for (param, (name, value)) in params.into_iter().zip(pairs) {
-            let invalid = |reason: String| ConfigError::Invalid { name: name.to_vec(), reason };
+        for (param, (_, value)) in params.into_iter().zip(pairs) {
+            // A bad value is reported under the parameter's own (lower-case) name.
+            let invalid = |reason: String| ConfigError::Invalid { name: param.name.as_bytes().to_vec(), reason };
             match param.kind {
                 Kind::Immutable => return Err(invalid(String::from("can't set immutable config"))),
                 Kind::Policy => {

@@ -11,6 +11,7 @@ use foldhash::fast::FixedState;
 
 use crate::args::parse_i64;
 use crate::error::Error;
+use crate::list::ListStore;
 use crate::node::ClientId;
 use hashbrown::hash_map::EntryRef;
 use hashbrown::HashMap;
@@ -35,6 +36,7 @@ pub type Map<K, V> = HashMap<K, V, StableHasher>;
 pub enum Value {
     String(Vec<u8>),
     Stream(alloc::boxed::Box<crate::stream::Stream>),
+    List(ListStore),
 }
 
 impl Value {
@@ -61,6 +63,7 @@ impl Value {
         match self {
             Value::String(bytes) => bytes.len(),
             Value::Stream(stream) => stream.approx_heap_bytes(),
+            Value::List(list) => list.approx_heap_bytes(),
         }
     }
 
@@ -69,6 +72,7 @@ impl Value {
         match self {
             Value::String(_) => "string",
             Value::Stream(_) => "stream",
+            Value::List(_) => "list",
         }
     }
 }
@@ -87,6 +91,9 @@ pub enum StringForm {
     Plain,
     /// Changed in place (APPEND, SETRANGE): always `raw`.
     Raw,
+    /// A private copy of a compact value (COPY): encoded like `Compact`, but
+    /// never one of Redis's shared integer objects.
+    CompactCopy,
 }
 
 /// Strings up to this many bytes are `embstr` rather than `raw`.
@@ -117,18 +124,20 @@ impl Entry {
         match &self.value {
             Value::String(bytes) => match self.form {
                 StringForm::Raw => "raw",
-                StringForm::Compact if bytes.len() <= 20 && parse_i64(bytes).is_some() => "int",
+                StringForm::Compact | StringForm::CompactCopy if bytes.len() <= 20 && parse_i64(bytes).is_some() => "int",
                 _ if bytes.len() <= EMBSTR_MAX => "embstr",
                 _ => "raw",
             },
             Value::Stream(_) => "stream",
+            // Redis 7.0 stores every list as a quicklist, whatever its size.
+            Value::List(_) => "quicklist",
         }
     }
 
     /// What `OBJECT REFCOUNT` reports: small integers are shared objects.
     pub fn refcount(&self) -> i64 {
         match (&self.value, self.encoding()) {
-            (Value::String(bytes), "int") => match parse_i64(bytes) {
+            (Value::String(bytes), "int") if self.form == StringForm::Compact => match parse_i64(bytes) {
                 Some(n) if (0..SHARED_INTEGERS).contains(&n) => SHARED_REFCOUNT,
                 _ => 1,
             },
@@ -276,6 +285,24 @@ impl Db {
     /// The string stored at `key`: `Ok(None)` if missing, WRONGTYPE if another type.
     pub fn get_string(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&Vec<u8>>, Error> {
         self.get(key, now_ms).map(Value::as_string).transpose()
+    }
+
+    /// The list stored at `key`: `Ok(None)` if missing, WRONGTYPE if another type.
+    pub fn get_list(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&ListStore>, Error> {
+        match self.get(key, now_ms) {
+            None => Ok(None),
+            Some(Value::List(list)) => Ok(Some(list)),
+            Some(_) => Err(Error::WrongType),
+        }
+    }
+
+    /// `get_list` for changing the list in place; the caller must `touch` the key.
+    pub fn get_list_mut(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&mut ListStore>, Error> {
+        match self.get_mut(key, now_ms) {
+            None => Ok(None),
+            Some(Value::List(list)) => Ok(Some(list)),
+            Some(_) => Err(Error::WrongType),
+        }
     }
 
     /// Whether `key` exists; not an access.

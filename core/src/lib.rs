@@ -9,6 +9,7 @@
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
+//! - [`list`]: the packed list store behind list values.
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
 //! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
@@ -16,6 +17,7 @@
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
 //! - [`cli`]: redis-cli's argument splitting and reply formatting.
+//! - [`repl`]: redis-cli's interactive side: prompt, hints, Tab completion, help.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 //! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -29,10 +31,12 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod list;
 pub mod long_double;
 pub mod node;
 pub mod pubsub;
 pub mod reply;
+pub mod repl;
 pub mod session;
 pub mod resp;
 pub mod stream;

@@ -54,6 +54,8 @@ pub struct Client {
     pub(crate) watched: Vec<WatchedKey>,
     /// A watched key changed: the next EXEC fails.
     pub(crate) watch_invalidated: bool,
+    /// The client asked to be closed (CLIENT KILL of itself): after its reply.
+    pub(crate) close_requested: bool,
     /// Set while the client waits in a blocking command.
     pub(crate) blocked: Option<Blocked>,
     /// Commands that arrived while blocked; they run once it is unblocked.
@@ -153,6 +155,7 @@ pub struct Node {
     pub(crate) stats: Stats,
     pub config: Config,
     last_expiry_sweep_ms: u64,
+    clock_started: bool,
     /// Who listens on which channel and pattern (pubsub.rs).
     pub(crate) pubsub: crate::pubsub::Registry,
 }
@@ -190,6 +193,7 @@ impl Node {
             stats: Stats::default(),
             config: Config::default(),
             last_expiry_sweep_ms: 0,
+            clock_started: false,
             pubsub: crate::pubsub::Registry::default(),
         }
     }
@@ -202,6 +206,11 @@ impl Node {
     /// Moves the virtual clock forward (it never goes back) and fires timers:
     /// blocked clients whose timeout passed get their timeout reply.
     pub fn advance(&mut self, now_ms: u64) {
+        if !self.clock_started {
+            // The node "starts" at the first time it is given (INFO's uptime).
+            self.clock_started = true;
+            self.stats.start_ms = now_ms;
+        }
         self.now_ms = self.now_ms.max(now_ms);
         // Like Redis's active expiry (10 times a second), sweep keys whose time passed.
         if self.now_ms >= self.last_expiry_sweep_ms + EXPIRY_SWEEP_INTERVAL_MS {
@@ -258,6 +267,7 @@ impl Node {
                 watched: Vec::new(),
                 watch_invalidated: false,
                 blocked: None,
+                close_requested: false,
                 pending: VecDeque::new(),
                 rerun_argv: None,
                 outbox: VecDeque::new(),
@@ -310,6 +320,13 @@ impl Node {
         if let Some(c) = self.clients.get_mut(&client) {
             let shaped = reply.for_protocol(c.protocol);
             c.outbox.push_back((shaped, c.protocol));
+        }
+    }
+
+    /// Queues `reply` for `client` as it is, already shaped for the protocol.
+    pub(crate) fn send_shaped(&mut self, client: ClientId, reply: Reply) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.outbox.push_back((reply, c.protocol));
         }
     }
 
@@ -401,6 +418,14 @@ impl Node {
         if argv.is_empty() {
             return Status::Done;
         }
+        // CLIENT LIST's cmd= names the last command looked up, even one that is
+        // then queued or refused (and not the commands EXEC runs), as in Redis.
+        let looked_up = self.lookup(&argv);
+        let now = self.now_ms;
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.last_command = looked_up;
+            c.last_command_ms = now;
+        }
         let checked = self
             .resolve(&argv)
             .and_then(|r| self.check_auth(client, r))
@@ -435,7 +460,12 @@ impl Node {
                 Outcome::Reply(error_reply(&e))
             }
         };
-        self.deliver(client, outcome)
+        let status = self.deliver(client, outcome);
+        if self.clients.get(&client).is_some_and(|c| c.close_requested) {
+            self.close_after_reply(client);
+            return Status::Closed;
+        }
+        status
     }
 
     fn deliver(&mut self, client: ClientId, outcome: Outcome) -> Status {
@@ -517,20 +547,19 @@ impl Node {
     /// blocked client). `may_block` is false inside EXEC.
     pub(crate) fn run(&mut self, client: ClientId, resolved: Resolved, argv: &[Vec<u8>], may_block: bool) -> Outcome {
         let now = self.now_ms;
-        if let Some(c) = self.clients.get_mut(&client) {
-            c.last_command_ms = now;
-            c.last_command = Some(resolved);
-        }
         self.stats.commands_processed += 1;
-        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false };
+        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false, ready_key: None };
         (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
     }
 
     /// Parks `client` until one of the block's keys changes or it times out.
-    fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, block: Block) {
+    /// A key named twice (`BLPOP k k 0`) is waited on once, as in Redis.
+    fn block(&mut self, client: ClientId, argv: Vec<Vec<u8>>, mut block: Block) {
         let Some(c) = self.clients.get_mut(&client) else { return };
         let db = c.db;
         let argv = c.rerun_argv.take().unwrap_or(argv);
+        let mut seen = alloc::collections::BTreeSet::new();
+        block.keys.retain(|key| seen.insert(key.clone()));
         for key in &block.keys {
             self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
             self.dbs[db].add_blocked(key);
@@ -633,7 +662,8 @@ impl Node {
             };
             let Ok(resolved) = self.resolve(&argv) else { continue };
             let now = self.now_ms;
-            let mut ctx = Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true };
+            let mut ctx =
+                Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true, ready_key: Some(&slot.1) };
             let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
             if let Outcome::Block(_) = outcome {
                 continue;
@@ -695,6 +725,19 @@ impl Node {
     }
 
     /// Finds the command (or subcommand) to run and checks its arity.
+    /// The command (or subcommand) `argv` names, without checking arity;
+    /// `None` for an unknown command or subcommand.
+    fn lookup(&self, argv: &[Vec<u8>]) -> Option<Resolved> {
+        let spec = self.command(argv.first()?)?;
+        match argv.get(1).filter(|_| !spec.subcommands.is_empty()) {
+            None => Some(Resolved { spec, parent: None }),
+            Some(sub_name) => {
+                let sub = spec.subcommands.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(sub_name))?;
+                Some(Resolved { spec: sub, parent: Some(spec) })
+            }
+        }
+    }
+
     pub(crate) fn resolve(&self, argv: &[Vec<u8>]) -> Result<Resolved, Error> {
         let spec = self.command(&argv[0]).ok_or_else(|| Error::UnknownCommand {
             name: argv[0].clone(),
@@ -852,5 +895,40 @@ mod tests {
         run(&mut node, a, "MULTI", 2100);
         run(&mut node, a, "PING", 2100);
         assert_eq!(run(&mut node, a, "EXEC", 2100), vec![Reply::Array(vec![Reply::status("PONG")])]);
+    }
+
+    #[test]
+    fn client_list_names_the_last_command_looked_up() {
+        let mut node = Node::new();
+        let (a, b) = (node.connect(0), node.connect(0));
+        run(&mut node, b, "MULTI", 1);
+        run(&mut node, b, "PING", 2);
+        let list = |node: &mut Node| match run(node, a, "CLIENT LIST", 3).pop() {
+            Some(Reply::Bulk(text)) => String::from_utf8(text).unwrap(),
+            other => panic!("{:?}", other),
+        };
+        assert!(list(&mut node).contains(&alloc::format!("id={} ", b)));
+        assert!(list(&mut node).lines().any(|l| l.starts_with(&alloc::format!("id={} ", b)) && l.contains(" cmd=ping ")));
+        run(&mut node, b, "EXEC", 4);
+        assert!(list(&mut node).lines().any(|l| l.starts_with(&alloc::format!("id={} ", b)) && l.contains(" cmd=exec ")));
+    }
+
+    #[test]
+    fn a_client_killing_itself_gets_its_reply_first() {
+        let mut node = Node::new();
+        let a = node.connect(0);
+        let argv = |line: &str| line.split(' ').map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
+        let status = node.execute(a, argv(&alloc::format!("CLIENT KILL ID {} SKIPME no", a)), 1);
+        assert_eq!(status, Status::Closed);
+        assert_eq!(node.take_output(a), vec![Reply::Integer(1)]);
+        assert!(!node.is_connected(a));
+    }
+
+    #[test]
+    fn uptime_counts_from_the_first_time_given() {
+        let mut node = Node::new();
+        let c = node.connect(1_000_000);
+        let Some(Reply::Bulk(text)) = run(&mut node, c, "INFO server", 1_005_000).pop() else { panic!() };
+        assert!(String::from_utf8(text).unwrap().contains("uptime_in_seconds:5\r\n"));
     }
 }

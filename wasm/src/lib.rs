@@ -4,6 +4,7 @@
 
 use js_sys::{Array, Map, Set, Uint8Array};
 use redplay_core::cli::{self, LineEffect};
+use redplay_core::repl;
 use redplay_core::session::Session;
 use redplay_core::{Node, Reply};
 use std::collections::BTreeMap;
@@ -174,6 +175,58 @@ impl Engine {
             LineEffect::Subscribed => "subscribed",
         };
         LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
+    }
+
+    /// Replies that reached a client without a typed line (an unblocked
+    /// command, a pub/sub message), formatted as `runLine` prints them.
+    #[wasm_bindgen(js_name = drainOutput)]
+    pub fn drain_output(&mut self, client: u32) -> String {
+        String::from_utf8_lossy(&cli::drain_output(&mut self.node, client as u64)).into_owned()
+    }
+
+    /// redis-cli's prompt for the client (`127.0.0.1:6379[2](TX)> `).
+    pub fn prompt(&self, client: u32) -> String {
+        repl::prompt(&self.node, client as u64)
+    }
+
+    /// The grey hint redis-cli shows after the typed line, if any.
+    pub fn hint(&self, line: &str) -> Option<String> {
+        repl::hint(line.as_bytes())
+    }
+
+    /// The lines Tab cycles through for the typed line.
+    pub fn completions(&self, line: &str) -> Vec<String> {
+        repl::completions(line)
+    }
+
+    /// When the client started waiting in a blocking command, if it waits.
+    #[wasm_bindgen(js_name = blockedSince)]
+    pub fn blocked_since(&self, client: u32) -> Option<f64> {
+        self.node.client(client as u64).and_then(|c| c.blocked_since_ms()).map(|ms| ms as f64)
+    }
+
+    /// The earliest virtual time at which a blocked client times out.
+    #[wasm_bindgen(js_name = nextDeadline)]
+    pub fn next_deadline(&self) -> Option<f64> {
+        self.node.next_deadline_ms().map(|ms| ms as f64)
+    }
+
+    /// Replaces a client's connection as redis-cli does after Ctrl-C (same
+    /// database selected); returns the new client id.
+    pub fn reconnect(&mut self, client: u32, now_ms: f64) -> u32 {
+        repl::reconnect(&mut self.node, client as u64, now_ms as u64) as u32
+    }
+
+    /// False once the connection is closed.
+    #[wasm_bindgen(js_name = isConnected)]
+    pub fn is_connected(&self, client: u32) -> bool {
+        self.node.is_connected(client as u64)
+    }
+
+    /// True while the client waits in a blocking command (BLPOP, XREAD BLOCK...).
+    #[wasm_bindgen(js_name = isBlocked)]
+    pub fn is_blocked(&self, client: u32) -> bool {
+        self.node.client(client as u64).is_some_and(|c| c.is_blocked())
     }
 }
 

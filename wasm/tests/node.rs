@@ -49,10 +49,46 @@ fn sessions_speak_resp() {
 }
 
 #[wasm_bindgen_test]
+fn console_helpers_come_from_core() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    assert_eq!(engine.prompt(client), "127.0.0.1:6379> ");
+    engine.run_line(client, "SELECT 2", 1.0);
+    engine.run_line(client, "MULTI", 1.0);
+    assert_eq!(engine.prompt(client), "127.0.0.1:6379[2](TX)> ");
+    assert_eq!(engine.hint("get").as_deref(), Some(" key"));
+    assert_eq!(engine.completions("client l"), vec!["CLIENT LIST".to_string()]);
+    assert_eq!(engine.drain_output(client), "");
+    assert_eq!(engine.blocked_since(client), None);
+    assert_eq!(engine.next_deadline(), None);
+    assert!(engine.is_connected(client));
+    engine.disconnect(client);
+    assert!(!engine.is_connected(client));
+}
+
+#[wasm_bindgen_test]
 fn engines_start_with_a_memory_limit() {
     let mut engine = Engine::new();
     let client = engine.connect(0.0);
     let reply = engine.call(client, vec!["CONFIG".into(), "GET".into(), "maxmemory".into()], 1.0).unwrap();
     let pair: js_sys::Array = reply.into();
     assert_eq!(pair.get(1).as_string(), Some(redplay_wasm::DEFAULT_MAXMEMORY_BYTES.to_string()));
+}
+
+#[wasm_bindgen_test]
+fn output_for_an_idle_client_is_drained_as_redis_cli_prints_it() {
+    let mut engine = Engine::new();
+    let consumer = engine.connect(0.0);
+    let producer = engine.connect(0.0);
+    let blocked = engine.run_line(consumer, "BLPOP jobs 0", 1.0);
+    assert_eq!((blocked.output.as_str(), blocked.effect.as_str()), ("", "blocked"));
+    assert!(engine.is_blocked(consumer));
+    assert_eq!(engine.drain_output(consumer), "");
+    assert_eq!(engine.run_line(producer, "RPUSH jobs a", 2.0).output, "(integer) 1\n");
+    assert!(!engine.is_blocked(consumer));
+    assert_eq!(engine.drain_output(consumer), "1) \"jobs\"\n2) \"a\"\n");
+    assert_eq!(engine.drain_output(consumer), "");
+    assert_eq!(engine.run_line(consumer, "SUBSCRIBE news", 3.0).effect, "subscribed");
+    engine.run_line(producer, "PUBLISH news hi", 4.0);
+    assert_eq!(engine.drain_output(consumer), "1) \"message\"\n2) \"news\"\n3) \"hi\"\n");
 }

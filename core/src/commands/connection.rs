@@ -568,7 +568,8 @@ fn client_kill(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         .collect();
     for &id in &victims {
         if id == ctx.client {
-            ctx.node.close_after_reply(id);
+            // The caller still gets its reply; the node closes it afterwards.
+            ctx.client_state()?.close_requested = true;
         } else {
             ctx.node.disconnect(id);
         }

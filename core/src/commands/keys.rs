@@ -383,16 +383,14 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         if args.eat("replace") {
             replace = true;
         } else if args.remaining() >= 2 && args.eat("db") {
-            target = Some(args.next_bytes()?);
+            // Each DB value is checked as it is read, as Redis does.
+            target = Some(db_index(ctx, args.next_bytes()?)?);
         } else {
             return Err(Error::Syntax);
         }
     }
     let source_db = selected_db(ctx);
-    let target_db = match target {
-        Some(arg) => db_index(ctx, arg)?,
-        None => source_db,
-    };
+    let target_db = target.unwrap_or(source_db);
     if source_db == target_db && from == to {
         return Err(Error::SameObject);
     }
@@ -402,6 +400,10 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let mut entry = entry.clone();
     entry.accessed_ms = now;
+    // The copy is a new object: a small integer is no longer the shared one.
+    if entry.form == crate::db::StringForm::Compact {
+        entry.form = crate::db::StringForm::CompactCopy;
+    }
     let expire = ctx.db().expire_at(from);
     let dest = ctx.node.db(target_db);
     if dest.entry_mut(to, now).is_some() {

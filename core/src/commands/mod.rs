@@ -18,6 +18,7 @@ use crate::reply::Reply;
 pub mod connection;
 pub mod groups;
 pub mod keys;
+pub mod lists;
 pub mod pubsub;
 pub mod server;
 pub mod streams;
@@ -178,6 +179,9 @@ pub struct Ctx<'a> {
     pub may_block: bool,
     /// True when a blocked client's command is run again because a key changed.
     pub serving_blocked: bool,
+    /// While serving a blocked client: the key that changed. Redis 7.0 serves
+    /// the client from this key, even when another of its keys also has data.
+    pub ready_key: Option<&'a [u8]>,
 }
 
 impl Ctx<'_> {
@@ -199,6 +203,7 @@ const FAMILIES: &[&[CommandSpec]] = &[
     connection::COMMANDS,
     keys::COMMANDS,
     strings::COMMANDS,
+    lists::COMMANDS,
     transactions::COMMANDS,
     server::COMMANDS,
     pubsub::COMMANDS,

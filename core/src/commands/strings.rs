@@ -336,12 +336,9 @@ fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         db.set(key, new_value);
     }
     if let Some(when) = deadline {
-        // An EXAT/PXAT in the past stores the key and deletes it at once.
-        if when <= now {
-            db.remove(key, now);
-        } else {
-            db.set_expire_at(key, when);
-        }
+        // An EXAT/PXAT in the past still stores the key: it is counted by
+        // DBSIZE until a lookup or the expiry sweep removes it, as in Redis.
+        db.set_expire_at(key, when);
     }
     Ok(if options.get { previous_reply() } else { Reply::ok() }.into())
 }

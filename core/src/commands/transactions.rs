@@ -135,13 +135,13 @@ fn exec(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     // the commands produced: a SUBSCRIBE to two channels gives two frames, so
     // a reader sees the array end early and the surplus frames follow it.
     let surplus = if replies.len() > count { replies.split_off(count) } else { Vec::new() };
-    if surplus.is_empty() {
-        return Ok(Reply::Array(replies).into());
+    // Every element already has its shape: queue them as they are, so a later
+    // HELLO 2 in the transaction does not flatten earlier RESP3 replies.
+    ctx.node.send_shaped(ctx.client, Reply::Array(replies));
+    for frame in surplus {
+        ctx.node.send_shaped(ctx.client, frame);
     }
-    let mut all = Vec::with_capacity(1 + surplus.len());
-    all.push(Reply::Array(replies));
-    all.extend(surplus);
-    Ok(Outcome::Replies(all))
+    Ok(Outcome::Replies(Vec::new()))
 }
 
 /// Redis also fails EXEC when a watched key was live at WATCH time and has

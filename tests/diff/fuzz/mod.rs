@@ -13,27 +13,50 @@
 //! - No replies that depend on the clock at ms granularity. Core is fed the
 //!   wall clock at the moment a batch is sent, but the real server runs a few
 //!   ms later, so relative expiries are drawn far beyond the run's length
-//!   (≥ 1000 s), absolute ones far in the past or future; real expiry timing
+//!   (≥ 1000 s), absolute ones far in the future (a key stored already expired is reclaimed by Redis at its own pace); real expiry timing
 //!   is tested by transcripts with `sleep`. A family that cannot avoid such a
 //!   reply (PTTL, say) may set `equivalent` to a narrow comparison and must
 //!   document it there.
 //! - No server-wide side effects the reset does not undo (see `RedisServer::reset`).
+//! - No input on the known-divergence lists (transcripts' `KNOWN_DIVERGENT`):
+//!   those are reported already, and the run must stay green to guard the rest.
+//!
+//! # Several connections
+//! Each engine holds [`CLIENTS`] connections. A family sends a command from
+//! another one by calling [`Gen::as_client`] (the transactions family does, so
+//! that WATCH is invalidated by another client). Commands of one connection
+//! are pipelined; a batch switches connection only after the previous
+//! connection's replies are in, so the order of execution is the generated one.
 
 mod connection;
 mod keys;
+mod server;
 mod strings;
+mod transactions;
 
 use std::time::{Duration, Instant};
 
+use redplay_core::resp::encode;
 use redplay_core::{ClientId, Node, Reply};
 
-use crate::support::resp::Conn;
+use crate::support::resp::{read_reply, Conn};
 use crate::support::server::RedisServer;
 
 /// Every family the generator draws from. One line per family.
-pub const FAMILIES: &[Family] = &[connection::FAMILY, strings::FAMILY, keys::FAMILY];
+pub const FAMILIES: &[Family] = &[connection::FAMILY, strings::FAMILY, keys::FAMILY, transactions::FAMILY, server::FAMILY];
 
 pub type Command = Vec<Vec<u8>>;
+
+/// Connections per engine; client 0 is the default one.
+pub const CLIENTS: usize = 2;
+
+/// One generated command: the family it came from and the connection it runs on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawn {
+    pub family: usize,
+    pub client: usize,
+    pub command: Command,
+}
 
 pub struct Family {
     pub name: &'static str,
@@ -46,9 +69,28 @@ pub struct Family {
 }
 
 /// Replies equal as values. Doubles compare by their printed form so that NaN
-/// equals NaN.
+/// equals NaN. The one fact of the process allowed to differ: the connection
+/// id inside a HELLO reply (`server`, `redis`, ..., `id`, N — a map in RESP3,
+/// a flat array in RESP2), wherever it appears (EXEC's array too), because a
+/// long-lived server numbers its connections differently.
 pub fn exact(_command: &Command, core: &Reply, real: &Reply) -> bool {
+    let (core, real) = (mask_hello_id(core), mask_hello_id(real));
     core == real || format!("{:?}", core) == format!("{:?}", real)
+}
+
+fn mask_hello_id(reply: &Reply) -> Reply {
+    let server = Reply::bulk(b"server");
+    let id = Reply::bulk(b"id");
+    match reply {
+        Reply::Map(pairs) if pairs.first().is_some_and(|(k, _)| *k == server) => Reply::Map(
+            pairs.iter().map(|(k, v)| if *k == id { (k.clone(), Reply::Integer(0)) } else { (k.clone(), v.clone()) }).collect(),
+        ),
+        Reply::Array(items) if items.first() == Some(&server) && items.len() % 2 == 0 => Reply::Array(
+            items.iter().enumerate().map(|(i, v)| if i % 2 == 1 && items[i - 1] == id { Reply::Integer(0) } else { v.clone() }).collect(),
+        ),
+        Reply::Array(items) => Reply::Array(items.iter().map(mask_hello_id).collect()),
+        other => other.clone(),
+    }
 }
 
 /// SplitMix64: tiny, seedable, and the same on every platform.
@@ -72,6 +114,10 @@ impl Rng {
 /// What families draw their arguments from.
 pub struct Gen {
     rng: Rng,
+    client: usize,
+    /// Whether each connection has a transaction open, as far as the commands
+    /// generated so far tell (MULTI opens; EXEC, DISCARD and RESET close).
+    multi: [bool; CLIENTS],
 }
 
 /// A small pool so that commands keep hitting the same keys.
@@ -89,7 +135,27 @@ const WORDS: &[&str] = &["nx", "xx", "get", "ex", "px", "exat", "pxat", "keepttl
 
 impl Gen {
     pub fn new(seed: u64) -> Gen {
-        Gen { rng: Rng::new(seed) }
+        Gen { rng: Rng::new(seed), client: 0, multi: [false; CLIENTS] }
+    }
+
+    /// Whether connection `client` is inside MULTI at this point of the sequence.
+    pub fn in_multi(&self, client: usize) -> bool {
+        self.multi[client]
+    }
+
+    /// Tracks MULTI state from a generated command (arity errors change nothing).
+    fn observe(&mut self, client: usize, command: &Command) {
+        let is = |name: &[u8]| command.len() == 1 && command[0].eq_ignore_ascii_case(name);
+        if is(b"multi") {
+            self.multi[client] = true;
+        } else if is(b"exec") || is(b"discard") || is(b"reset") {
+            self.multi[client] = false;
+        }
+    }
+
+    /// The command being generated runs on connection `client` (< [`CLIENTS`]).
+    pub fn as_client(&mut self, client: usize) {
+        self.client = client;
     }
 
     /// Uniform in `0..n` (n > 0).
@@ -203,9 +269,15 @@ pub fn describe(reply: &Reply) -> String {
     }
 }
 
+/// A drawn command as a transcript line: `> ...` for client 0, `other> ...`.
+pub fn render_step(drawn: &Drawn) -> String {
+    let name = if drawn.client == 0 { String::new() } else { format!("client{}", drawn.client) };
+    format!("{}> {}", name, render(&drawn.command))
+}
+
 /// The command sequence for `seed`: `count` commands, each from a family drawn
-/// by weight. Returns the family index with each command.
-pub fn generate(seed: u64, count: usize, families: &[Family]) -> Vec<(usize, Command)> {
+/// by weight.
+pub fn generate(seed: u64, count: usize, families: &[Family]) -> Vec<Drawn> {
     let mut gen = Gen::new(seed);
     let total: u32 = families.iter().map(|f| f.weight).sum();
     (0..count)
@@ -217,7 +289,11 @@ pub fn generate(seed: u64, count: usize, families: &[Family]) -> Vec<(usize, Com
                 hit
             });
             let index = index.expect("weights cover every ticket");
-            (index, (families[index].generate)(&mut gen))
+            gen.client = 0;
+            let command = (families[index].generate)(&mut gen);
+            let client = gen.client;
+            gen.observe(client, &command);
+            Drawn { family: index, client: gen.client, command }
         })
         .collect()
 }
@@ -226,20 +302,22 @@ pub fn generate(seed: u64, count: usize, families: &[Family]) -> Vec<(usize, Com
 pub trait Engine {
     /// Back to an empty dataset and a fresh connection.
     fn reset(&mut self);
-    /// Runs `commands` in order as of `now_ms`; the replies each one produced.
-    fn run(&mut self, commands: &[&Command], now_ms: u64) -> Vec<Vec<Reply>>;
+    /// Runs `commands` (connection, argv) in order as of `now_ms`; the replies
+    /// each one produced.
+    fn run(&mut self, commands: &[(usize, &Command)], now_ms: u64) -> Vec<Vec<Reply>>;
 }
 
 pub struct CoreEngine {
     node: Node,
-    client: ClientId,
+    clients: Vec<ClientId>,
 }
 
 impl CoreEngine {
     pub fn new() -> CoreEngine {
         let mut node = Node::new();
-        let client = node.connect(crate::support::wall_ms());
-        CoreEngine { node, client }
+        let now = crate::support::wall_ms();
+        let clients = (0..CLIENTS).map(|_| node.connect(now)).collect();
+        CoreEngine { node, clients }
     }
 }
 
@@ -248,12 +326,25 @@ impl Engine for CoreEngine {
         *self = CoreEngine::new();
     }
 
-    fn run(&mut self, commands: &[&Command], now_ms: u64) -> Vec<Vec<Reply>> {
+    /// Each reply goes through core's encoder (in the protocol it was made for) and
+    /// back through the harness's own RESP reader, so both sides are compared
+    /// as their clients receive them (in RESP3 a nil string and a nil array
+    /// are the same `_`).
+    fn run(&mut self, commands: &[(usize, &Command)], now_ms: u64) -> Vec<Vec<Reply>> {
         commands
             .iter()
-            .map(|argv| {
-                self.node.execute(self.client, (*argv).clone(), now_ms);
-                self.node.take_output(self.client)
+            .map(|&(client, argv)| {
+                let id = self.clients[client];
+                self.node.execute(id, argv.clone(), now_ms);
+                self.node
+                    .take_output_with_protocol(id)
+                    .iter()
+                    .map(|(reply, protocol)| {
+                        let mut wire = Vec::new();
+                        encode(reply, *protocol, &mut wire);
+                        read_reply(&mut std::io::Cursor::new(&wire)).unwrap_or_else(|e| panic!("core encoded {:?} as unreadable {:?}: {}", reply, String::from_utf8_lossy(&wire), e))
+                    })
+                    .collect()
             })
             .collect()
     }
@@ -261,36 +352,44 @@ impl Engine for CoreEngine {
 
 pub struct RedisEngine<'a> {
     server: &'a RedisServer,
-    conn: Conn,
+    conns: Vec<Conn>,
 }
 
 impl<'a> RedisEngine<'a> {
     pub fn new(server: &'a RedisServer) -> RedisEngine<'a> {
         server.reset();
-        RedisEngine { server, conn: server.connect() }
+        RedisEngine { server, conns: (0..CLIENTS).map(|_| server.connect()).collect() }
     }
 }
 
 impl Engine for RedisEngine<'_> {
     fn reset(&mut self) {
+        // Close the old connections first (their WATCHes and MULTI go with them).
+        self.conns.clear();
         self.server.reset();
-        self.conn = self.server.connect();
+        self.conns = (0..CLIENTS).map(|_| self.server.connect()).collect();
     }
 
-    /// Pipelined: the whole batch goes out in one write, then the replies are read.
-    fn run(&mut self, commands: &[&Command], _now_ms: u64) -> Vec<Vec<Reply>> {
-        for argv in commands {
-            self.conn.queue(argv);
+    /// Pipelined: each run of commands on one connection goes out in one
+    /// write, and its replies are read before the next run starts.
+    fn run(&mut self, commands: &[(usize, &Command)], _now_ms: u64) -> Vec<Vec<Reply>> {
+        let mut replies = Vec::with_capacity(commands.len());
+        for run in commands.chunk_by(|a, b| a.0 == b.0) {
+            let conn = &mut self.conns[run[0].0];
+            for (_, argv) in run {
+                conn.queue(argv);
+            }
+            conn.flush().expect("sending to redis-server");
+            replies.extend(run.iter().map(|_| vec![conn.read_reply().expect("reading from redis-server")]));
         }
-        self.conn.flush().expect("sending to redis-server");
-        commands.iter().map(|_| vec![self.conn.read_reply().expect("reading from redis-server")]).collect()
+        replies
     }
 }
 
 /// The first command whose replies differ.
 pub struct Divergence {
     pub index: usize,
-    pub command: Command,
+    pub drawn: Drawn,
     pub core: Vec<Reply>,
     pub real: Vec<Reply>,
 }
@@ -304,23 +403,23 @@ pub type Tally = Vec<(usize, usize)>;
 /// Runs `commands` on both engines (from their current state), batch by
 /// batch, and stops at the first divergence.
 pub fn compare(
-    commands: &[(usize, Command)],
+    commands: &[Drawn],
     families: &[Family],
     core: &mut dyn Engine,
     real: &mut dyn Engine,
     tally: &mut Tally,
 ) -> Result<(), Divergence> {
     for (batch_no, batch) in commands.chunks(BATCH).enumerate() {
-        let argvs: Vec<&Command> = batch.iter().map(|(_, c)| c).collect();
+        let argvs: Vec<(usize, &Command)> = batch.iter().map(|d| (d.client, &d.command)).collect();
         let now = crate::support::wall_ms();
         let real_replies = real.run(&argvs, now);
         let core_replies = core.run(&argvs, now);
-        for (offset, ((family, command), (c, r))) in batch.iter().zip(core_replies.iter().zip(&real_replies)).enumerate() {
-            let same = c.len() == r.len() && c.iter().zip(r).all(|(c, r)| (families[*family].equivalent)(command, c, r));
+        for (offset, (drawn, (c, r))) in batch.iter().zip(core_replies.iter().zip(&real_replies)).enumerate() {
+            let same = c.len() == r.len() && c.iter().zip(r).all(|(c, r)| (families[drawn.family].equivalent)(&drawn.command, c, r));
             if !same {
-                return Err(Divergence { index: batch_no * BATCH + offset, command: command.clone(), core: c.clone(), real: r.clone() });
+                return Err(Divergence { index: batch_no * BATCH + offset, drawn: drawn.clone(), core: c.clone(), real: r.clone() });
             }
-            let slot = &mut tally[*family];
+            let slot = &mut tally[drawn.family];
             if r.first().is_some_and(Reply::is_error) {
                 slot.0 += 1;
             } else {
@@ -335,15 +434,9 @@ pub fn compare(
 /// reset, still diverge somewhere. First the shortest failing suffix (most
 /// bugs need only the last few commands), then chunk removal as in delta
 /// debugging, halving the chunk size. Stops at `budget` with what it has.
-pub fn shrink(
-    failing: Vec<(usize, Command)>,
-    families: &[Family],
-    core: &mut dyn Engine,
-    real: &mut dyn Engine,
-    budget: Duration,
-) -> Vec<(usize, Command)> {
+pub fn shrink(failing: Vec<Drawn>, families: &[Family], core: &mut dyn Engine, real: &mut dyn Engine, budget: Duration) -> Vec<Drawn> {
     let deadline = Instant::now() + budget;
-    let mut fails = |candidate: &[(usize, Command)]| {
+    let mut fails = |candidate: &[Drawn]| {
         core.reset();
         real.reset();
         let mut tally = vec![(0, 0); families.len()];

@@ -6,11 +6,13 @@
 //! - [`resp`]: a minimal RESP client that reads replies into core's `Reply`.
 //! - [`transcript`]: the transcript format, its replay against core and against
 //!   the real server, and bless mode.
+//! - [`normalise`]: client ids, socket details and INFO fields made comparable.
 //! - [`text`]: readable diffs of expected vs actual output.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod normalise;
 pub mod resp;
 pub mod server;
 pub mod text;

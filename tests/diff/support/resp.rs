@@ -68,6 +68,11 @@ impl Conn {
         pending
     }
 
+    /// This end's address, as the server's CLIENT LIST shows it (`addr=`).
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.writer.local_addr().expect("local_addr")
+    }
+
     pub fn read_reply(&mut self) -> io::Result<Reply> {
         read_reply(&mut self.reader)
     }

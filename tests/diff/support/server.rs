@@ -114,8 +114,15 @@ impl RedisServer {
     /// Every piece of server-wide state a test can change is reset here.
     pub fn reset(&self) {
         let mut conn = self.connect();
+        // Every parameter a test may CONFIG SET, back to Redis 7.0's default.
+        const DEFAULTS: &[&str] = &[
+            "CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", "noeviction", "proto-max-bulk-len", "536870912",
+            "stream-node-max-entries", "100", "stream-node-max-bytes", "4096", "list-max-listpack-size", "-2",
+            "list-compress-depth", "0",
+        ];
         // Subscribers of an earlier transcript must not receive this one's messages.
-        let commands = [&["FLUSHALL"][..], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"], &["CLIENT", "KILL", "TYPE", "pubsub"]];
+        let commands =
+            [DEFAULTS, &["FLUSHALL"], &["CONFIG", "RESETSTAT"], &["SCRIPT", "FLUSH"], &["SLOWLOG", "RESET"], &["CLIENT", "KILL", "TYPE", "pubsub"]];
         for command in commands {
             let reply = conn.call_str(command).expect("reset command");
             assert!(!reply.is_error(), "resetting the real server: {:?} replied {:?}", command, reply);

@@ -18,6 +18,13 @@
 //!   with `\`) is written with a leading `\`, which is dropped. Bless writes it so.
 //!
 //! Output nobody checked by the end of the transcript is a failure.
+//!
+//! Every client connects before the first step, in order of first use, so the
+//! first is client id 1, the second id 2 and so on. Replies that show process
+//! facts (client ids, socket details, INFO) are normalised on both sides as
+//! `support/normalise.rs` documents; such transcripts name their clients
+//! (`me> CLIENT ID`) so the CLI contract, which runs single-client
+//! transcripts through the real redis-cli without normalisation, skips them.
 //! redis-cli front-end features (`3 PING` repeats, quit/exit/clear/help/connect)
 //! are refused here: they never reach a server, so the cli contract test covers
 //! them by driving both CLIs directly.
@@ -26,9 +33,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use redplay_core::cli::{format_tty, run_line, split_args};
-use redplay_core::{ClientId, Node};
+use redplay_core::cli::{format_raw_verbatim, format_tty, prints_raw_on_terminal, run_line, split_args};
+use redplay_core::{ClientId, Node, Reply};
 
+use super::normalise::{self, Ids};
 use super::resp::Conn;
 use super::server::RedisServer;
 use super::text;
@@ -212,6 +220,13 @@ fn client_label(name: &str) -> String {
     if name.is_empty() { "the default client".into() } else { format!("client `{}`", name) }
 }
 
+impl Step {
+    /// The step as written in the file (`bob> GET k`, `bob<`, `sleep 5`).
+    pub fn label(&self) -> String {
+        step_label(self)
+    }
+}
+
 fn step_label(step: &Step) -> String {
     match &step.action {
         Action::Command(typed) => format!("{}> {}", step.client, String::from_utf8_lossy(typed)),
@@ -250,11 +265,21 @@ pub fn check(t: &Transcript, replay: &Replay, against: &str) -> Vec<String> {
     failures
 }
 
+/// How redis-cli prints `reply` to the typed `argv` on a terminal.
+fn printed(argv: &[Vec<u8>], reply: &Reply) -> Vec<u8> {
+    if prints_raw_on_terminal(argv) {
+        format_raw_verbatim(reply)
+    } else {
+        format_tty(reply)
+    }
+}
+
 /// Replays against a fresh core node whose virtual clock starts at `start_ms`.
 pub fn replay_core(t: &Transcript, start_ms: u64) -> Replay {
     let mut node = Node::new();
     let mut now = start_ms;
-    let mut clients: Vec<(String, ClientId)> = Vec::new();
+    let clients: Vec<(String, ClientId)> = t.clients().into_iter().map(|name| (name, node.connect(now))).collect();
+    let ids = Ids::new(&clients.iter().map(|&(_, id)| id as i64).collect::<Vec<_>>());
     let mut outputs = Vec::new();
     for step in &t.steps {
         if let Action::Sleep(ms) = step.action {
@@ -263,16 +288,29 @@ pub fn replay_core(t: &Transcript, start_ms: u64) -> Replay {
             outputs.push(Vec::new());
             continue;
         }
-        let id = match clients.iter().find(|(name, _)| *name == step.client) {
-            Some(&(_, id)) => id,
-            None => {
-                let id = node.connect(now);
-                clients.push((step.client.clone(), id));
-                id
-            }
-        };
+        let id = clients.iter().find(|(name, _)| *name == step.client).expect("every client is connected").1;
         outputs.push(match &step.action {
-            Action::Command(typed) => run_line(&mut node, id, typed, now, false).text,
+            Action::Command(typed) => match split_args(typed) {
+                // What normalisation touches runs here; the rest as redplay-cli
+                // runs it (reading mode after SUBSCRIBE included).
+                Some(argv) if normalise::applies(&argv) => {
+                    node.execute(id, argv.clone(), now);
+                    node.take_output(id).into_iter().flat_map(|r| printed(&argv, &normalise::reply(&argv, r, &ids))).collect()
+                }
+                _ => {
+                    let mut text = run_line(&mut node, id, typed, now, false).text;
+                    // redis-cli waits for a blocked command's reply: when the
+                    // transcript shows it at this step, time passes until it
+                    // comes (as it does for the real server's replay).
+                    while text.is_empty() && !step.expected.is_empty() && node.client(id).is_some_and(|c| c.is_blocked()) {
+                        let Some(deadline) = node.next_deadline_ms() else { break };
+                        now = now.max(deadline);
+                        node.advance(now);
+                        text = node.take_output(id).iter().flat_map(format_tty).collect();
+                    }
+                    text
+                }
+            },
             _ => node.take_output(id).iter().flat_map(format_tty).collect(),
         });
     }
@@ -301,7 +339,12 @@ pub enum Reading {
 /// A missing reply in `AsExpected` mode shows up as a mismatch after this long.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
-fn read_output(conn: &mut Conn, expected: &[u8], reading: Reading) -> Vec<u8> {
+/// Reads `argv`'s output (`None`: output arriving unasked) as redis-cli prints it.
+fn read_output(conn: &mut Conn, expected: &[u8], reading: Reading, argv: Option<&[Vec<u8>]>, ids: &Ids) -> Vec<u8> {
+    let print = |reply: Reply| match argv {
+        Some(argv) => printed(argv, &normalise::reply(argv, reply, ids)),
+        None => format_tty(&reply),
+    };
     let mut out = Vec::new();
     match reading {
         Reading::AsExpected if expected.is_empty() => {
@@ -309,7 +352,7 @@ fn read_output(conn: &mut Conn, expected: &[u8], reading: Reading) -> Vec<u8> {
             // is taken now, so the mismatch is reported at this step.
             while conn.has_pending(Duration::from_millis(50)) {
                 match conn.read_reply() {
-                    Ok(reply) => out.extend_from_slice(&format_tty(&reply)),
+                    Ok(reply) => out.extend_from_slice(&print(reply)),
                     Err(_) => break,
                 }
             }
@@ -319,7 +362,7 @@ fn read_output(conn: &mut Conn, expected: &[u8], reading: Reading) -> Vec<u8> {
             // Stop as soon as the text is complete or can no longer match.
             while out.len() < expected.len() && expected.starts_with(&out) {
                 match conn.read_reply() {
-                    Ok(reply) => out.extend_from_slice(&format_tty(&reply)),
+                    Ok(reply) => out.extend_from_slice(&print(reply)),
                     Err(e) => {
                         out.extend_from_slice(format!("<harness: no reply: {}>\n", e).as_bytes());
                         break;
@@ -331,7 +374,7 @@ fn read_output(conn: &mut Conn, expected: &[u8], reading: Reading) -> Vec<u8> {
         Reading::Discover => {
             if conn.has_pending(Duration::from_millis(300)) {
                 while let Ok(reply) = conn.read_reply() {
-                    out.extend_from_slice(&format_tty(&reply));
+                    out.extend_from_slice(&print(reply));
                     if !conn.has_pending(Duration::from_millis(30)) {
                         break;
                     }
@@ -340,6 +383,28 @@ fn read_output(conn: &mut Conn, expected: &[u8], reading: Reading) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The local port of each connection, to find it in CLIENT LIST.
+fn real_ids(server: &RedisServer, conns: &[(String, Conn)]) -> Vec<i64> {
+    let mut side = server.connect();
+    let listing = match side.call_str(&["CLIENT", "LIST"]) {
+        Ok(Reply::Bulk(text)) | Ok(Reply::Verbatim { text, .. }) => String::from_utf8_lossy(&text).into_owned(),
+        other => panic!("CLIENT LIST on the real server: {:?}", other),
+    };
+    drop(side);
+    let ids = conns
+        .iter()
+        .map(|(name, conn)| {
+            let addr = format!("addr={} ", conn.local_addr());
+            let line = listing.lines().find(|l| l.contains(&addr)).unwrap_or_else(|| panic!("client `{}` not in CLIENT LIST", name));
+            let id = line.strip_prefix("id=").and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse().ok());
+            id.unwrap_or_else(|| panic!("no id in {:?}", line))
+        })
+        .collect();
+    // The side connection's close must land before the first step counts clients.
+    std::thread::sleep(Duration::from_millis(20));
+    ids
 }
 
 /// What redis-cli --no-raw prints before the first reply of SUBSCRIBE,
@@ -358,7 +423,8 @@ fn reading_mode_banner(argv: &[Vec<u8>]) -> &'static [u8] {
 /// Replays against the real server, reset first, one connection per client.
 pub fn replay_real(t: &Transcript, server: &RedisServer, reading: Reading) -> Replay {
     server.reset();
-    let mut conns: Vec<(String, Conn)> = Vec::new();
+    let mut conns: Vec<(String, Conn)> = t.clients().into_iter().map(|name| (name, server.connect())).collect();
+    let ids = Ids::new(&real_ids(server, &conns));
     let mut outputs = Vec::new();
     for step in &t.steps {
         if let Action::Sleep(ms) = step.action {
@@ -366,26 +432,20 @@ pub fn replay_real(t: &Transcript, server: &RedisServer, reading: Reading) -> Re
             outputs.push(Vec::new());
             continue;
         }
-        let index = match conns.iter().position(|(name, _)| *name == step.client) {
-            Some(i) => i,
-            None => {
-                conns.push((step.client.clone(), server.connect()));
-                conns.len() - 1
-            }
-        };
+        let index = conns.iter().position(|(name, _)| *name == step.client).expect("every client is connected");
         let conn = &mut conns[index].1;
         let output = match &step.action {
             Action::Command(typed) => match split_args(typed) {
                 None => b"Invalid argument(s)\n".to_vec(),
                 Some(argv) if argv.is_empty() => Vec::new(),
                 Some(argv) => {
-                    conn.send(&argv).expect("sending to redis-server");
+                    conn.send(&normalise::real_args(argv.clone(), &ids)).expect("sending to redis-server");
                     let banner = reading_mode_banner(&argv);
                     let rest = step.expected.strip_prefix(banner).unwrap_or(&step.expected);
-                    [banner, &read_output(conn, rest, reading)].concat()
+                    [banner, &read_output(conn, rest, reading, Some(&argv), &ids)].concat()
                 }
             },
-            _ => read_output(conn, &step.expected, reading),
+            _ => read_output(conn, &step.expected, reading, None, &ids),
         };
         outputs.push(output);
     }

@@ -1,0 +1,183 @@
+// One client pane: its own connection, prompt, history, input line and
+// output. It runs typed lines, prints output that arrives later (an
+// unblocked BLPOP, pub/sub messages), and shows when its client waits.
+import { formatWait } from './clock.ts';
+import { ConsoleView } from './console-view.ts';
+import { Playground } from './engine.ts';
+import { DEFAULT_KEY, History } from './history.ts';
+import { InputLine } from './input-line.ts';
+
+export interface PaneHost {
+  /** Called after every line run in any pane: other clients may have output. */
+  afterCommand(): void;
+  close(pane: ClientPane): void;
+}
+
+/** redis-cli prints how long a command took when it took this long or more. */
+const SLOW_MS = 500;
+
+export class ClientPane {
+  readonly root: HTMLElement;
+  private readonly view: ConsoleView;
+  private readonly line: InputLine;
+  private readonly status: HTMLElement;
+  private readonly nameInput: HTMLInputElement;
+  private client: number;
+  /** Virtual time at which the line now blocked was typed. */
+  private blockedAt: number | null = null;
+  /** Virtual time of the SUBSCRIBE that put the client in reading mode. */
+  private readingSince: number | null = null;
+
+  constructor(
+    private readonly playground: Playground,
+    private readonly host: PaneHost,
+    readonly slot: number,
+    name: string,
+  ) {
+    this.client = playground.connect();
+    const id = `pane-${slot}`;
+    this.root = el('section', 'pane');
+    this.root.dataset.pane = String(slot);
+    this.root.setAttribute('aria-label', `client ${name}`);
+
+    const header = el('header', 'pane-header');
+    this.nameInput = el('input', 'pane-name') as HTMLInputElement;
+    this.nameInput.value = name;
+    this.nameInput.setAttribute('aria-label', 'client name');
+    this.nameInput.spellcheck = false;
+    this.nameInput.addEventListener('change', () => this.root.setAttribute('aria-label', `client ${this.name}`));
+    this.nameInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.focus();
+    });
+    this.status = el('span', 'pane-status');
+    const close = el('button', 'pane-close');
+    close.textContent = '×';
+    close.title = 'Close this client';
+    close.setAttribute('aria-label', 'close client');
+    close.addEventListener('click', () => host.close(this));
+    header.append(this.nameInput, this.status, close);
+
+    const output = el('div', 'output');
+    output.setAttribute('role', 'log');
+    output.setAttribute('aria-live', 'polite');
+    output.tabIndex = 0;
+    output.setAttribute('aria-label', 'output');
+    const form = el('form', 'input-line');
+    form.setAttribute('autocomplete', 'off');
+    form.addEventListener('submit', (e) => e.preventDefault());
+    const prompt = el('label', 'prompt');
+    prompt.setAttribute('for', `${id}-input`);
+    const editor = el('div', 'editor');
+    const shadow = el('div', 'shadow');
+    shadow.setAttribute('aria-hidden', 'true');
+    const typed = el('span', 'typed');
+    const hint = el('span', 'hint');
+    shadow.append(typed, hint);
+    const input = el('input', 'command') as HTMLInputElement;
+    input.id = `${id}-input`;
+    input.spellcheck = false;
+    input.setAttribute('autocapitalize', 'off');
+    input.setAttribute('aria-label', 'command');
+    editor.append(shadow, input);
+    form.append(prompt, editor);
+    this.root.append(header, output, form);
+    output.addEventListener('click', () => {
+      if (!window.getSelection()?.toString()) this.line.focus();
+    });
+
+    this.view = new ConsoleView(output);
+    const history = new History(undefined, slot === 1 ? DEFAULT_KEY : `${DEFAULT_KEY}.${slot}`);
+    this.line = new InputLine({ input, prompt, typed, hint }, history, playground, {
+      submit: (text) => this.submit(text),
+      interrupt: () => this.interrupt(),
+      clearScreen: () => this.view.clear(),
+    });
+    this.refresh();
+  }
+
+  get name(): string {
+    return this.nameInput.value;
+  }
+
+  focus(): void {
+    this.line.focus();
+  }
+
+  private submit(text: string): void {
+    const prompt = this.playground.prompt(this.client);
+    this.view.echoInput(prompt, text);
+    const started = this.playground.now();
+    const result = this.playground.runLine(this.client, text);
+    this.view.print(result.output);
+    if (result.effect === 'clear') this.view.clear();
+    if (result.effect === 'blocked') this.blockedAt = started;
+    if (result.effect === 'subscribed') this.readingSince = started;
+    if (result.effect === 'exit' || result.effect === 'closed') {
+      this.playground.disconnect(this.client);
+      this.client = this.playground.connect();
+    }
+    this.host.afterCommand();
+  }
+
+  /**
+   * Ctrl-C: reading mode (after SUBSCRIBE) or a waiting command ends and the
+   * connection is replaced, as redis-cli reconnects (printing how long it
+   * took, if half a second or more); otherwise the typed line is dropped.
+   */
+  private interrupt(): void {
+    const since = this.readingSince ?? this.blockedAt;
+    if (since !== null) {
+      this.view.note(`^C${elapsed(this.playground.now() - since)}`);
+      this.client = this.playground.reconnect(this.client);
+      this.blockedAt = null;
+      this.readingSince = null;
+      this.host.afterCommand();
+    } else {
+      this.view.echoInput(this.playground.prompt(this.client), `${this.line.value}^C`);
+      this.line.clear();
+    }
+    this.refresh();
+  }
+
+  /** Prints output that arrived for this client and updates prompt and status. */
+  deliver(): void {
+    const text = this.playground.drain(this.client);
+    if (text !== '') this.view.print(text);
+    if (this.blockedAt !== null && this.playground.blockedSince(this.client) === undefined) {
+      const took = elapsed(this.playground.now() - this.blockedAt);
+      if (took !== '') this.view.print(`${took}\n`);
+      this.blockedAt = null;
+    }
+    this.refresh();
+  }
+
+  /** The prompt, or what the client waits for: redis-cli shows no prompt then. */
+  refresh(): void {
+    const since = this.playground.blockedSince(this.client);
+    const waiting = since !== undefined;
+    const reading = this.readingSince !== null;
+    this.line.locked = waiting || reading;
+    this.root.classList.toggle('waiting', waiting || reading);
+    this.line.setPrompt(waiting || reading ? '' : this.playground.prompt(this.client));
+    let status = '';
+    if (waiting) status = `waiting ${formatWait(this.playground.now() - since)} · Ctrl-C cancels`;
+    else if (reading) status = 'reading messages · Ctrl-C quits';
+    if (this.status.textContent !== status) this.status.textContent = status;
+  }
+
+  dispose(): void {
+    this.playground.disconnect(this.client);
+    this.root.remove();
+  }
+}
+
+/** redis-cli's `(1.08s)` after a command that took half a second or more; '' otherwise. */
+function elapsed(ms: number): string {
+  return ms >= SLOW_MS ? `(${(ms / 1000).toFixed(2)}s)` : '';
+}
+
+function el(tag: string, className: string): HTMLElement {
+  const node = document.createElement(tag);
+  node.className = className;
+  return node;
+}
