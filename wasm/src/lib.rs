@@ -155,13 +155,6 @@ impl Engine {
         Ok(String::from_utf8_lossy(&text).into_owned())
     }
 
-    /// The virtual time at which the next blocked client times out, if any:
-    /// a front end with a real clock sets a timer for it and calls `advance`.
-    #[wasm_bindgen(js_name = nextDeadline)]
-    pub fn next_deadline(&self) -> Option<f64> {
-        self.node.next_deadline_ms().map(|ms| ms as f64)
-    }
-
     /// Runs a line typed at the prompt and returns redis-cli's terminal output.
     #[wasm_bindgen(js_name = runLine)]
     pub fn run_line(&mut self, client: u32, line: &str, now_ms: f64) -> LineResult {
