@@ -503,10 +503,16 @@ impl Node {
     /// With maxmemory set and exceeded (policy noeviction), commands that may
     /// grow memory are refused, and so is anything queued inside MULTI.
     /// EXEC is refused (and the transaction discarded) when it holds such commands.
+    /// True while `client` must AUTH first: the default user has a password
+    /// and the client has not given it. Clearing `requirepass` lets every
+    /// client in, as in Redis.
+    pub fn auth_required(&self, client: ClientId) -> bool {
+        !self.config.requirepass.is_empty() && self.clients.get(&client).is_some_and(|c| !c.authenticated)
+    }
+
     /// Before AUTH succeeds only commands flagged `no_auth` may run.
     fn check_auth(&self, client: ClientId, resolved: Resolved) -> Result<Resolved, Error> {
-        let authenticated = self.clients.get(&client).is_some_and(|c| c.authenticated);
-        if authenticated || resolved.spec.flags & commands::flags::NO_AUTH != 0 {
+        if !self.auth_required(client) || resolved.spec.flags & commands::flags::NO_AUTH != 0 {
             Ok(resolved)
         } else {
             Err(Error::NoAuth)

@@ -275,12 +275,12 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         }
     }
     let id = ctx.client;
-    let client = ctx.client_state()?;
-    if !client.authenticated {
+    if ctx.node.auth_required(id) {
         return Err(Error::text(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
         ));
     }
+    let client = ctx.client_state()?;
     if let Some(p) = protocol {
         client.protocol = p;
     }
