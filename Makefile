@@ -6,18 +6,19 @@ SHELL := /bin/bash
 PORT ?= 5173
 
 WASM_SOURCES := $(shell find core/src wasm/src -name '*.rs') Cargo.toml Cargo.lock core/Cargo.toml wasm/Cargo.toml \
-	scripts/wasm.sh scripts/finalize-pkg.mjs package-lock.json
+	scripts/wasm.sh scripts/finalize-pkg.mjs package-lock.json $(wildcard wasm/js/*)
 WWW_SOURCES := $(shell find www/src -type f) www/index.html www/demos.html www/vite.config.ts www/tsconfig.json package-lock.json
 
-.PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-unit test-browser
+.PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-unit test-browser test-npm
 
 play: www
 	node scripts/serve.mjs $(PORT)
 
-test: setup test-rust test-nostd test-wasm test-unit www test-browser
+test: setup test-rust test-nostd test-wasm test-unit www test-browser test-npm
 	@echo "make test: every layer passed"
 
-# Prints redplay's ops/s (native and wasm under Node) next to redis-server's.
+# Prints redplay's ops/s (native and wasm under Node) next to redis-server's, then
+# redplay's RESP server (`redplay serve`) vs redis-server under redis-benchmark.
 bench: wasm
 	cargo run --quiet --release -p redplay-bench
 
@@ -51,3 +52,8 @@ test-unit: setup
 
 test-browser: www
 	node --test tests/e2e/
+
+# The npm package: types, JS API, RESP server with redis-cli, ioredis,
+# node-redis and redis-py, and the packed tarball in fresh projects.
+test-npm: wasm
+	node --test --test-concurrency=1 tests/npm/

@@ -35,7 +35,16 @@ apt_install() {
 }
 
 # Browser for end-to-end tests and the oracle for differential tests.
-apt_install chromium redis-server redis-tools
+apt_install chromium redis-server redis-tools python3-venv
+
+# redis-py from PyPI for the client tests (tests/npm), in a project venv.
+REDIS_PY_VERSION=8.1.0
+if ! .cache/venv/bin/python -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')" 2>/dev/null; then
+  say "redis-py $REDIS_PY_VERSION into .cache/venv"
+  rm -rf .cache/venv
+  python3 -m venv .cache/venv
+  .cache/venv/bin/pip install --quiet --disable-pip-version-check "redis==$REDIS_PY_VERSION"
+fi
 
 # Rust toolchain for wasm32: rustup's target where it can be fetched, otherwise
 # Debian's web toolchain building std from source.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the wasm32 builds with the toolchain scripts/setup.sh chose
 # (.cache/toolchain.env): rustup's target, or Debian's rustc-web + build-std.
-#   scripts/wasm.sh pkg     build the npm package into wasm/pkg (wasm-pack, --target web, then wasm-opt)
+#   scripts/wasm.sh pkg     build the npm package into wasm/pkg (wasm-pack, --target web, then wasm-opt and the JS API)
 #   scripts/wasm.sh test    run the #[wasm_bindgen_test] tests under Node
 #   scripts/wasm.sh nostd   prove redplay-core builds without std for wasm32
 set -euo pipefail
@@ -32,6 +32,10 @@ case "${1:-}" in
     else
       echo "wasm-opt skipped: run npm ci (scripts/setup.sh) to install binaryen" >&2
     fi
+    # The root package depends on file:wasm/pkg; on a fresh clone `npm ci`
+    # ran before the package existed, so link its `redplay` bin now (this is
+    # what makes `npx --no-install redplay serve` work from the repository).
+    npm rebuild redplay --no-audit --no-fund --loglevel=error >/dev/null
     size=$(gzip -9c wasm/pkg/redplay_bg.wasm | wc -c)
     echo "wasm: wasm/pkg/redplay_bg.wasm is $(wc -c < wasm/pkg/redplay_bg.wasm) bytes, $size gzipped"
     ;;

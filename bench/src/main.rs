@@ -8,6 +8,7 @@
 //! - `harness`: workloads, the native and wasm runners, table printing.
 //! - `redis`: the redis-server process, its pipelined client, redis-benchmark.
 //! - `strings`, `lists`, `streams`, `pubsub`: the tables of each family.
+//! - `server`: redplay's RESP server (`npx redplay serve`) vs redis-server.
 //! - `cluster`: cluster creation, key routing and bus costs (`redplay-bench cluster`).
 //!
 //! `redplay-bench --native WORKLOAD [REPEAT]` runs one native workload alone
@@ -18,6 +19,7 @@ mod harness;
 mod lists;
 mod pubsub;
 mod redis;
+mod server;
 mod streams;
 mod strings;
 
@@ -69,6 +71,9 @@ fn main() {
     }
     if args.is_empty() || args.iter().any(|a| a == "cluster") {
         cluster::run();
+    }
+    if args.is_empty() || args.iter().any(|a| a == "server") {
+        server::print_server_table();
     }
 }
 

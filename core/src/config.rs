@@ -31,6 +31,8 @@ pub struct Config {
     pub stream_node_max_bytes: i64,
     pub list_max_listpack_size: i64,
     pub list_compress_depth: i64,
+    /// The `default` user's password; empty means none (no AUTH needed).
+    pub requirepass: Vec<u8>,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             stream_node_max_bytes: 4096,
             list_max_listpack_size: -2,
             list_compress_depth: 0,
+            requirepass: Vec::new(),
         }
     }
 }
@@ -54,6 +57,8 @@ enum Kind {
     Memory { min: i64, max: i64 },
     Integer { min: i64, max: i64 },
     Policy,
+    /// Any bytes (requirepass); stored by `set_text`, not `set`.
+    Text,
     /// Shown by CONFIG GET but fixed at start-up.
     Immutable,
 }
@@ -107,6 +112,12 @@ const PARAMS: &[Param] = &[
         kind: Kind::Memory { min: 1024 * 1024, max: i64::MAX },
         get: |c| format!("{}", c.proto_max_bulk_len),
         set: |c, v, _| c.proto_max_bulk_len = v,
+    },
+    Param {
+        name: "requirepass",
+        kind: Kind::Text,
+        get: |c| String::from_utf8_lossy(&c.requirepass).into_owned(),
+        set: |_, _, _| {},
     },
     Param {
         name: "stream-node-max-bytes",
@@ -180,6 +191,7 @@ impl Config {
                     }
                     (param.set)(&mut staged, 0, policy);
                 }
+                Kind::Text => staged.requirepass = value.to_vec(),
                 Kind::Memory { min, max } => {
                     let bytes = parse_memory(value).ok_or_else(|| invalid(String::from("argument must be a memory value")))?;
                     if bytes < min || bytes > max {

@@ -37,6 +37,10 @@ pub enum Error {
     /// An error that echoes one argument byte for byte (as C's `%s` does:
     /// the argument ends at a NUL byte): `prefix`, the argument, `suffix`.
     WithArg { prefix: &'static str, arg: Vec<u8>, suffix: &'static str },
+    /// A command other than AUTH/HELLO/QUIT/RESET before AUTH succeeded.
+    NoAuth,
+    /// AUTH (or HELLO AUTH) with a wrong user name or password.
+    WrongPass,
     /// Any other error, given as its complete text (including the `ERR ` prefix).
     Text(String),
 }
@@ -131,6 +135,8 @@ impl fmt::Display for DisplayFixed<'_> {
             Error::NotInt32 => {
                 f.write_str("ERR value is out of range, value must between -2147483648 and 2147483647")
             }
+            Error::NoAuth => f.write_str("NOAUTH Authentication required."),
+            Error::WrongPass => f.write_str("WRONGPASS invalid username-password pair or user is disabled."),
             Error::Text(text) => f.write_str(text),
             Error::UnknownCommand { .. }
             | Error::UnknownSubcommand { .. }
@@ -170,6 +176,8 @@ mod tests {
                 Error::UnknownCommand { name: b"x\ny".to_vec(), args: vec![] },
                 "ERR unknown command 'x y', with args beginning with: ",
             ),
+            (Error::NoAuth, "NOAUTH Authentication required."),
+            (Error::WrongPass, "WRONGPASS invalid username-password pair or user is disabled."),
             (Error::SameObject, "ERR source and destination objects are the same"),
             (Error::InvalidCursor, "ERR invalid cursor"),
             (Error::UnsupportedOption(b"x\0y".to_vec()), "ERR Unsupported option x"),

@@ -68,6 +68,9 @@ pub struct Client {
     outbox: VecDeque<(Queued, Protocol)>,
     /// Channels, patterns and shard channels this client listens on (pubsub.rs).
     pub(crate) subs: crate::pubsub::Subscriptions,
+    /// False until AUTH succeeds while `requirepass` is set; only NO_AUTH
+    /// commands run before that.
+    pub authenticated: bool,
 }
 
 /// A reply waiting in an outbox: a client's own, or one frame shared by all
@@ -307,6 +310,7 @@ impl Node {
                 rerun_argv: None,
                 outbox: VecDeque::new(),
                 subs: Default::default(),
+                authenticated: self.config.requirepass.is_empty(),
             },
         );
         self.stats.connections_received += 1;
@@ -536,6 +540,7 @@ impl Node {
         }
         let checked = self
             .resolve(&argv)
+            .and_then(|r| self.check_auth(client, r))
             .and_then(|r| self.check_cluster(client, r, &argv))
             .and_then(|r| self.check_memory(client, r, in_multi))
             .and_then(|r| self.check_subscriber_context(client, r));
@@ -554,12 +559,12 @@ impl Node {
                 }
                 outcome
             }
-            Err(Error::WrongArity(name)) if name == "exec" => {
+            Err(e @ (Error::WrongArity(_) | Error::NoAuth)) if argv[0].eq_ignore_ascii_case(b"exec") => {
                 // Redis answers a rejected EXEC by discarding the transaction.
                 self.discard_transaction(client);
-                Outcome::Reply(Reply::error(
-                    "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command",
-                ))
+                let text = alloc::format!("{}", e);
+                let reason = text.strip_prefix("ERR ").unwrap_or(&text);
+                Outcome::Reply(Reply::error(&alloc::format!("EXECABORT Transaction discarded because of: {}", reason)))
             }
             Err(e) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
@@ -611,6 +616,22 @@ impl Node {
     /// With maxmemory set and exceeded (policy noeviction), commands that may
     /// grow memory are refused, and so is anything queued inside MULTI.
     /// EXEC is refused (and the transaction discarded) when it holds such commands.
+    /// True while `client` must AUTH first: the default user has a password
+    /// and the client has not given it. Clearing `requirepass` lets every
+    /// client in, as in Redis.
+    pub fn auth_required(&self, client: ClientId) -> bool {
+        !self.config.requirepass.is_empty() && self.clients.get(&client).is_some_and(|c| !c.authenticated)
+    }
+
+    /// Before AUTH succeeds only commands flagged `no_auth` may run.
+    fn check_auth(&self, client: ClientId, resolved: Resolved) -> Result<Resolved, Error> {
+        if !self.auth_required(client) || resolved.spec.flags & commands::flags::NO_AUTH != 0 {
+            Ok(resolved)
+        } else {
+            Err(Error::NoAuth)
+        }
+    }
+
     fn check_memory(&mut self, client: ClientId, resolved: Resolved, in_multi: bool) -> Result<Resolved, Error> {
         let limit = self.config.maxmemory;
         if limit == 0 || self.used_memory() as u64 <= limit {

@@ -126,4 +126,17 @@ mod tests {
         assert_eq!(session.feed(&mut node, b"QUIT\r\nPING\r\n", 1), b"+OK\r\n");
         assert!(session.is_closed(&node));
     }
+
+    #[test]
+    fn requirepass_gates_new_sessions_until_auth() {
+        let mut node = Node::new();
+        node.config.requirepass = b"pw".to_vec();
+        let mut session = Session::open(&mut node, 0);
+        assert_eq!(session.feed(&mut node, b"PING\r\n", 1), b"-NOAUTH Authentication required.\r\n");
+        let out = session.feed(&mut node, b"HELLO 3 AUTH default pw\r\nPING\r\n", 2);
+        assert!(out.starts_with(b"%7\r\n"), "{:?}", alloc::string::String::from_utf8_lossy(&out));
+        assert!(out.ends_with(b"+PONG\r\n"));
+        let mut other = Session::open(&mut node, 3);
+        assert_eq!(other.feed(&mut node, b"AUTH pw\r\nRESET\r\nGET k\r\n", 4), b"+OK\r\n+RESET\r\n-NOAUTH Authentication required.\r\n");
+    }
 }

@@ -119,6 +119,42 @@ impl Engine {
         }
     }
 
+    /// Runs one command and returns every reply it produced at once, in order
+    /// (none when the client blocked): errors are `ReplyError` values, not
+    /// thrown, and each item says whether it is a RESP3 push.
+    #[wasm_bindgen(js_name = callAll, unchecked_return_type = "ReplyItem[]")]
+    pub fn call_all(&mut self, client: u32, args: Vec<JsValue>, now_ms: f64) -> Result<Array, JsValue> {
+        let argv = args.iter().map(argument_bytes).collect::<Result<Vec<_>, _>>()?;
+        self.node.execute(client as u64, argv, now_ms as u64);
+        Ok(self.take_replies(client))
+    }
+
+    /// Replies that arrived for a client since its last command: pub/sub
+    /// messages, the reply of a command that was blocked, a timeout's nil.
+    #[wasm_bindgen(js_name = takeReplies, unchecked_return_type = "ReplyItem[]")]
+    pub fn take_replies(&mut self, client: u32) -> Array {
+        self.node
+            .take_output(client as u64)
+            .iter()
+            .map(|reply| {
+                let item = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&item, &"value".into(), &to_js(reply));
+                let _ = js_sys::Reflect::set(&item, &"push".into(), &matches!(reply, Reply::Push(_)).into());
+                JsValue::from(item)
+            })
+            .collect()
+    }
+
+    /// Runs one command and returns its replies as redis-cli prints them on a
+    /// terminal (empty when the client blocked).
+    #[wasm_bindgen(js_name = callText)]
+    pub fn call_text(&mut self, client: u32, args: Vec<JsValue>, now_ms: f64) -> Result<String, JsValue> {
+        let argv = args.iter().map(argument_bytes).collect::<Result<Vec<_>, _>>()?;
+        self.node.execute(client as u64, argv, now_ms as u64);
+        let text: Vec<u8> = self.node.take_output(client as u64).iter().flat_map(cli::format_tty).collect();
+        Ok(String::from_utf8_lossy(&text).into_owned())
+    }
+
     /// Runs a line typed at the prompt and returns redis-cli's terminal output.
     #[wasm_bindgen(js_name = runLine)]
     pub fn run_line(&mut self, client: u32, line: &str, now_ms: f64) -> LineResult {
@@ -186,6 +222,15 @@ impl Engine {
         self.node.client(client as u64).is_some_and(|c| c.is_blocked())
     }
 }
+
+#[wasm_bindgen(typescript_custom_section)]
+const REPLY_ITEM: &'static str = r#"
+/** One reply taken from a client's outbox; `push` is true for RESP3 push messages. */
+export interface ReplyItem {
+    value: unknown;
+    push: boolean;
+}
+"#;
 
 /// A command argument from JS: a string (sent as UTF-8) or a `Uint8Array`.
 fn argument_bytes(value: &JsValue) -> Result<Vec<u8>, JsValue> {

@@ -51,6 +51,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "auth",
+        arity: -2,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        keys: KeySpec::NONE,
+        group: Group::Connection,
+        since: "1.0.0",
+        summary: "Authenticate to the server",
+        syntax: "[username] password",
+        handler: auth,
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "select",
         arity: 2,
         flags: LOADING | STALE | FAST,
@@ -252,8 +264,9 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         args.next_bytes()?;
         if option.eq_ignore_ascii_case(b"auth") && args.remaining() >= 2 {
             let user = args.next_bytes()?;
-            args.next_bytes()?;
-            check_credentials(user)?;
+            let password = args.next_bytes()?;
+            check_credentials(ctx, user, password)?;
+            ctx.client_state()?.authenticated = true;
         } else if option.eq_ignore_ascii_case(b"setname") && args.remaining() >= 1 {
             let name = args.next_bytes()?;
             set_client_name(ctx, name)?;
@@ -262,6 +275,11 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         }
     }
     let id = ctx.client;
+    if ctx.node.auth_required(id) {
+        return Err(Error::text(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        ));
+    }
     let client = ctx.client_state()?;
     if let Some(p) = protocol {
         client.protocol = p;
@@ -282,14 +300,35 @@ fn hello(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     .into())
 }
 
-/// Only the `default` user exists and it has no password, so any password
-/// is accepted for it and every other user name is refused, as Redis does.
-fn check_credentials(user: &[u8]) -> Result<(), Error> {
-    if user == b"default" {
+/// Only the `default` user exists. Its password is `requirepass`; without
+/// one any password is accepted for it. Other user names are refused.
+fn check_credentials(ctx: &mut Ctx, user: &[u8], password: &[u8]) -> Result<(), Error> {
+    let required = &ctx.node.config.requirepass;
+    if user == b"default" && (required.is_empty() || required.as_slice() == password) {
         Ok(())
     } else {
-        Err(Error::text("WRONGPASS invalid username-password pair or user is disabled."))
+        Err(Error::WrongPass)
     }
+}
+
+/// `AUTH [username] password` — a failed attempt leaves an authenticated
+/// connection authenticated.
+fn auth(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let (user, password) = match argv {
+        [_, password] => {
+            if ctx.node.config.requirepass.is_empty() {
+                return Err(Error::text(
+                    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+                ));
+            }
+            (&b"default"[..], password)
+        }
+        [_, user, password] => (user.as_slice(), password),
+        _ => return Err(Error::Syntax),
+    };
+    check_credentials(ctx, user, password)?;
+    ctx.client_state()?.authenticated = true;
+    ok()
 }
 
 /// Validates and sets the connection name; an empty name clears it.
@@ -319,6 +358,7 @@ fn quit(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `RESET` — back to a fresh connection's state: no transaction or watches,
 /// no subscriptions (left without confirmations), database 0, RESP2, no name.
 fn reset(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let no_password = ctx.node.config.requirepass.is_empty();
     ctx.node.unwatch_all(ctx.client);
     ctx.node.leave_all_pubsub(ctx.client);
     let client = ctx.client_state()?;
@@ -326,6 +366,8 @@ fn reset(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     client.db = 0;
     client.protocol = Protocol::Resp2;
     client.name = None;
+    // Back to the default user, which needs AUTH again if it has a password.
+    client.authenticated = no_password;
     Ok(Reply::status("RESET").into())
 }
 
