@@ -9,6 +9,24 @@ export default defineConfig({
   root: here('.'),
   base: './',
   resolve: { alias: { redplay: here('../wasm/pkg/redplay.js') } },
-  build: { outDir: here('dist'), emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: here('dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // The playground, the page of demo consoles, and the console element on
+    // its own under a stable name, for other pages to load with one script tag.
+    rolldownOptions: {
+      input: {
+        main: here('index.html'),
+        demos: here('demos.html'),
+        'redplay-console': here('src/demo/redplay-console.ts'),
+      },
+      // Keep the element module's exports (defineRedplayConsole, the class).
+      preserveEntrySignatures: 'exports-only',
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'redplay-console' ? '[name].js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
   server: { host: '127.0.0.1', fs: { allow: [here('..')] } },
 });

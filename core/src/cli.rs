@@ -397,10 +397,35 @@ pub struct LineOutput {
     pub effect: LineEffect,
 }
 
+/// What a typed line's commands run against: one node, or a cluster
+/// through a cluster-aware client (which may print redirections).
+pub trait LineTarget {
+    /// Runs `argv`; returns its status, its replies, and text redis-cli
+    /// prints before them (such as `-> Redirected to slot ...`).
+    fn run(&mut self, argv: Vec<Vec<u8>>, now_ms: u64) -> (crate::node::Status, Vec<Reply>, Vec<u8>);
+}
+
+struct NodeTarget<'a> {
+    node: &'a mut crate::Node,
+    client: crate::ClientId,
+}
+
+impl LineTarget for NodeTarget<'_> {
+    fn run(&mut self, argv: Vec<Vec<u8>>, now_ms: u64) -> (crate::node::Status, Vec<Reply>, Vec<u8>) {
+        let status = self.node.execute(self.client, argv, now_ms);
+        (status, self.node.take_output(self.client), Vec::new())
+    }
+}
+
 /// Runs one line typed at a redis-cli prompt against `node` as `client`:
 /// splitting, `N COMMAND` repetition, `quit`/`exit`/`clear`, then every reply
 /// printed in terminal form (or raw form when `raw`).
 pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], now_ms: u64, raw: bool) -> LineOutput {
+    run_line_on(&mut NodeTarget { node, client }, line, now_ms, raw)
+}
+
+/// [`run_line`] against any [`LineTarget`].
+pub fn run_line_on(target: &mut dyn LineTarget, line: &[u8], now_ms: u64, raw: bool) -> LineOutput {
     let mut text = Vec::new();
     let Some(mut argv) = split_args(line) else {
         text.extend_from_slice(b"Invalid argument(s)\n");
@@ -443,8 +468,8 @@ pub fn run_line(node: &mut crate::Node, client: crate::ClientId, line: &[u8], no
         text.extend_from_slice(READING_MESSAGES);
     }
     for _ in 0..repeat {
-        let status = node.execute(client, argv.clone(), now_ms);
-        let replies = node.take_output(client);
+        let (status, replies, notes) = target.run(argv.clone(), now_ms);
+        text.extend_from_slice(&notes);
         let refused = replies.first().is_some_and(Reply::is_error);
         for reply in replies {
             let printed = if verbatim {

@@ -22,12 +22,15 @@
 //! - [`repl`]: redis-cli's interactive side: prompt, hints, Tab completion, help.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 //! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
+//! - [`cluster`]: Redis Cluster simulated: slot hashing, topology, routing
+//!   (MOVED/ASK/CROSSSLOT), the bus, replication and failover.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
 
 pub mod args;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod db;

@@ -147,6 +147,8 @@ pub struct Node {
     pub(crate) watch_count: usize,
     /// Clients blocked on each (database, key), in the order they blocked.
     blocked_on: BTreeMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    /// Clients unblocked with commands waiting to run (see `flush_unblocked`).
+    unblocked: VecDeque<ClientId>,
     /// Blocked clients with a deadline, by deadline then id.
     deadlines: alloc::collections::BTreeSet<(u64, ClientId)>,
     pub(crate) stats: Stats,
@@ -155,6 +157,8 @@ pub struct Node {
     clock_started: bool,
     /// Who listens on which channel and pattern (pubsub.rs).
     pub(crate) pubsub: crate::pubsub::Registry,
+    /// Set when this node is a member of a cluster (cluster/state.rs).
+    pub(crate) cluster: Option<alloc::boxed::Box<crate::cluster::NodeCluster>>,
 }
 
 /// Counters INFO reports.
@@ -187,11 +191,13 @@ impl Node {
             watch_count: 0,
             blocked_on: BTreeMap::new(),
             deadlines: alloc::collections::BTreeSet::new(),
+            unblocked: VecDeque::new(),
             stats: Stats::default(),
             config: Config::default(),
             last_expiry_sweep_ms: 0,
             clock_started: false,
             pubsub: crate::pubsub::Registry::default(),
+            cluster: None,
         }
     }
 
@@ -217,6 +223,7 @@ impl Node {
                 db.expire_all_due(now);
             }
         }
+        let mut timed_out = false;
         while let Some(&(deadline, client)) = self.deadlines.first() {
             if deadline > self.now_ms {
                 break;
@@ -225,7 +232,13 @@ impl Node {
             if let Some(blocked) = self.unblock(client) {
                 self.send(client, blocked.on_timeout);
                 self.run_pending(client);
+                timed_out = true;
             }
+        }
+        // Timed-out clients run what they sent while waiting before any new
+        // input (time only moves between batches, so nothing else is pending).
+        if timed_out {
+            self.flush_unblocked();
         }
     }
 
@@ -278,6 +291,10 @@ impl Node {
     /// Closes a connection: its transaction and watches are dropped. Pending
     /// output is discarded.
     pub fn disconnect(&mut self, client: ClientId) {
+        if let Some(state) = self.cluster.as_deref_mut() {
+            state.asking.remove(&client);
+            state.readonly.remove(&client);
+        }
         self.unblock(client);
         self.unwatch_all(client);
         self.leave_all_pubsub(client);
@@ -392,6 +409,16 @@ impl Node {
     /// Runs one command for `client` at virtual time `now_ms`. Replies go to
     /// outboxes. A blocked client's commands wait until it is unblocked.
     pub fn execute(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
+        let status = self.execute_in_batch(client, argv, now_ms);
+        self.flush_unblocked();
+        status
+    }
+
+    /// `execute` for one command of a batch read from a connection at once:
+    /// clients it unblocks run their waiting commands only when the batch is
+    /// done (`flush_unblocked`), as Redis runs them after processing the input
+    /// it has read.
+    pub fn execute_in_batch(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
         self.advance(now_ms);
         let Some(c) = self.clients.get_mut(&client) else {
             return Status::Closed;
@@ -403,6 +430,25 @@ impl Node {
         let status = self.dispatch(client, argv);
         self.after_command();
         status
+    }
+
+    /// Runs the commands that clients sent while they were blocked, for the
+    /// clients unblocked since the last call, in the order they were unblocked.
+    pub fn flush_unblocked(&mut self) {
+        while let Some(client) = self.unblocked.pop_front() {
+            loop {
+                let Some(c) = self.clients.get_mut(&client) else { break };
+                if c.blocked.is_some() {
+                    break;
+                }
+                let Some(argv) = c.pending.pop_front() else { break };
+                let status = self.dispatch(client, argv);
+                self.after_command();
+                if status == Status::Closed {
+                    break;
+                }
+            }
+        }
     }
 
     /// Looks the command up, queues it inside MULTI or runs it, and delivers
@@ -424,6 +470,7 @@ impl Node {
         }
         let checked = self
             .resolve(&argv)
+            .and_then(|r| self.check_cluster(client, r, &argv))
             .and_then(|r| self.check_memory(client, r, in_multi))
             .and_then(|r| self.check_subscriber_context(client, r));
         let outcome = match checked {
@@ -534,7 +581,11 @@ impl Node {
         let now = self.now_ms;
         self.stats.commands_processed += 1;
         let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false, ready_key: None };
-        (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)))
+        let outcome = (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
+        if self.cluster.is_some() && !matches!(outcome, Outcome::Block(_)) {
+            self.note_write(client, resolved, argv, &outcome);
+        }
+        outcome
     }
 
     /// Parks `client` until one of the block's keys changes or it times out.
@@ -598,23 +649,17 @@ impl Node {
         true
     }
 
-    /// Runs commands that arrived while `client` was blocked, until it blocks again.
+    /// Notes that `client` was unblocked: its waiting commands run at the
+    /// next `flush_unblocked`.
     fn run_pending(&mut self, client: ClientId) {
-        loop {
-            let Some(c) = self.clients.get_mut(&client) else { return };
-            if c.blocked.is_some() {
-                return;
-            }
-            let Some(argv) = c.pending.pop_front() else { return };
-            if self.dispatch(client, argv) == Status::Closed {
-                return;
-            }
+        if self.clients.get(&client).is_some_and(|c| !c.pending.is_empty()) {
+            self.unblocked.push_back(client);
         }
     }
 
     /// Work that follows every command: watch invalidation, then serving
     /// clients blocked on keys that changed (which can change more keys).
-    fn after_command(&mut self) {
+    pub(crate) fn after_command(&mut self) {
         self.collect_invalidated_watches();
         if self.blocked_on.is_empty() {
             return;
@@ -652,6 +697,9 @@ impl Node {
             let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
             if let Outcome::Block(_) = outcome {
                 continue;
+            }
+            if self.cluster.is_some() {
+                self.note_write(client, resolved, &argv, &outcome);
             }
             self.unblock(client);
             self.deliver(client, outcome);
@@ -915,5 +963,22 @@ mod tests {
         let c = node.connect(1_000_000);
         let Some(Reply::Bulk(text)) = run(&mut node, c, "INFO server", 1_005_000).pop() else { panic!() };
         assert!(String::from_utf8(text).unwrap().contains("uptime_in_seconds:5\r\n"));
+    }
+
+    #[test]
+    fn an_unblocked_client_runs_its_waiting_commands_after_the_current_batch() {
+        let mut node = Node::new();
+        let argv = |line: &str| line.split(' ').map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
+        let (a, b) = (node.connect(0), node.connect(0));
+        assert_eq!(node.execute(a, argv("BLPOP q 0"), 1), Status::Blocked);
+        assert_eq!(node.execute(a, argv("GET x"), 2), Status::Blocked);
+        // b's batch: the push serves a, then b's SET runs before a's queued GET.
+        node.execute_in_batch(b, argv("LPUSH q v"), 3);
+        node.execute_in_batch(b, argv("SET x 1"), 3);
+        node.flush_unblocked();
+        assert_eq!(
+            node.take_output(a),
+            vec![Reply::Array(vec![Reply::bulk(b"q"), Reply::bulk(b"v")]), Reply::bulk(b"1")]
+        );
     }
 }

@@ -20,7 +20,12 @@ pub const ADDRESS: &str = "127.0.0.1:6379";
 /// redis-cli's prompt for `client`, trailing space included: the address,
 /// `[db]` unless database 0 is selected, `(TX)` inside MULTI.
 pub fn prompt(node: &Node, client: ClientId) -> String {
-    let mut text = String::from(ADDRESS);
+    prompt_at(ADDRESS, node, client)
+}
+
+/// [`prompt`] for a node at another address (a cluster node, `127.0.0.1:7001`).
+pub fn prompt_at(address: &str, node: &Node, client: ClientId) -> String {
+    let mut text = String::from(address);
     if let Some(c) = node.client(client) {
         if c.db != 0 {
             text.push_str(&alloc::format!("[{}]", c.db));

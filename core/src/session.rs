@@ -41,14 +41,19 @@ impl Session {
         loop {
             match self.decoder.next_command() {
                 Ok(Some(argv)) => {
-                    let status = node.execute(self.client, argv, now_ms);
+                    let status = node.execute_in_batch(self.client, argv, now_ms);
                     self.write_output(node, &mut out);
                     if status == Status::Closed {
                         self.closed = true;
                         break;
                     }
                 }
-                Ok(None) => break,
+                Ok(None) => {
+                    // Clients this input unblocked run their waiting commands now.
+                    node.flush_unblocked();
+                    self.write_output(node, &mut out);
+                    break;
+                }
                 Err(error) => {
                     self.write_output(node, &mut out);
                     encode(&error.to_reply(), crate::reply::Protocol::Resp2, &mut out);

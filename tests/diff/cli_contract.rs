@@ -105,9 +105,9 @@ fn run_cli(program: &str, args: &[String], script: &Script) -> (Vec<u8>, Vec<u8>
 const KNOWN_DIVERGENT: &[(&str, &str)] = &[
     (
         "help.cli",
-        "redis-cli answers `help`, `HELP cmd` and `help @group` itself, from the COMMAND DOCS \
-         reply it fetches on connect; redplay's COMMAND DOCS lacks the argument trees, so \
-         redplay-cli cannot print the same help yet",
+        "`HELP cmd` matches, but bare `help` prints redis-cli's own banner, which redplay words \
+         itself rather than copying Redis's text, and `help @string` lists LCS, which redplay \
+         does not implement",
     ),
     (
         "quit-repeat.cli",

@@ -181,6 +181,12 @@ impl Engine {
     pub fn is_connected(&self, client: u32) -> bool {
         self.node.is_connected(client as u64)
     }
+
+    /// True while the client waits in a blocking command (BLPOP, XREAD BLOCK...).
+    #[wasm_bindgen(js_name = isBlocked)]
+    pub fn is_blocked(&self, client: u32) -> bool {
+        self.node.client(client as u64).is_some_and(|c| c.is_blocked())
+    }
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -406,5 +412,178 @@ fn to_js(reply: &Reply) -> JsValue {
         Reply::Double(d) => JsValue::from_f64(*d),
         Reply::Boolean(b) => JsValue::from_bool(*b),
         Reply::BigNumber(n) => js_sys::BigInt::new(&JsValue::from_str(n)).map(JsValue::from).unwrap_or_else(|_| JsValue::from_str(n)),
+    }
+}
+
+/// A simulated Redis Cluster for the page's cluster view: thin calls into
+/// `redplay_core::cluster`. Clients are cluster-aware (`redis-cli -c` when
+/// `follow` is set) and identified by handles this object hands out.
+#[wasm_bindgen]
+pub struct ClusterEngine {
+    cluster: redplay_core::cluster::Cluster,
+    clients: BTreeMap<u32, redplay_core::cluster::client::ClusterClient>,
+    next_handle: u32,
+}
+
+/// Messages and bytes on the cluster bus.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct BusCounter {
+    pub messages: f64,
+    pub bytes: f64,
+}
+
+impl From<redplay_core::cluster::bus::Counter> for BusCounter {
+    fn from(c: redplay_core::cluster::bus::Counter) -> Self {
+        BusCounter { messages: c.messages as f64, bytes: c.bytes as f64 }
+    }
+}
+
+/// The bus message kind named by `kind` (`publish`, `publishshard`, `fail`, `update`).
+fn bus_kind(kind: &str) -> Option<redplay_core::cluster::bus::Kind> {
+    redplay_core::cluster::bus::Kind::ALL.into_iter().find(|k| k.name() == kind)
+}
+
+#[wasm_bindgen]
+impl ClusterEngine {
+    /// `primaries` primaries with `replicas` replicas each, on ports 7000 upwards.
+    #[wasm_bindgen(constructor)]
+    pub fn new(primaries: u32, replicas: u32, now_ms: f64) -> Result<ClusterEngine, JsValue> {
+        let cluster = redplay_core::cluster::Cluster::new(primaries as usize, replicas as usize, 0, now_ms as u64)
+            .map_err(|e| JsValue::from(js_sys::RangeError::new(&format!("cannot create the cluster: {:?}", e))))?;
+        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1 })
+    }
+
+    #[wasm_bindgen(js_name = nodeCount)]
+    pub fn node_count(&self) -> u32 {
+        self.cluster.len() as u32
+    }
+
+    /// The port of node `index` (7000 + index).
+    pub fn port(&self, index: u32) -> Option<u16> {
+        self.cluster.topology().nodes.get(index as usize).map(|n| n.port)
+    }
+
+    /// The node a replica replicates, if `index` is a replica.
+    #[wasm_bindgen(js_name = primaryOf)]
+    pub fn primary_of(&self, index: u32) -> Option<u32> {
+        self.cluster.topology().nodes.get(index as usize).and_then(|n| n.primary).map(|p| p as u32)
+    }
+
+    /// The slot of a key or shard channel.
+    #[wasm_bindgen(js_name = keySlot)]
+    pub fn key_slot(&self, key: &str) -> u16 {
+        redplay_core::cluster::slot::key_slot(key.as_bytes())
+    }
+
+    /// The node serving `slot`.
+    #[wasm_bindgen(js_name = slotOwner)]
+    pub fn slot_owner(&self, slot: u16) -> Option<u32> {
+        self.cluster.topology().owner(slot).map(|n| n as u32)
+    }
+
+    /// Connects a client to node `index`; `follow` makes it follow redirections.
+    pub fn connect(&mut self, index: u32, follow: bool, now_ms: f64) -> Option<u32> {
+        let client = redplay_core::cluster::client::ClusterClient::connect(
+            &mut self.cluster,
+            index as usize,
+            follow,
+            now_ms as u64,
+        )?;
+        let handle = self.next_handle;
+        self.next_handle += 1;
+        self.clients.insert(handle, client);
+        Some(handle)
+    }
+
+    /// The node a client is connected to now (it moves when redirected).
+    #[wasm_bindgen(js_name = clientNode)]
+    pub fn client_node(&self, handle: u32) -> Option<u32> {
+        self.clients.get(&handle).map(|c| c.node as u32)
+    }
+
+    /// Runs a typed line as `redis-cli [-c]` on the client's node.
+    #[wasm_bindgen(js_name = runLine)]
+    pub fn run_line(&mut self, handle: u32, line: &str, now_ms: f64) -> LineResult {
+        let Some(client) = self.clients.get_mut(&handle) else {
+            return LineResult { output: String::new(), effect: "closed".into() };
+        };
+        let result = client.run_line(&mut self.cluster, line.as_bytes(), now_ms as u64, false);
+        let effect = match result.effect {
+            LineEffect::None => "none",
+            LineEffect::Exit => "exit",
+            LineEffect::Clear => "clear",
+            LineEffect::Closed => "closed",
+            LineEffect::Blocked => "blocked",
+            LineEffect::Subscribed => "subscribed",
+        };
+        LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
+    }
+
+    /// Messages and replies that reached the client since, as `runLine` prints them.
+    #[wasm_bindgen(js_name = drainOutput)]
+    pub fn drain_output(&mut self, handle: u32) -> String {
+        let Some(client) = self.clients.get(&handle) else { return String::new() };
+        let text: Vec<u8> = client.take_output(&mut self.cluster).iter().flat_map(cli::format_tty).collect();
+        String::from_utf8_lossy(&text).into_owned()
+    }
+
+    /// redis-cli's prompt for the client (`127.0.0.1:7002> `).
+    pub fn prompt(&self, handle: u32) -> String {
+        self.clients.get(&handle).map(|c| c.prompt(&self.cluster)).unwrap_or_default()
+    }
+
+    /// Moves the virtual clock (failure detection, timeouts).
+    pub fn advance(&mut self, now_ms: f64) {
+        self.cluster.advance(now_ms as u64);
+    }
+
+    /// Stops node `index`; after the node timeout its replica takes over.
+    #[wasm_bindgen(js_name = stopNode)]
+    pub fn stop_node(&mut self, index: u32, now_ms: f64) -> bool {
+        self.cluster.stop(index as usize, now_ms as u64).is_ok()
+    }
+
+    #[wasm_bindgen(js_name = restartNode)]
+    pub fn restart_node(&mut self, index: u32, now_ms: f64) -> bool {
+        self.cluster.restart(index as usize, now_ms as u64).is_ok()
+    }
+
+    #[wasm_bindgen(js_name = isRunning)]
+    pub fn is_running(&self, index: u32) -> bool {
+        self.cluster.is_running(index as usize)
+    }
+
+    /// Moves slots `first..=last` (with their keys) to primary `to`; returns the keys moved.
+    pub fn reshard(&mut self, first: u16, last: u16, to: u32) -> Option<u32> {
+        self.cluster.reshard(first, last, to as usize).ok().map(|n| n as u32)
+    }
+
+    /// Bus messages of one kind (`publish`, `publishshard`, `fail`, `update`) over all nodes.
+    #[wasm_bindgen(js_name = busTotal)]
+    pub fn bus_total(&self, kind: &str) -> BusCounter {
+        bus_kind(kind).map_or(BusCounter { messages: 0.0, bytes: 0.0 }, |k| self.cluster.bus().total(k).into())
+    }
+
+    /// What node `index` sent and received on the bus, all kinds together.
+    #[wasm_bindgen(js_name = busSent)]
+    pub fn bus_sent(&self, index: u32) -> BusCounter {
+        self.cluster.bus().node(index as usize).sent_total().into()
+    }
+
+    #[wasm_bindgen(js_name = busReceived)]
+    pub fn bus_received(&self, index: u32) -> BusCounter {
+        self.cluster.bus().node(index as usize).received_total().into()
+    }
+
+    /// Traffic on the link from node `from` to node `to`.
+    #[wasm_bindgen(js_name = busLink)]
+    pub fn bus_link(&self, from: u32, to: u32) -> BusCounter {
+        self.cluster.bus().links.get(&(from as usize, to as usize)).copied().unwrap_or_default().into()
+    }
+
+    #[wasm_bindgen(js_name = resetBus)]
+    pub fn reset_bus(&mut self) {
+        self.cluster.reset_bus();
     }
 }

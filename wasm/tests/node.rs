@@ -113,3 +113,21 @@ fn snapshots_restore_into_a_new_engine() {
     let error: js_sys::Error = fresh.restore(b"junk").unwrap_err().into();
     assert_eq!(String::from(error.name()), "RangeError");
 }
+
+#[wasm_bindgen_test]
+fn output_for_an_idle_client_is_drained_as_redis_cli_prints_it() {
+    let mut engine = Engine::new();
+    let consumer = engine.connect(0.0);
+    let producer = engine.connect(0.0);
+    let blocked = engine.run_line(consumer, "BLPOP jobs 0", 1.0);
+    assert_eq!((blocked.output.as_str(), blocked.effect.as_str()), ("", "blocked"));
+    assert!(engine.is_blocked(consumer));
+    assert_eq!(engine.drain_output(consumer), "");
+    assert_eq!(engine.run_line(producer, "RPUSH jobs a", 2.0).output, "(integer) 1\n");
+    assert!(!engine.is_blocked(consumer));
+    assert_eq!(engine.drain_output(consumer), "1) \"jobs\"\n2) \"a\"\n");
+    assert_eq!(engine.drain_output(consumer), "");
+    assert_eq!(engine.run_line(consumer, "SUBSCRIBE news", 3.0).effect, "subscribed");
+    engine.run_line(producer, "PUBLISH news hi", 4.0);
+    assert_eq!(engine.drain_output(consumer), "1) \"message\"\n2) \"news\"\n3) \"hi\"\n");
+}

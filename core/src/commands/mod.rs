@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::node::{ClientId, Node};
 use crate::reply::Reply;
 
+pub mod cluster;
 pub mod connection;
 pub mod groups;
 pub mod keys;
@@ -209,6 +210,7 @@ const FAMILIES: &[&[CommandSpec]] = &[
     pubsub::COMMANDS,
     streams::COMMANDS,
     groups::COMMANDS,
+    cluster::COMMANDS,
 ];
 
 /// Every top-level command in the table.
@@ -224,6 +226,52 @@ pub fn key_positions(spec: &CommandSpec, argc: usize) -> Vec<usize> {
     }
     let last = if last < 0 { argc as i32 + last } else { last.min(argc as i32 - 1) };
     (first..=last).step_by(step as usize).map(|i| i as usize).filter(|&i| i < argc).collect()
+}
+
+/// Finds the keys of a command whose key positions depend on its arguments.
+pub type KeyFinder = fn(&[Vec<u8>]) -> Vec<usize>;
+
+/// Key finders for movable-key commands, by name: the part of the table that
+/// a `KeySpec` range cannot express (`numkeys` forms, keys after `STREAMS`).
+const KEY_FINDERS: &[(&str, KeyFinder)] = &[
+    ("xread", keys_after_streams),
+    ("xreadgroup", keys_after_streams),
+    ("lmpop", |argv| keys_after_numkeys(argv, 1)),
+    ("blmpop", |argv| keys_after_numkeys(argv, 2)),
+];
+
+/// XREAD/XREADGROUP: the first half of the arguments after `STREAMS`.
+fn keys_after_streams(argv: &[Vec<u8>]) -> Vec<usize> {
+    let Some(at) = argv.iter().skip(1).position(|a| a.eq_ignore_ascii_case(b"streams")).map(|i| i + 1) else {
+        return Vec::new();
+    };
+    let rest = argv.len() - at - 1;
+    if rest == 0 || !rest.is_multiple_of(2) {
+        return Vec::new();
+    }
+    (at + 1..at + 1 + rest / 2).collect()
+}
+
+/// `numkeys key [key ...]` with numkeys at `at`.
+fn keys_after_numkeys(argv: &[Vec<u8>], at: usize) -> Vec<usize> {
+    let count = argv.get(at).and_then(|n| crate::args::parse_i64(n)).unwrap_or(0);
+    if count <= 0 {
+        return Vec::new();
+    }
+    let end = (at as u64 + 1 + count as u64).min(argv.len() as u64) as usize;
+    (at + 1..end).collect()
+}
+
+/// Indexes of the keys in `argv` for `spec`: from its key finder when the
+/// keys move, from its key spec otherwise. Cluster routing and COMMAND
+/// GETKEYS both read this.
+pub fn keys_of(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<usize> {
+    if spec.has_flag(flags::MOVABLE_KEYS) {
+        if let Some((_, finder)) = KEY_FINDERS.iter().find(|(name, _)| *name == spec.name) {
+            return finder(argv);
+        }
+    }
+    key_positions(spec, argv.len())
 }
 
 /// Shorthand for the common "reply OK" outcome.

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use super::connection::help_reply;
 use super::{flags::*, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::cluster::Outgoing;
 use crate::error::Error;
 use crate::glob;
 use crate::pubsub::{ChannelTable, Flavor, CLASSIC, SHARD};
@@ -235,14 +236,26 @@ fn punsubscribe(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 }
 
 /// `PUBLISH channel message`
+///
+/// In a cluster the message also goes over the bus to every other node; the
+/// reply counts local receivers only.
 fn publish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    Ok(Reply::Integer(ctx.node.publish(&CLASSIC, &argv[1], &argv[2])).into())
+    let receivers = ctx.node.publish(&CLASSIC, &argv[1], &argv[2]);
+    if let Some(state) = ctx.node.cluster_state_mut() {
+        state.outgoing.push(Outgoing::Publish { channel: argv[1].clone(), message: argv[2].clone() });
+    }
+    Ok(Reply::Integer(receivers).into())
 }
 
 /// `SPUBLISH shardchannel message` — on a single node every shard channel is
-/// served here.
+/// served here; in a cluster the message goes to the other nodes of this
+/// node's shard only (routing already sent the client to the right shard).
 fn spublish(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    Ok(Reply::Integer(ctx.node.publish(&SHARD, &argv[1], &argv[2])).into())
+    let receivers = ctx.node.publish(&SHARD, &argv[1], &argv[2]);
+    if let Some(state) = ctx.node.cluster_state_mut() {
+        state.outgoing.push(Outgoing::PublishShard { channel: argv[1].clone(), message: argv[2].clone() });
+    }
+    Ok(Reply::Integer(receivers).into())
 }
 
 /// CHANNELS and SHARDCHANNELS take at most one pattern; more is Redis's

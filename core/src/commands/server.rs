@@ -636,7 +636,7 @@ fn command_getkeys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         Error::WrongArity(_) => Error::text("ERR Invalid number of arguments specified for command"),
         _ => Error::text("ERR Invalid command specified"),
     })?;
-    let keys = super::key_positions(resolved.spec, target.len());
+    let keys = super::keys_of(resolved.spec, target);
     if keys.is_empty() {
         return Err(Error::text("ERR The command has no key arguments"));
     }

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`server`]: a private `redis-server` on a free loopback port, killed on drop.
+//! - [`cluster`]: a private real Redis Cluster on ports 7200-7299, killed on drop.
 //! - [`resp`]: a minimal RESP client that reads replies into core's `Reply`.
 //! - [`transcript`]: the transcript format, its replay against core and against
 //!   the real server, and bless mode.
@@ -12,6 +13,7 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod normalise;
 pub mod resp;
 pub mod server;

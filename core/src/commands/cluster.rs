@@ -1,0 +1,440 @@
+//! Cluster commands: the CLUSTER container (INFO, MYID, NODES, SLOTS, SHARDS,
+//! REPLICAS, SLAVES, COUNT-FAILURE-REPORTS, KEYSLOT, COUNTKEYSINSLOT,
+//! GETKEYSINSLOT, SETSLOT, FAILOVER, HELP), ASKING, READONLY and READWRITE.
+//!
+//! They read the node's own cluster view (`crate::cluster::NodeCluster`); a
+//! standalone node answers all of them with Redis's cluster-disabled error.
+//! Changes other nodes must learn (SETSLOT NODE, FAILOVER) are queued on the
+//! node's outgoing bus for the cluster driver.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::connection::help_reply;
+use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
+use crate::args::parse_i64;
+use crate::cluster::slot::{key_slot, SLOTS};
+use crate::cluster::state::{NodeCluster, Outgoing};
+use crate::cluster::topology::{Topology, HOST};
+use crate::error::Error;
+use crate::reply::Reply;
+
+const INFO_FLAGS: u32 = STALE;
+const ADMIN_FLAGS: u32 = ADMIN | STALE | NOSCRIPT;
+
+macro_rules! sub {
+    ($name:expr, $arity:expr, $flags:expr, $summary:expr, $syntax:expr, $handler:expr) => {
+        CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            keys: KeySpec::NONE,
+            group: Group::Cluster,
+            since: "3.0.0",
+            summary: $summary,
+            syntax: $syntax,
+            handler: $handler,
+            subcommands: &[],
+        }
+    };
+}
+
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "cluster",
+        arity: -2,
+        flags: 0,
+        keys: KeySpec::NONE,
+        group: Group::Cluster,
+        since: "3.0.0",
+        summary: "A container for cluster commands",
+        syntax: "<subcommand> [arguments]",
+        handler: super::connection::container_without_subcommand,
+        subcommands: CLUSTER_SUBCOMMANDS,
+    },
+    sub!("asking", 1, FAST, "Sent by cluster clients after an -ASK redirect", "", asking),
+    sub!("readonly", 1, FAST | LOADING | STALE, "Enables read queries for a connection to a cluster replica node", "", readonly),
+    sub!("readwrite", 1, FAST | LOADING | STALE, "Disables read queries for a connection to a cluster replica node", "", readwrite),
+];
+
+const CLUSTER_SUBCOMMANDS: &[CommandSpec] = &[
+    sub!("info", 2, INFO_FLAGS, "Provides info about Redis Cluster node state", "", cluster_info),
+    sub!("myid", 2, INFO_FLAGS, "Returns the node id", "", cluster_myid),
+    sub!("nodes", 2, INFO_FLAGS, "Get Cluster config for the node", "", cluster_nodes),
+    sub!("slots", 2, LOADING | STALE, "Get array of Cluster slot to node mappings", "", cluster_slots),
+    sub!("shards", 2, LOADING | STALE, "Get array of cluster slots to node mappings", "", cluster_shards),
+    sub!("replicas", 3, ADMIN_FLAGS, "List replica nodes of the specified master node", "node-id", cluster_replicas),
+    sub!("slaves", 3, ADMIN_FLAGS, "List replica nodes of the specified master node", "node-id", cluster_replicas),
+    sub!("count-failure-reports", 3, ADMIN_FLAGS, "Return the number of failure reports active for a given node", "node-id", cluster_count_failure_reports),
+    sub!("keyslot", 3, INFO_FLAGS, "Returns the hash slot of the specified key", "key", cluster_keyslot),
+    sub!("countkeysinslot", 3, INFO_FLAGS, "Return the number of local keys in the specified hash slot", "slot", cluster_countkeysinslot),
+    sub!("getkeysinslot", 4, INFO_FLAGS, "Return local key names in the specified hash slot", "slot count", cluster_getkeysinslot),
+    sub!("setslot", -4, ADMIN_FLAGS, "Bind a hash slot to a specific node", "slot IMPORTING node-id|MIGRATING node-id|NODE node-id|STABLE", cluster_setslot),
+    sub!("failover", -2, ADMIN_FLAGS, "Forces a replica to perform a manual failover of its master.", "[FORCE|TAKEOVER]", cluster_failover),
+    sub!("help", 2, LOADING | STALE, "Show helpful text about the different subcommands", "", cluster_help),
+];
+
+const DISABLED: &str = "ERR This instance has cluster support disabled";
+
+/// The calling node's cluster state, or the cluster-disabled error.
+fn state<'a>(ctx: &'a mut Ctx) -> Result<&'a mut NodeCluster, Error> {
+    ctx.node.cluster_state_mut().ok_or_else(|| Error::text(DISABLED))
+}
+
+/// `ASKING`
+fn asking(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let client = ctx.client;
+    state(ctx)?.asking.insert(client);
+    ok()
+}
+
+/// `READONLY`
+fn readonly(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let client = ctx.client;
+    state(ctx)?.readonly.insert(client);
+    ok()
+}
+
+/// `READWRITE`
+fn readwrite(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let client = ctx.client;
+    state(ctx)?.readonly.remove(&client);
+    ok()
+}
+
+/// `CLUSTER HELP`
+fn cluster_help(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    state(ctx)?;
+    Ok(help_reply("CLUSTER", CLUSTER_SUBCOMMANDS))
+}
+
+/// `CLUSTER INFO`
+fn cluster_info(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let _ = argv;
+    let s = state(ctx)?;
+    let view = &s.view;
+    let assigned = view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some()).count();
+    let failing = view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some_and(|n| n.failed)).count();
+    let mut text = alloc::format!(
+        "cluster_state:{}\r\ncluster_slots_assigned:{}\r\ncluster_slots_ok:{}\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:{}\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\ncluster_current_epoch:{}\r\ncluster_my_epoch:{}\r\n",
+        if view.is_ok() { "ok" } else { "fail" },
+        assigned,
+        assigned - failing,
+        failing,
+        view.nodes.len(),
+        view.size(),
+        view.current_epoch,
+        view.shown_epoch(s.myself),
+    );
+    text.push_str(&s.traffic.info_lines());
+    text.push_str("total_cluster_links_buffer_limit_exceeded:0\r\n");
+    Ok(Reply::Verbatim { format: *b"txt", text: text.into_bytes() }.into())
+}
+
+/// `CLUSTER MYID`
+fn cluster_myid(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let s = state(ctx)?;
+    let id = s.view.nodes.get(s.myself).map(|n| n.id.clone()).unwrap_or_default();
+    Ok(Reply::Bulk(id.into_bytes()).into())
+}
+
+/// One line of CLUSTER NODES (without the newline), as `node` looks from `myself`.
+pub fn node_line(view: &Topology, node: usize, myself: usize, state: Option<&NodeCluster>, now_ms: u64) -> String {
+    let Some(info) = view.nodes.get(node) else { return String::new() };
+    let mut flags = String::new();
+    if node == myself {
+        flags.push_str("myself,");
+    }
+    flags.push_str(if info.is_primary() { "master" } else { "slave" });
+    if info.failed {
+        flags.push_str(",fail");
+    }
+    let primary = info.primary.and_then(|p| view.nodes.get(p)).map_or("-", |p| p.id.as_str());
+    let pong = if node == myself { now_ms / 1000 * 1000 } else { now_ms };
+    let link = if info.failed { "disconnected" } else { "connected" };
+    let mut line = alloc::format!(
+        "{} {}:{}@{} {} {} 0 {} {} {}",
+        info.id,
+        HOST,
+        info.port,
+        info.port as u32 + 10000,
+        flags,
+        primary,
+        pong,
+        view.shown_epoch(node),
+        link
+    );
+    for (first, last) in view.ranges_of(node) {
+        if first == last {
+            line.push_str(&alloc::format!(" {}", first));
+        } else {
+            line.push_str(&alloc::format!(" {}-{}", first, last));
+        }
+    }
+    if let Some(state) = state.filter(|_| node == myself) {
+        for (slot, target) in &state.migrating {
+            let id = view.nodes.get(*target).map_or("", |n| n.id.as_str());
+            line.push_str(&alloc::format!(" [{}->-{}]", slot, id));
+        }
+        for (slot, source) in &state.importing {
+            let id = view.nodes.get(*source).map_or("", |n| n.id.as_str());
+            line.push_str(&alloc::format!(" [{}-<-{}]", slot, id));
+        }
+    }
+    line
+}
+
+/// `CLUSTER NODES`: this node first, then the others in node order.
+fn cluster_nodes(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let s = state(ctx)?;
+    let mut text = String::new();
+    let order = core::iter::once(s.myself).chain((0..s.view.nodes.len()).filter(|&i| i != s.myself));
+    for node in order {
+        text.push_str(&node_line(&s.view, node, s.myself, Some(s), now));
+        text.push('\n');
+    }
+    Ok(Reply::Verbatim { format: *b"txt", text: text.into_bytes() }.into())
+}
+
+fn node_entry(view: &Topology, node: usize) -> Reply {
+    let Some(info) = view.nodes.get(node) else { return Reply::Nil };
+    Reply::Array(vec![
+        Reply::bulk(HOST.as_bytes()),
+        Reply::Integer(info.port as i64),
+        Reply::bulk(info.id.as_bytes()),
+        Reply::Array(Vec::new()),
+    ])
+}
+
+/// `CLUSTER SLOTS`: each range of slots with its primary, then its live replicas.
+fn cluster_slots(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let s = state(ctx)?;
+    let view = &s.view;
+    let ranges = view
+        .all_ranges()
+        .into_iter()
+        .map(|(first, last, owner)| {
+            let mut entry = vec![Reply::Integer(first as i64), Reply::Integer(last as i64), node_entry(view, owner)];
+            for replica in view.replicas_of(owner) {
+                if view.nodes.get(replica).is_some_and(|n| !n.failed) {
+                    entry.push(node_entry(view, replica));
+                }
+            }
+            Reply::Array(entry)
+        })
+        .collect();
+    Ok(Reply::Array(ranges).into())
+}
+
+/// `CLUSTER SHARDS`: each primary's slot ranges and the nodes of its shard.
+fn cluster_shards(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let s = state(ctx)?;
+    let view = &s.view;
+    let offset = s.repl_offset as i64;
+    let describe = |node: usize| {
+        let Some(info) = view.nodes.get(node) else { return Reply::Nil };
+        let text = |t: &str| Reply::bulk(t.as_bytes());
+        Reply::Map(vec![
+            (text("id"), text(&info.id)),
+            (text("port"), Reply::Integer(info.port as i64)),
+            (text("ip"), text(HOST)),
+            (text("endpoint"), text(HOST)),
+            (text("role"), text(if info.is_primary() { "master" } else { "replica" })),
+            (text("replication-offset"), Reply::Integer(offset)),
+            (text("health"), text(if info.failed { "fail" } else { "online" })),
+        ])
+    };
+    let shards = (0..view.nodes.len())
+        .filter(|&n| view.nodes.get(n).is_some_and(|i| i.is_primary()))
+        .map(|primary| {
+            let slots = view
+                .ranges_of(primary)
+                .into_iter()
+                .flat_map(|(a, b)| [Reply::Integer(a as i64), Reply::Integer(b as i64)])
+                .collect();
+            let nodes = core::iter::once(primary).chain(view.replicas_of(primary)).map(describe).collect();
+            Reply::Map(vec![(Reply::bulk(b"slots"), Reply::Array(slots)), (Reply::bulk(b"nodes"), Reply::Array(nodes))])
+        })
+        .collect();
+    Ok(Reply::Array(shards).into())
+}
+
+/// `CLUSTER REPLICAS node-id` (and its old name SLAVES).
+fn cluster_replicas(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let s = state(ctx)?;
+    let Some(node) = s.view.find(&argv[2]) else {
+        return Err(Error::WithArg { prefix: "ERR Unknown node ", arg: argv[2].clone(), suffix: "" });
+    };
+    if !s.view.nodes.get(node).is_some_and(|n| n.is_primary()) {
+        return Err(Error::text("ERR The specified node is not a master"));
+    }
+    let lines = s
+        .view
+        .replicas_of(node)
+        .map(|r| Reply::Bulk(node_line(&s.view, r, s.myself, None, now).into_bytes()))
+        .collect();
+    Ok(Reply::Array(lines).into())
+}
+
+/// `CLUSTER COUNT-FAILURE-REPORTS node-id`: failures are decided at once by
+/// the driver, so no reports linger.
+fn cluster_count_failure_reports(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let s = state(ctx)?;
+    if s.view.find(&argv[2]).is_none() {
+        return Err(Error::WithArg { prefix: "ERR Unknown node ", arg: argv[2].clone(), suffix: "" });
+    }
+    Ok(Reply::Integer(0).into())
+}
+
+/// `CLUSTER KEYSLOT key`
+fn cluster_keyslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    state(ctx)?;
+    Ok(Reply::Integer(key_slot(&argv[2]) as i64).into())
+}
+
+/// The keys of database 0 in `slot`, in byte order.
+fn keys_in_slot(ctx: &mut Ctx, slot: u16, limit: usize) -> Vec<Vec<u8>> {
+    let now = ctx.now_ms;
+    let mut keys: Vec<Vec<u8>> = ctx
+        .node
+        .db(0)
+        .live_entries(now)
+        .filter(|(key, _)| key_slot(key) == slot)
+        .map(|(key, _)| key.to_vec())
+        .collect();
+    keys.sort_unstable();
+    keys.truncate(limit);
+    keys
+}
+
+fn parse_slot_number(raw: &[u8]) -> Result<i64, Error> {
+    parse_i64(raw).ok_or(Error::NotInteger)
+}
+
+/// `CLUSTER COUNTKEYSINSLOT slot`
+fn cluster_countkeysinslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    state(ctx)?;
+    let slot = parse_slot_number(&argv[2])?;
+    if !(0..SLOTS as i64).contains(&slot) {
+        return Err(Error::text("ERR Invalid slot"));
+    }
+    Ok(Reply::Integer(keys_in_slot(ctx, slot as u16, usize::MAX).len() as i64).into())
+}
+
+/// `CLUSTER GETKEYSINSLOT slot count` (keys in byte order; Redis lists them
+/// in its hash table's order).
+fn cluster_getkeysinslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    state(ctx)?;
+    let slot = parse_slot_number(&argv[2])?;
+    let count = parse_slot_number(&argv[3])?;
+    if !(0..SLOTS as i64).contains(&slot) || count < 0 {
+        return Err(Error::text("ERR Invalid slot or number of keys"));
+    }
+    let keys = keys_in_slot(ctx, slot as u16, count as usize);
+    Ok(Reply::Array(keys.into_iter().map(Reply::Bulk).collect()).into())
+}
+
+/// `CLUSTER SETSLOT slot IMPORTING node-id|MIGRATING node-id|NODE node-id|STABLE`
+fn cluster_setslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let holds_keys = |ctx: &mut Ctx, slot: u16| ctx.node.db(0).live_entries(now).any(|(key, _)| key_slot(key) == slot);
+    let s = state(ctx)?;
+    if !s.is_primary() {
+        return Err(Error::text("ERR Please use SETSLOT only with masters."));
+    }
+    let slot = match parse_i64(&argv[2]) {
+        Some(n) if (0..SLOTS as i64).contains(&n) => n as u16,
+        _ => return Err(Error::text("ERR Invalid or out of range slot")),
+    };
+    let action = argv[3].to_ascii_lowercase();
+    let bad_action = || Error::text("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
+    if action == b"stable" {
+        if argv.len() != 4 {
+            return Err(bad_action());
+        }
+        s.migrating.remove(&slot);
+        s.importing.remove(&slot);
+        return ok();
+    }
+    if !matches!(action.as_slice(), b"migrating" | b"importing" | b"node") || argv.len() != 5 {
+        return Err(bad_action());
+    }
+    let id = &argv[4];
+    let target = s.view.find(id);
+    let myself = s.myself;
+    let owner = s.view.owner(slot);
+    match action.as_slice() {
+        b"migrating" => {
+            if owner != Some(myself) {
+                return Err(Error::text(alloc::format!("ERR I'm not the owner of hash slot {}", slot)));
+            }
+            let Some(target) = target else {
+                return Err(Error::WithArg { prefix: "ERR I don't know about node ", arg: id.clone(), suffix: "" });
+            };
+            if !s.view.nodes.get(target).is_some_and(|n| n.is_primary()) {
+                return Err(Error::text("ERR Target node is not a master"));
+            }
+            s.migrating.insert(slot, target);
+        }
+        b"importing" => {
+            if owner == Some(myself) {
+                return Err(Error::text(alloc::format!("ERR I'm already the owner of hash slot {}", slot)));
+            }
+            let Some(source) = target else {
+                return Err(Error::WithArg { prefix: "ERR I don't know about node ", arg: id.clone(), suffix: "" });
+            };
+            if !s.view.nodes.get(source).is_some_and(|n| n.is_primary()) {
+                return Err(Error::text("ERR Target node is not a master"));
+            }
+            s.importing.insert(slot, source);
+        }
+        _ => {
+            let Some(target) = target else {
+                return Err(Error::WithArg { prefix: "ERR Unknown node ", arg: id.clone(), suffix: "" });
+            };
+            if !s.view.nodes.get(target).is_some_and(|n| n.is_primary()) {
+                return Err(Error::text("ERR Target node is not a master"));
+            }
+            if owner == Some(myself) && target != myself && holds_keys(ctx, slot) {
+                return Err(Error::text(alloc::format!(
+                    "ERR Can't assign hashslot {} to a different node while I still hold keys for this hash slot.",
+                    slot
+                )));
+            }
+            let s = state(ctx)?;
+            if target != myself {
+                s.migrating.remove(&slot);
+            }
+            if target == myself {
+                s.importing.remove(&slot);
+            }
+            s.outgoing.push(Outgoing::SlotOwner { slot, node: target });
+        }
+    }
+    ok()
+}
+
+/// `CLUSTER FAILOVER [FORCE|TAKEOVER]`
+fn cluster_failover(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let s = state(ctx)?;
+    if argv.len() > 3 {
+        return Err(Error::WithArg {
+            prefix: "ERR unknown subcommand or wrong number of arguments for '",
+            arg: argv[1].clone(),
+            suffix: "'. Try CLUSTER HELP.",
+        });
+    }
+    let force = match argv.get(2) {
+        None => false,
+        Some(word) if word.eq_ignore_ascii_case(b"force") || word.eq_ignore_ascii_case(b"takeover") => true,
+        Some(_) => return Err(Error::Syntax),
+    };
+    if s.is_primary() {
+        return Err(Error::text("ERR You should send CLUSTER FAILOVER to a replica"));
+    }
+    s.outgoing.push(Outgoing::Failover { force });
+    ok()
+}

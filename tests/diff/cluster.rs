@@ -1,0 +1,275 @@
+//! redplay's cluster against a real Redis 7.0 cluster (see support/cluster.rs):
+//! the same topology on both sides, then
+//! - redplay-cli `--cluster-primaries N -p 7000 [-c]` against `redis-cli -p
+//!   <first node> [-c]` on every script in `tests/diff/cluster/`, in terminal
+//!   and raw form (ports and node ids normalised, nothing else);
+//! - CLUSTER KEYSLOT for thousands of generated keys, and the MOVED or
+//!   CROSSSLOT reply each node gives for them;
+//! - CLUSTER NODES (lines sorted: Redis lists nodes in hash-table order),
+//!   CLUSTER SLOTS and CLUSTER INFO (bus statistics removed: Redis gossips);
+//! - who receives a classic PUBLISH and a sharded SPUBLISH, subscribed on
+//!   every node.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use redplay_core::cluster::slot::key_slot;
+use redplay_core::cluster::Cluster;
+use redplay_core::Reply;
+use support::cluster::{zero_clocks, RealCluster};
+use support::server::CLI_BIN;
+use support::text;
+
+fn run_cli(program: &str, args: &[String], script: &[u8]) -> Vec<u8> {
+    let mut child = Command::new(program)
+        .args(args)
+        .env("REDISCLI_RCFILE", "/dev/null")
+        .env("REDISCLI_HISTFILE", "/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {}", program, e));
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(script).expect("writing the script");
+    drop(stdin);
+    child.wait_with_output().expect("waiting for CLI").stdout
+}
+
+fn scripts() -> Vec<(String, Vec<u8>)> {
+    let dir = support::tests_dir().join("diff").join("cluster");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {}", dir.display(), e))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "cli"))
+        .collect();
+    paths.sort();
+    paths.into_iter().map(|p| (p.display().to_string(), std::fs::read(&p).expect("script"))).collect()
+}
+
+fn compare_scripts(real: &RealCluster, primaries: usize, replicas: usize, failures: &mut Vec<String>) {
+    for (name, script) in scripts() {
+        for follow in [false, true] {
+            for tty in [true, false] {
+                real.flush();
+                let mut real_args = vec!["-p".to_string(), real.ports[0].to_string()];
+                let mut ours_args = vec![
+                    "--cluster-primaries".to_string(),
+                    primaries.to_string(),
+                    "--cluster-replicas".to_string(),
+                    replicas.to_string(),
+                    "-p".to_string(),
+                    "7000".to_string(),
+                ];
+                for args in [&mut real_args, &mut ours_args] {
+                    if follow {
+                        args.push("-c".into());
+                    }
+                    if tty {
+                        args.push("--no-raw".into());
+                    }
+                }
+                let expected = real.normalize(&run_cli(CLI_BIN, &real_args, &script));
+                let got = zero_clocks(&String::from_utf8_lossy(&run_cli(
+                    env!("CARGO_BIN_EXE_redplay-cli"),
+                    &ours_args,
+                    &script,
+                )))
+                .into_bytes();
+                if expected != got {
+                    failures.push(format!(
+                        "{} ({}{}):\n{}",
+                        name,
+                        if follow { "-c " } else { "" },
+                        if tty { "--no-raw" } else { "raw" },
+                        text::diff(&expected, &got)
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Keys with and without hash tags, from a fixed generator.
+fn generated_keys(count: usize) -> Vec<Vec<u8>> {
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet = b"ab{}xyz019:_-";
+    (0..count)
+        .map(|_| {
+            let len = (next() % 12) as usize;
+            (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect()
+        })
+        .collect()
+}
+
+fn compare_keyslots_and_redirects(real: &RealCluster, failures: &mut Vec<String>) {
+    let keys = generated_keys(3000);
+    let mut ours = Cluster::new(real.ports.len(), 0, 0, 0).expect("cluster");
+    for index in 0..real.ports.len() {
+        let mut conn = real.conn(index);
+        let client = ours.connect(index, 0).expect("connect");
+        for key in &keys {
+            conn.queue(&[b"CLUSTER".to_vec(), b"KEYSLOT".to_vec(), key.clone()]);
+            conn.queue(&[b"GET".to_vec(), key.clone()]);
+            conn.queue(&[b"MGET".to_vec(), key.clone(), b"zz".to_vec()]);
+        }
+        conn.flush().expect("flush");
+        for key in &keys {
+            let slot = conn.read_reply().expect("reply");
+            if slot != Reply::Integer(key_slot(key) as i64) {
+                failures.push(format!("KEYSLOT {:?}: real {:?}, ours {}", String::from_utf8_lossy(key), slot, key_slot(key)));
+            }
+            for argv in [vec![&b"GET"[..], key], vec![&b"MGET"[..], key, b"zz"]] {
+                let real_reply = conn.read_reply().expect("reply");
+                let real_reply = match real_reply {
+                    Reply::Error(e) => Reply::Error(real.normalize(&e)),
+                    other => other,
+                };
+                let ours_reply = ours.call(index, client, &argv, 1).pop().unwrap_or(Reply::Nil);
+                if real_reply != ours_reply {
+                    failures.push(format!("node {} {:?}: real {:?}, ours {:?}", index, argv, real_reply, ours_reply));
+                }
+            }
+        }
+    }
+}
+
+fn info_without_stats(text: &str) -> String {
+    text.lines().filter(|l| !l.starts_with("cluster_stats_messages")).collect::<Vec<_>>().join("\n")
+}
+
+fn sorted_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+fn compare_introspection(real: &RealCluster, ours: &mut Cluster, failures: &mut Vec<String>) {
+    for (index, &mine) in real.map.iter().enumerate() {
+        let client = ours.connect(mine, 0).expect("connect");
+        let ours_text = |cluster: &mut Cluster, argv: &[&[u8]]| match cluster.call(mine, client, argv, 1).pop() {
+            Some(Reply::Bulk(b)) => String::from_utf8_lossy(&b).into_owned(),
+            other => format!("{:?}", other),
+        };
+        let norm = |s: String| String::from_utf8_lossy(&real.normalize(s.as_bytes())).into_owned();
+        let real_nodes = norm(real.text(real.ports[index], &["CLUSTER", "NODES"]));
+        let ours_nodes = zero_clocks(&ours_text(ours, &[b"CLUSTER", b"NODES"]));
+        if sorted_lines(&real_nodes) != sorted_lines(&ours_nodes) {
+            failures.push(format!("CLUSTER NODES on node {}:\nreal:\n{}\nours:\n{}", index, real_nodes, ours_nodes));
+        }
+        let real_info = info_without_stats(&real.text(real.ports[index], &["CLUSTER", "INFO"]));
+        let ours_info = info_without_stats(&ours_text(ours, &[b"CLUSTER", b"INFO"]));
+        if real_info != ours_info {
+            failures.push(format!("CLUSTER INFO on node {}:\nreal:\n{}\nours:\n{}", index, real_info, ours_info));
+        }
+        let real_slots = real.conn(index).call_str(&["CLUSTER", "SLOTS"]).expect("slots");
+        let real_slots = normalize_reply(real, real_slots);
+        let ours_slots = ours.call(mine, client, &[b"CLUSTER", b"SLOTS"], 1).pop();
+        if Some(&real_slots) != ours_slots.as_ref() {
+            failures.push(format!("CLUSTER SLOTS on node {}: real {:?}, ours {:?}", index, real_slots, ours_slots));
+        }
+    }
+}
+
+fn normalize_reply(real: &RealCluster, reply: Reply) -> Reply {
+    match reply {
+        Reply::Bulk(b) => Reply::Bulk(real.normalize(&b)),
+        Reply::Error(b) => Reply::Error(real.normalize(&b)),
+        Reply::Integer(n) => match real.ports.iter().position(|&p| p as i64 == n) {
+            Some(i) => Reply::Integer(real.ours.nodes[real.map[i]].port as i64),
+            None => Reply::Integer(n),
+        },
+        Reply::Array(items) => Reply::Array(items.into_iter().map(|r| normalize_reply(real, r)).collect()),
+        other => other,
+    }
+}
+
+/// Subscribes on every node, publishes on one, and lists who got what.
+fn compare_delivery(real: &RealCluster, ours: &mut Cluster, failures: &mut Vec<String>) {
+    let nodes = real.ports.len();
+    let channel = "news{foo}";
+    let owner = ours.owner_of_key(channel.as_bytes()).expect("owner");
+    let shard: Vec<usize> = (0..nodes).filter(|&n| ours.topology().shard_primary(n) == owner).collect();
+    let real_index = |mine: usize| real.map.iter().position(|&m| m == mine).expect("mapped node");
+    // Real side (node i of ours is real node real_index(i)).
+    let mut real_subs: Vec<_> = (0..nodes).map(|i| real.conn(real_index(i))).collect();
+    let mut real_shard_subs: Vec<_> = shard.iter().map(|&i| real.conn(real_index(i))).collect();
+    for conn in &mut real_subs {
+        conn.call_str(&["SUBSCRIBE", channel]).expect("subscribe");
+    }
+    for conn in &mut real_shard_subs {
+        conn.call_str(&["SSUBSCRIBE", channel]).expect("ssubscribe");
+    }
+    let publisher = (owner + 1) % nodes;
+    let mut p = real.conn(real_index(publisher));
+    let real_publish = p.call_str(&["PUBLISH", channel, "hello"]).expect("publish");
+    let real_spublish_wrong = normalize_reply(real, p.call_str(&["SPUBLISH", channel, "x"]).expect("spublish"));
+    let real_spublish = real.conn(real_index(owner)).call_str(&["SPUBLISH", channel, "hi"]).expect("spublish");
+    std::thread::sleep(Duration::from_millis(300));
+    let real_got: Vec<bool> = real_subs.iter_mut().map(|c| c.has_pending(Duration::from_millis(200))).collect();
+    let real_shard_got: Vec<bool> = real_shard_subs.iter_mut().map(|c| c.has_pending(Duration::from_millis(200))).collect();
+    // redplay.
+    let subs: Vec<_> = (0..nodes).map(|i| ours.connect(i, 0).expect("connect")).collect();
+    for (i, &c) in subs.iter().enumerate() {
+        ours.call(i, c, &[b"SUBSCRIBE", channel.as_bytes()], 1);
+    }
+    let shard_subs: Vec<_> = shard.iter().map(|&i| (i, ours.connect(i, 0).expect("connect"))).collect();
+    for &(i, c) in &shard_subs {
+        ours.call(i, c, &[b"SSUBSCRIBE", channel.as_bytes()], 1);
+    }
+    let pc = ours.connect(publisher, 1).expect("connect");
+    let ours_publish = ours.call(publisher, pc, &[b"PUBLISH", channel.as_bytes(), b"hello"], 2).pop();
+    let ours_spublish_wrong = ours.call(publisher, pc, &[b"SPUBLISH", channel.as_bytes(), b"x"], 2).pop();
+    let oc = ours.connect(owner, 2).expect("connect");
+    let ours_spublish = ours.call(owner, oc, &[b"SPUBLISH", channel.as_bytes(), b"hi"], 2).pop();
+    let ours_got: Vec<bool> = subs.iter().enumerate().map(|(i, &c)| !ours.take_output(i, c).is_empty()).collect();
+    let ours_shard_got: Vec<bool> = shard_subs.iter().map(|&(i, c)| !ours.take_output(i, c).is_empty()).collect();
+    let pairs = [
+        ("PUBLISH reply", format!("{:?}", Some(real_publish)), format!("{:?}", ours_publish)),
+        ("SPUBLISH on the wrong node", format!("{:?}", Some(real_spublish_wrong)), format!("{:?}", ours_spublish_wrong)),
+        ("SPUBLISH reply", format!("{:?}", Some(real_spublish)), format!("{:?}", ours_spublish)),
+        ("classic receivers", format!("{:?}", real_got), format!("{:?}", ours_got)),
+        ("shard receivers", format!("{:?}", real_shard_got), format!("{:?}", ours_shard_got)),
+    ];
+    for (what, real_value, ours_value) in pairs {
+        if real_value != ours_value {
+            failures.push(format!("{}: real {}, ours {}", what, real_value, ours_value));
+        }
+    }
+}
+
+/// One real cluster at a time: the tests share the 7200-7299 port range.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn check(primaries: usize, replicas: usize) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let real = RealCluster::start(primaries, replicas);
+    let mut failures = Vec::new();
+    let mut ours = Cluster::new(primaries, replicas, 0, support::wall_ms()).expect("cluster");
+    compare_introspection(&real, &mut ours, &mut failures);
+    compare_delivery(&real, &mut ours, &mut failures);
+    if replicas == 0 {
+        compare_keyslots_and_redirects(&real, &mut failures);
+    }
+    compare_scripts(&real, primaries, replicas, &mut failures);
+    assert!(failures.is_empty(), "{} differences from the real cluster:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn three_primaries() {
+    check(3, 0);
+}
+
+#[test]
+fn three_primaries_with_a_replica_each() {
+    check(3, 1);
+}

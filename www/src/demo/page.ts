@@ -1,0 +1,3 @@
+// The demos page: its stylesheet and the <redplay-console> element.
+import './page.css';
+import './redplay-console';
