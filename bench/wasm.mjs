@@ -1,52 +1,60 @@
-// The wasm half of `make bench`: loads the wasm-pack build in Node and runs
-// the same workloads as bench/src/main.rs, printing `name=ops_per_sec` lines.
-// Commands go in as pipelined RESP, 64 per batch, through a session — the
-// same shape as `redis-benchmark -P 64` sends to redis-server.
-import { readFile } from 'node:fs/promises';
+// The wasm half of `make bench`: loads the wasm-pack build in Node and
+// replays workload files written by bench/src/harness.rs (the same RESP
+// bytes the native and redis columns run), printing `name=ops_per_sec`.
+// Each file holds records: kind byte, u32 little-endian length, bytes.
+// Kinds: 0 name, 1 ops, 2 setup batch, 3 subscribers (u32 count + their
+// setup bytes), 4 timed batch. Timed batches go through a session 64
+// commands at a time; subscriber sessions are drained after each batch.
+import { readFileSync } from 'node:fs';
 import { initSync, Engine } from '../wasm/pkg/redplay.js';
 
-const ops = Number(process.argv[2] ?? 1_000_000);
-const PIPELINE = 64;
-const KEYSPACE = 100_000;
-initSync({ module: await readFile(new URL('../wasm/pkg/redplay_bg.wasm', import.meta.url)) });
+initSync({ module: readFileSync(new URL('../wasm/pkg/redplay_bg.wasm', import.meta.url)) });
 
-const key = (i) => `key:${String(Number((BigInt(i) * 2654435761n) % BigInt(KEYSPACE))).padStart(12, '0')}`;
-
-const workloads = {
-  SET: (i) => ['SET', key(i), 'xxx'],
-  GET: (i) => ['GET', key(i)],
-  INCR: (i) => ['INCR', key(i)],
-  'MSET (10 keys)': (i) => {
-    const argv = ['MSET'];
-    for (let k = 0; k < 10; k++) argv.push(key(i * 10 + k), 'xxx');
-    return argv;
-  },
-};
-
-const encoder = new TextEncoder();
-function encode(argv) {
-  let text = `*${argv.length}\r\n`;
-  for (const arg of argv) text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-  return text;
+function* records(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at < bytes.length; ) {
+    const kind = bytes[at];
+    const length = view.getUint32(at + 1, true);
+    yield [kind, bytes.subarray(at + 5, at + 5 + length)];
+    at += 5 + length;
+  }
 }
 
-for (const [name, build] of Object.entries(workloads)) {
+function run(file) {
   const engine = new Engine();
   const session = engine.openSession(0);
-  // Requests are encoded before timing starts, as redis-benchmark prepares its buffers.
-  const batches = [];
-  for (let i = 0; i < ops; i += PIPELINE) {
-    let text = '';
-    for (let j = i; j < Math.min(i + PIPELINE, ops); j++) text += encode(build(j));
-    batches.push(encoder.encode(text));
+  const decoder = new TextDecoder();
+  let name = file;
+  let ops = 0;
+  let clock = 0;
+  const subscribers = [];
+  const timed = [];
+  for (const [kind, bytes] of records(readFileSync(file))) {
+    if (kind === 0) name = decoder.decode(bytes);
+    else if (kind === 1) ops = Number(decoder.decode(bytes));
+    else if (kind === 2) engine.feedSession(session, bytes, ++clock);
+    else if (kind === 3) {
+      const count = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+      for (let i = 0; i < count; i++) {
+        const sub = engine.openSession(0);
+        engine.feedSession(sub, bytes.subarray(4), 0);
+        subscribers.push(sub);
+      }
+    } else if (kind === 4) timed.push(bytes);
   }
   const started = performance.now();
-  let bytes = 0;
-  for (let b = 0; b < batches.length; b++) {
-    bytes += engine.feedSession(session, batches[b], b).length;
+  let written = 0;
+  for (const batch of timed) {
+    written += engine.feedSession(session, batch, ++clock).length;
+    for (const sub of subscribers) written += engine.drainSession(sub).length;
   }
   const seconds = (performance.now() - started) / 1000;
-  if (bytes === 0) throw new Error(`${name}: no replies`);
-  console.log(`${name}=${(ops / seconds).toFixed(0)}`);
+  if (written === 0) throw new Error(`${name}: no replies`);
   engine.free();
+  return [name, ops / seconds];
+}
+
+for (const file of process.argv.slice(2)) {
+  const [name, opsPerSec] = run(file);
+  console.log(`${name}=${opsPerSec.toFixed(0)}`);
 }

@@ -6,6 +6,7 @@
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::commands::{self, Block, CommandSpec, Ctx, Outcome};
@@ -64,9 +65,33 @@ pub struct Client {
     /// re-runs instead of the one typed (XREAD's `$` resolved to an ID).
     pub(crate) rerun_argv: Option<Vec<Vec<u8>>>,
     /// Replies waiting to be read, each with the protocol it was produced for.
-    outbox: VecDeque<(Reply, Protocol)>,
+    outbox: VecDeque<(Queued, Protocol)>,
     /// Channels, patterns and shard channels this client listens on (pubsub.rs).
     pub(crate) subs: crate::pubsub::Subscriptions,
+}
+
+/// A reply waiting in an outbox: a client's own, or one frame shared by all
+/// the clients a publish reaches (built once instead of once per subscriber).
+#[derive(Debug)]
+pub(crate) enum Queued {
+    Own(Reply),
+    Shared(Arc<Reply>),
+}
+
+impl Queued {
+    fn reply(&self) -> &Reply {
+        match self {
+            Queued::Own(reply) => reply,
+            Queued::Shared(reply) => reply,
+        }
+    }
+
+    fn into_reply(self) -> Reply {
+        match self {
+            Queued::Own(reply) => reply,
+            Queued::Shared(reply) => Arc::try_unwrap(reply).unwrap_or_else(|shared| (*shared).clone()),
+        }
+    }
 }
 
 /// A client waiting in a blocking command.
@@ -139,7 +164,7 @@ pub struct Node {
     pub(crate) dbs: Vec<Db>,
     clients: BTreeMap<ClientId, Client>,
     /// Final replies of clients that closed (QUIT), until the front end takes them.
-    closed_outboxes: BTreeMap<ClientId, VecDeque<(Reply, Protocol)>>,
+    closed_outboxes: BTreeMap<ClientId, VecDeque<(Queued, Protocol)>>,
     next_client_id: ClientId,
     commands: Map<&'static [u8], &'static CommandSpec>,
     now_ms: u64,
@@ -332,14 +357,51 @@ impl Node {
     pub fn send(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
             let shaped = reply.for_protocol(c.protocol);
-            c.outbox.push_back((shaped, c.protocol));
+            c.outbox.push_back((Queued::Own(shaped), c.protocol));
+        }
+    }
+
+    /// Queues one reply for each of `targets` (unknown ids are skipped),
+    /// shaping it once per protocol and sharing it.
+    pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], reply: &Reply) {
+        let mut shaped: [Option<Arc<Reply>>; 2] = [None, None];
+        for id in targets {
+            let Some(c) = clients.get_mut(id) else { continue };
+            let slot = &mut shaped[(c.protocol == Protocol::Resp3) as usize];
+            let shared = slot.get_or_insert_with(|| Arc::new(reply.clone().for_protocol(c.protocol)));
+            c.outbox.push_back((Queued::Shared(shared.clone()), c.protocol));
+        }
+    }
+
+    /// The pub/sub registry and the clients, borrowed together so a publish
+    /// can read subscriber lists while it fills outboxes.
+    pub(crate) fn pubsub_and_clients(&mut self) -> (&crate::pubsub::Registry, &mut BTreeMap<ClientId, Client>) {
+        (&self.pubsub, &mut self.clients)
+    }
+
+    /// Encodes and removes everything queued for `client`, appending to `out`.
+    pub fn write_output(&mut self, client: ClientId, out: &mut Vec<u8>) {
+        let outbox = match self.clients.get_mut(&client) {
+            Some(c) => &mut c.outbox,
+            None => match self.closed_outboxes.remove(&client) {
+                Some(mut outbox) => {
+                    for (queued, protocol) in outbox.drain(..) {
+                        crate::resp::encode(queued.reply(), protocol, out);
+                    }
+                    return;
+                }
+                None => return,
+            },
+        };
+        for (queued, protocol) in outbox.drain(..) {
+            crate::resp::encode(queued.reply(), protocol, out);
         }
     }
 
     /// Queues `reply` for `client` as it is, already shaped for the protocol.
     pub(crate) fn send_shaped(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
-            c.outbox.push_back((reply, c.protocol));
+            c.outbox.push_back((Queued::Own(reply), c.protocol));
         }
     }
 
@@ -351,10 +413,10 @@ impl Node {
     /// The oldest reply waiting for `client`, with the protocol to encode it in.
     pub fn pop_output(&mut self, client: ClientId) -> Option<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
-            Some(c) => c.outbox.pop_front(),
+            Some(c) => c.outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(), protocol)),
             None => {
                 let outbox = self.closed_outboxes.get_mut(&client)?;
-                let next = outbox.pop_front();
+                let next = outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(), protocol));
                 if outbox.is_empty() {
                     self.closed_outboxes.remove(&client);
                 }
@@ -366,8 +428,12 @@ impl Node {
     /// Like `take_output`, with the protocol each reply must be encoded in.
     pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
-            Some(c) => c.outbox.drain(..).collect(),
-            None => self.closed_outboxes.remove(&client).map(Vec::from).unwrap_or_default(),
+            Some(c) => c.outbox.drain(..).map(|(queued, protocol)| (queued.into_reply(), protocol)).collect(),
+            None => self
+                .closed_outboxes
+                .remove(&client)
+                .map(|outbox| outbox.into_iter().map(|(queued, protocol)| (queued.into_reply(), protocol)).collect())
+                .unwrap_or_default(),
         }
     }
 
@@ -384,7 +450,7 @@ impl Node {
     /// Takes the replies queued for `client` after the first `keep`.
     pub(crate) fn take_output_after(&mut self, client: ClientId, keep: usize) -> Vec<Reply> {
         match self.clients.get_mut(&client) {
-            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(reply, _)| reply).collect(),
+            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(queued, _)| queued.into_reply()).collect(),
             _ => Vec::new(),
         }
     }

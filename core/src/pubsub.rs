@@ -402,23 +402,22 @@ impl Node {
     /// channels, to every matching pattern's subscribers. Returns the number of
     /// deliveries: a client subscribed by channel and by two patterns counts 3.
     pub(crate) fn publish(&mut self, flavor: &Flavor, channel: &[u8], message: &[u8]) -> i64 {
-        let mut deliveries: Vec<(ClientId, Reply)> = Vec::new();
-        for &client in (flavor.table)(&self.pubsub).subscribers(channel) {
-            deliveries.push((client, frame(flavor.message, [Reply::bulk(channel), Reply::bulk(message)])));
+        let (registry, clients) = self.pubsub_and_clients();
+        let mut count = 0;
+        let subscribers = (flavor.table)(registry).subscribers(channel);
+        if !subscribers.is_empty() {
+            let message_frame = frame(flavor.message, [Reply::bulk(channel), Reply::bulk(message)]);
+            Node::send_shared(clients, subscribers, &message_frame);
+            count += subscribers.len();
         }
-        if flavor.with_patterns {
-            for (pattern, clients) in self.pubsub.patterns.matching(channel) {
-                for &client in clients {
-                    let items = [Reply::bulk(pattern), Reply::bulk(channel), Reply::bulk(message)];
-                    deliveries.push((client, frame("pmessage", items)));
-                }
+        if flavor.with_patterns && !registry.patterns.is_empty() {
+            for (pattern, subscribers) in registry.patterns.matching(channel) {
+                let items = [Reply::bulk(pattern), Reply::bulk(channel), Reply::bulk(message)];
+                Node::send_shared(clients, subscribers, &frame("pmessage", items));
+                count += subscribers.len();
             }
         }
-        let count = deliveries.len() as i64;
-        for (client, reply) in deliveries {
-            self.send(client, reply);
-        }
-        count
+        count as i64
     }
 
     /// Leaves every channel, pattern and shard channel without sending

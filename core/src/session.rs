@@ -75,9 +75,7 @@ impl Session {
     }
 
     fn write_output(&self, node: &mut Node, out: &mut Vec<u8>) {
-        while let Some((reply, protocol)) = node.pop_output(self.client) {
-            encode(&reply, protocol, out);
-        }
+        node.write_output(self.client, out);
     }
 
     /// Disconnects the client (the peer went away).

@@ -1,0 +1,95 @@
+//! Streams: XADD, XRANGE COUNT 100 and XREADGROUP + XACK throughput; XADD
+//! and XRANGE at 1,000 and at 1,000,000 entries; bytes per entry of a
+//! million `user u123 action click n 42` entries next to MEMORY USAGE.
+
+use crate::harness::{Batches, MemoryCheck, RedisRun, Table, Workload};
+
+const FIELDS: [&str; 6] = ["user", "u123", "action", "click", "n", "42"];
+
+/// A stream `s` of `n` entries with IDs 1-0, 2-0, ... n-0.
+fn loaded(n: u64) -> Batches {
+    let mut batches = Batches::default();
+    for i in 0..n {
+        let id = format!("{}-0", i + 1);
+        let mut argv = vec!["XADD", "s", id.as_str()];
+        argv.extend(FIELDS);
+        batches.push(&argv);
+    }
+    batches
+}
+
+fn words(list: &[&str]) -> Vec<Vec<u8>> {
+    list.iter().map(|w| w.as_bytes().to_vec()).collect()
+}
+
+fn xadd(name: &str, ops: u64) -> Workload {
+    let mut argv = vec!["XADD", "s", "*"];
+    argv.extend(FIELDS);
+    let redis = RedisRun::Benchmark(argv.iter().map(|w| w.to_string()).collect());
+    Workload::new(name, ops, Batches::of_ops(ops, move |_| words(&argv)), redis)
+}
+
+/// `XRANGE s <start> + COUNT 100` from a pseudo-random start among `size`
+/// entries (redis-benchmark's `__rand_int__` draws it there).
+fn xrange_random(name: &str, ops: u64, size: u64) -> Workload {
+    let timed = Batches::of_ops(ops, |i| {
+        let start = format!("{:012}", i.wrapping_mul(2_654_435_761) % size);
+        words(&["XRANGE", "s", &start, "+", "COUNT", "100"])
+    });
+    let args = ["-r", &size.to_string(), "XRANGE", "s", "__rand_int__", "+", "COUNT", "100"].map(String::from).to_vec();
+    Workload::new(name, ops, timed, RedisRun::Benchmark(args)).with_setup(loaded(size))
+}
+
+pub fn tables() -> Vec<Table> {
+    const OPS: u64 = 500_000;
+    const RANGE_OPS: u64 = 20_000;
+    const GROUP_OPS: u64 = 300_000;
+    let mut group_setup = loaded(GROUP_OPS);
+    group_setup.push(&["XGROUP", "CREATE", "s", "g", "0"]);
+    let group = Workload::new(
+        "XREADGROUP+XACK (pair)",
+        GROUP_OPS,
+        Batches::of_multi_ops(GROUP_OPS, 2, |i| {
+            vec![
+                words(&["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"]),
+                words(&["XACK", "s", "g", &format!("{}-0", i + 1)]),
+            ]
+        }),
+        RedisRun::Pipeline,
+    )
+    .with_setup(group_setup);
+    let range = Workload::new(
+        "XRANGE s - + COUNT 100",
+        RANGE_OPS,
+        Batches::of_ops(RANGE_OPS, |_| words(&["XRANGE", "s", "-", "+", "COUNT", "100"])),
+        RedisRun::Benchmark(["XRANGE", "s", "-", "+", "COUNT", "100"].map(String::from).to_vec()),
+    )
+    .with_setup(loaded(10_000));
+    let throughput = Table {
+        title: format!(
+            "streams: XADD {OPS} ops, XRANGE {RANGE_OPS} on 10,000 entries, {GROUP_OPS} XREADGROUP COUNT 1 + XACK pairs \
+             (redis: one pipelined connection, not redis-benchmark)"
+        ),
+        workloads: vec![xadd("XADD s * (3 fields)", OPS), range, group],
+        targets: vec!["native >= 3x and wasm under Node >= 1x redis-server's pipelined ops/s".into()],
+    };
+    const SIZE_OPS: u64 = 200_000;
+    let mut workloads = Vec::new();
+    for (label, size) in [("1k", 1_000u64), ("1M", 1_000_000)] {
+        let mut add = xadd(&format!("XADD s * @{label}"), SIZE_OPS).with_setup(loaded(size));
+        if size == 1_000_000 {
+            add = add.with_memory(MemoryCheck { elements: size, key: "s" });
+        }
+        workloads.push(add);
+        workloads.push(xrange_random(&format!("XRANGE s <rand> + COUNT 100 @{label}"), RANGE_OPS, size));
+    }
+    let by_size = Table {
+        title: format!("streams at 1,000 (@1k) and 1,000,000 (@1M) entries; {SIZE_OPS} XADD, {RANGE_OPS} XRANGE"),
+        workloads,
+        targets: vec![
+            "ops/s @1M within 20% of @1k".into(),
+            "bytes per entry <= redis-server's MEMORY USAGE per entry (36.1 B measured on this machine)".into(),
+        ],
+    };
+    vec![throughput, by_size]
+}
