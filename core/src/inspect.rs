@@ -107,9 +107,14 @@ pub struct PubSubView {
 pub fn keys(node: &Node, db: usize, limit: usize, now_ms: u64) -> (Vec<KeySummary>, usize) {
     let Some(db) = node.dbs.get(db) else { return (Vec::new(), 0) };
     let mut all: Vec<(&Vec<u8>, &'static str)> = db.live_entries(now_ms).map(|(k, e)| (k, e.value.type_name())).collect();
-    all.sort_unstable();
     let total = all.len();
-    let shown = all.into_iter().take(limit).map(|(k, kind)| KeySummary { key: k.clone(), kind }).collect();
+    // The first `limit` in order without sorting them all (a page follows every command).
+    if limit < total {
+        all.select_nth_unstable(limit);
+        all.truncate(limit);
+    }
+    all.sort_unstable();
+    let shown = all.into_iter().map(|(k, kind)| KeySummary { key: k.clone(), kind }).collect();
     (shown, total)
 }
 
@@ -232,9 +237,13 @@ mod tests {
         let (listed, total) = keys(&node, 0, 10, 2000);
         assert_eq!(total, 2);
         assert_eq!(listed[0], KeySummary { key: b"a".to_vec(), kind: "list" });
+        run(&mut node, c, &["MSET", "e", "1", "d", "1", "c", "1"], 1000);
+        let (first, total) = keys(&node, 0, 3, 2000);
+        assert_eq!(total, 5);
+        assert_eq!(first.iter().map(|k| k.key.as_slice()).collect::<Vec<_>>(), [&b"a"[..], b"b", b"c"]);
         // Past its time the key is gone from every view.
         assert!(key(&node, 0, b"b", 0, 0, 7000).is_none());
-        assert_eq!(keys(&node, 0, 10, 7000).1, 1);
+        assert_eq!(keys(&node, 0, 10, 7000).1, 4);
     }
 
     #[test]

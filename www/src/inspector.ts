@@ -78,10 +78,13 @@ export class Inspector {
     this.update();
   }
 
-  /** Redraws whatever changed (run after every command and clock tick). */
-  update(): void {
+  /**
+   * Redraws whatever changed (run after every command and clock tick); the
+   * key list, a walk over the whole database, only when `keys` is set.
+   */
+  update(keys = true): void {
     this.dbLabel.textContent = `db ${this.db}`;
-    this.draw(this.keyList, this.renderKeys());
+    if (keys) this.draw(this.keyList, this.renderKeys());
     this.draw(this.view, this.renderSelected());
     this.draw(this.pubsub, this.renderPubSub());
   }

@@ -16,11 +16,14 @@ import { SHARE_PREFIX, describe, fromFragment, loadStored, store } from './sessi
 /** How often the clock is shown and timeouts are checked. */
 const TICK_MS = 100;
 /** A change is saved this long after it (changes in a burst are saved once). */
-const SAVE_DELAY_MS = 300;
+const SAVE_DELAY_MS = 1000;
+/** Clock ticks between redraws of the inspector's key list. */
+const KEY_LIST_TICKS = 10;
 
 class Workspace implements PaneHost {
   private readonly panes: ClientPane[] = [];
   private active: ClientPane | null = null;
+  private ticks = 0;
   inspector: Inspector | null = null;
   /** Called when something worth saving changed. */
   onChange: () => void = () => {};
@@ -78,7 +81,10 @@ class Workspace implements PaneHost {
   tick(): void {
     this.playground.tick();
     for (const pane of this.panes) pane.deliver();
-    this.refreshInspector();
+    // Keys expire as time passes, but a walk over them all ten times a second
+    // would slow a page holding 100,000 keys: the list follows once a second.
+    this.ticks = (this.ticks + 1) % KEY_LIST_TICKS;
+    this.refreshInspector(this.ticks === 0);
   }
 
   states(): PaneState[] {
@@ -90,10 +96,10 @@ class Workspace implements PaneHost {
     this.refreshInspector();
   }
 
-  private refreshInspector(): void {
+  private refreshInspector(keys = true): void {
     if (!this.inspector) return;
     if (this.active) this.inspector.followDb(this.active.db);
-    this.inspector.update();
+    this.inspector.update(keys);
   }
 
   private layout(): void {
