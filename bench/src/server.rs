@@ -39,11 +39,6 @@ fn start_redis(port: u16) -> Option<RedisServer> {
     None
 }
 
-/// ops/s per redis-benchmark test name, from its CSV output.
-fn redis_benchmark(port: u16) -> Vec<(String, f64)> {
-    run_redis_benchmark(port, "set,get,incr,mset", 64, OPS)
-}
-
 fn run_redis_benchmark(port: u16, tests: &str, pipeline: u32, ops: u64) -> Vec<(String, f64)> {
     let output = Command::new("redis-benchmark")
         .args(["-p", &port.to_string(), "-P", &pipeline.to_string(), "-n", &ops.to_string(), "-r", &KEYSPACE.to_string()])

@@ -119,6 +119,11 @@ pub struct Entry {
 pub const KEY_OVERHEAD_BYTES: usize = 96;
 
 impl Entry {
+    /// An entry to store with `Db::insert_entry` (a restored snapshot).
+    pub fn new(value: Value, form: StringForm, accessed_ms: u64) -> Entry {
+        Entry { value, form, accessed_ms, counted_bytes: 0 }
+    }
+
     /// The name `OBJECT ENCODING` reports.
     pub fn encoding(&self) -> &'static str {
         match &self.value {

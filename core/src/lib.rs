@@ -10,6 +10,8 @@
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
 //! - [`commands`]: the command table (data) and one file per command family.
 //! - [`list`]: the packed list store behind list values.
+//! - [`inspect`]: read-only, paged views of keys and subscribers for front ends.
+//! - [`snapshot`]: the keyspace as bytes and back (a session kept across reloads).
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
 //! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
@@ -34,6 +36,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod inspect;
 pub mod list;
 pub mod long_double;
 pub mod node;
@@ -41,6 +44,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod repl;
 pub mod session;
+pub mod snapshot;
 pub mod resp;
 pub mod stream;
 

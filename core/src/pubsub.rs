@@ -220,6 +220,11 @@ impl PatternIndex {
         self.patterns.is_empty()
     }
 
+    /// Every pattern with its subscribers, in byte order.
+    pub fn all(&self) -> Vec<(&[u8], &[ClientId])> {
+        self.patterns.iter().map(|(p, e)| (p.as_slice(), e.clients.as_slice())).collect()
+    }
+
     /// The patterns matching `channel` with their subscribers, oldest pattern first.
     pub fn matching(&self, channel: &[u8]) -> Vec<(&[u8], &[ClientId])> {
         let mut found: Vec<(u64, &[u8], &[ClientId])> = Vec::new();

@@ -53,3 +53,13 @@ test('reverse search finds the newest match, then older ones', () => {
   assert.equal(h.search('fru', 0), null);
   assert.equal(h.search('nothing'), null);
 });
+
+test('a restored session replaces the entries and stores them', () => {
+  const storage = memoryStorage();
+  const h = new History(storage, 'k');
+  h.add('OLD');
+  h.replace(['A', 'B']);
+  assert.deepEqual([...h.lines], ['A', 'B']);
+  assert.equal(h.previous(''), 'B');
+  assert.deepEqual(new History(storage, 'k').lines, ['A', 'B']);
+});

@@ -2,9 +2,11 @@
 //! holds a node; every method is a thin call into core. Time comes from the
 //! caller as milliseconds (`Date.now()` in the page, a virtual clock in tests).
 
-use js_sys::{Array, Map, Set, Uint8Array};
+use js_sys::{Array, Map, Object, Reflect, Set, Uint8Array};
 use redplay_core::cli::{self, LineEffect};
+use redplay_core::inspect::{self, DataView, KeyView, Listeners, StreamView};
 use redplay_core::repl;
+use redplay_core::snapshot;
 use redplay_core::session::Session;
 use redplay_core::{Node, Reply};
 use std::collections::BTreeMap;
@@ -231,6 +233,174 @@ export interface ReplyItem {
     push: boolean;
 }
 "#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const INSPECT_TYPES: &'static str = r#"
+/** Bytes as a string when they are UTF-8, otherwise as a Uint8Array. */
+export type Bytes = string | Uint8Array;
+export interface KeySummary { key: Bytes; type: string }
+export interface KeyList { keys: KeySummary[]; total: number }
+export interface PendingInfo { id: string; idleMs: number; deliveries: number }
+export interface ConsumerInfo { name: Bytes; idleMs: number; pending: PendingInfo[] }
+export interface GroupInfo {
+  name: Bytes; lastDeliveredId: string; entriesRead: number; lag: number | null; consumers: ConsumerInfo[];
+}
+export interface StreamEntryInfo { id: string; fields: Bytes[] }
+export type KeyData =
+  | { type: 'string'; value: Bytes }
+  | { type: 'list'; length: number; start: number; items: Bytes[] }
+  | {
+      type: 'stream'; length: number; firstId: string; lastId: string; maxDeletedId: string;
+      entriesAdded: number; start: number; entries: StreamEntryInfo[]; groups: GroupInfo[];
+    };
+export type KeyInfo = KeyData & { encoding: string; ttlMs: number | null; idleSeconds: number };
+export interface Subscriber { id: number; name: Bytes | null }
+export interface Listeners { name: Bytes; clients: Subscriber[] }
+export interface PubSubInfo { channels: Listeners[]; patterns: Listeners[]; shardChannels: Listeners[] }
+"#;
+
+/// Read-only views for the data inspector, and snapshots of the keyspace.
+#[wasm_bindgen]
+impl Engine {
+    /// The database a client has selected.
+    #[wasm_bindgen(js_name = clientDb)]
+    pub fn client_db(&self, client: u32) -> u32 {
+        self.node.client(client as u64).map_or(0, |c| c.db as u32)
+    }
+
+    /// A client's `CLIENT SETNAME` name, if any.
+    #[wasm_bindgen(js_name = clientName)]
+    pub fn client_name(&self, client: u32) -> Option<String> {
+        self.node.client(client as u64).and_then(|c| c.name.as_deref()).map(|n| String::from_utf8_lossy(n).into_owned())
+    }
+
+    /// Up to `limit` live keys of database `db` in byte order, and their total.
+    #[wasm_bindgen(unchecked_return_type = "KeyList")]
+    pub fn keys(&self, db: u32, limit: u32, now_ms: f64) -> JsValue {
+        let (keys, total) = inspect::keys(&self.node, db as usize, limit as usize, now_ms as u64);
+        let list: Array = keys.iter().map(|k| object(&[("key", bytes_to_js(&k.key)), ("type", k.kind.into())])).collect();
+        object(&[("keys", list.into()), ("total", (total as f64).into())])
+    }
+
+    /// What is stored at `key` in database `db` (elements `start..start+count`
+    /// of a list or stream); `null` if there is no such key. Not an access.
+    #[wasm_bindgen(unchecked_return_type = "KeyInfo | null")]
+    pub fn inspect(&self, db: u32, key: JsValue, start: u32, count: u32, now_ms: f64) -> Result<JsValue, JsValue> {
+        let key = argument_bytes(&key)?;
+        Ok(inspect::key(&self.node, db as usize, &key, start as usize, count as usize, now_ms as u64).map_or(JsValue::NULL, |v| key_info(&v)))
+    }
+
+    /// Every channel, pattern and shard channel with its subscribers.
+    #[wasm_bindgen(js_name = pubsub, unchecked_return_type = "PubSubInfo")]
+    pub fn pubsub_info(&self) -> JsValue {
+        let view = inspect::pubsub(&self.node);
+        let table = |rows: &[Listeners]| -> JsValue { rows.iter().map(listeners).collect::<Array>().into() };
+        object(&[
+            ("channels", table(&view.channels)),
+            ("patterns", table(&view.patterns)),
+            ("shardChannels", table(&view.shard_channels)),
+        ])
+    }
+
+    /// The keyspace (every database) as bytes, for `restore`.
+    pub fn snapshot(&self, now_ms: f64) -> Vec<u8> {
+        snapshot::dump(&self.node, now_ms as u64)
+    }
+
+    /// Replaces the keyspace with a snapshot's; returns the number of keys.
+    /// Bad bytes throw a `RangeError` and leave the keyspace as it was.
+    pub fn restore(&mut self, bytes: &[u8]) -> Result<u32, JsValue> {
+        snapshot::restore(&mut self.node, bytes).map(|n| n as u32).map_err(|e| js_sys::RangeError::new(&e.to_string()).into())
+    }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (name, value) in fields {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &JsValue::from_str(name), value);
+    }
+    object.into()
+}
+
+fn bytes_list<'a>(items: impl Iterator<Item = &'a [u8]>) -> JsValue {
+    items.map(bytes_to_js).collect::<Array>().into()
+}
+
+fn key_info(view: &KeyView) -> JsValue {
+    let mut fields: Vec<(&str, JsValue)> = vec![
+        ("type", view.kind.into()),
+        ("encoding", view.encoding.into()),
+        ("ttlMs", view.ttl_ms.map_or(JsValue::NULL, |ms| (ms as f64).into())),
+        ("idleSeconds", (view.idle_s as f64).into()),
+    ];
+    match &view.data {
+        DataView::String(bytes) => fields.push(("value", bytes_to_js(bytes))),
+        DataView::List { len, start, items } => fields.extend([
+            ("length", (*len as f64).into()),
+            ("start", (*start as f64).into()),
+            ("items", bytes_list(items.iter().map(Vec::as_slice))),
+        ]),
+        DataView::Stream(stream) => stream_fields(stream, &mut fields),
+    }
+    object(&fields)
+}
+
+fn stream_fields(s: &StreamView, fields: &mut Vec<(&str, JsValue)>) {
+    let id = |id: &redplay_core::stream::StreamId| JsValue::from_str(&id.to_string());
+    let entries: Array = s
+        .entries
+        .iter()
+        .map(|(entry_id, pairs)| {
+            let flat = bytes_list(pairs.iter().flat_map(|(f, v)| [f.as_slice(), v.as_slice()]));
+            object(&[("id", id(entry_id)), ("fields", flat)])
+        })
+        .collect();
+    let groups: Array = s
+        .groups
+        .iter()
+        .map(|g| {
+            let consumers: Array = g
+                .consumers
+                .iter()
+                .map(|c| {
+                    let pending: Array = c
+                        .pending
+                        .iter()
+                        .map(|p| object(&[("id", id(&p.id)), ("idleMs", (p.idle_ms as f64).into()), ("deliveries", (p.delivery_count as f64).into())]))
+                        .collect();
+                    object(&[("name", bytes_to_js(&c.name)), ("idleMs", (c.idle_ms as f64).into()), ("pending", pending.into())])
+                })
+                .collect();
+            object(&[
+                ("name", bytes_to_js(&g.name)),
+                ("lastDeliveredId", id(&g.last_delivered_id)),
+                ("entriesRead", (g.entries_read as f64).into()),
+                ("lag", g.lag.map_or(JsValue::NULL, |n| (n as f64).into())),
+                ("consumers", consumers.into()),
+            ])
+        })
+        .collect();
+    fields.extend([
+        ("length", (s.len as f64).into()),
+        ("firstId", id(&s.first_id)),
+        ("lastId", id(&s.last_id)),
+        ("maxDeletedId", id(&s.max_deleted_id)),
+        ("entriesAdded", (s.entries_added as f64).into()),
+        ("start", (s.start as f64).into()),
+        ("entries", entries.into()),
+        ("groups", groups.into()),
+    ]);
+}
+
+fn listeners(row: &Listeners) -> JsValue {
+    let clients: Array = row
+        .clients
+        .iter()
+        .map(|c| object(&[("id", (c.id as f64).into()), ("name", c.name.as_deref().map_or(JsValue::NULL, bytes_to_js))]))
+        .collect();
+    object(&[("name", bytes_to_js(&row.name)), ("clients", clients.into())])
+}
 
 /// A command argument from JS: a string (sent as UTF-8) or a `Uint8Array`.
 fn argument_bytes(value: &JsValue) -> Result<Vec<u8>, JsValue> {

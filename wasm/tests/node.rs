@@ -75,6 +75,45 @@ fn engines_start_with_a_memory_limit() {
     assert_eq!(pair.get(1).as_string(), Some(redplay_wasm::DEFAULT_MAXMEMORY_BYTES.to_string()));
 }
 
+fn get(value: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(value.clone(), |v, name| js_sys::Reflect::get(&v, &JsValue::from_str(name)).unwrap())
+}
+
+#[wasm_bindgen_test]
+fn inspector_views_are_plain_objects() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    engine.run_line(client, "RPUSH q a b c", 1.0);
+    engine.run_line(client, "XADD s 1-1 f v", 1.0);
+    engine.run_line(client, "XGROUP CREATE s g 0", 1.0);
+    engine.run_line(client, "XREADGROUP GROUP g alice STREAMS s >", 2.0);
+    let list = engine.inspect(0, "q".into(), 1, 10, 3.0).unwrap();
+    assert_eq!(get(&list, &["type"]).as_string().as_deref(), Some("list"));
+    assert_eq!(get(&list, &["length"]).as_f64(), Some(3.0));
+    assert_eq!(js_sys::Array::from(&get(&list, &["items"])).length(), 2);
+    let stream = engine.inspect(0, "s".into(), 0, 10, 1002.0).unwrap();
+    let consumer = js_sys::Array::from(&get(&js_sys::Array::from(&get(&stream, &["groups"])).get(0), &["consumers"])).get(0);
+    let pending = js_sys::Array::from(&get(&consumer, &["pending"])).get(0);
+    assert_eq!(get(&pending, &["id"]).as_string().as_deref(), Some("1-1"));
+    assert_eq!(get(&pending, &["idleMs"]).as_f64(), Some(1000.0));
+    assert!(engine.inspect(0, "missing".into(), 0, 10, 3.0).unwrap().is_null());
+    assert_eq!(get(&engine.keys(0, 10, 3.0), &["total"]).as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+fn snapshots_restore_into_a_new_engine() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    engine.run_line(client, "SET k v PX 5000", 1000.0);
+    let bytes = engine.snapshot(2000.0);
+    let mut fresh = Engine::new();
+    assert_eq!(fresh.restore(&bytes).unwrap(), 1);
+    let other = fresh.connect(2000.0);
+    assert_eq!(fresh.run_line(other, "PTTL k", 3000.0).output, "(integer) 3000\n");
+    let error: js_sys::Error = fresh.restore(b"junk").unwrap_err().into();
+    assert_eq!(String::from(error.name()), "RangeError");
+}
+
 #[wasm_bindgen_test]
 fn output_for_an_idle_client_is_drained_as_redis_cli_prints_it() {
     let mut engine = Engine::new();

@@ -8,9 +8,10 @@ export class VirtualClock {
   private stopped = false;
 
   /** `real` reads real time in ms (injected so tests can drive it). */
-  constructor(private readonly real: () => number = () => Date.now(), start = real()) {
+  constructor(private readonly real: () => number = () => Date.now(), start = real(), paused = false) {
     this.base = start;
     this.anchor = real();
+    this.stopped = paused;
   }
 
   /** Virtual milliseconds since the epoch. */

@@ -2,6 +2,7 @@
 // clock, and passes lines in and text out. All Redis and redis-cli behaviour
 // (splitting, formatting, prompts, hints, completion, help) lives in core.
 import init, { Engine } from 'redplay';
+import type { Bytes, KeyInfo, KeyList, PubSubInfo } from 'redplay';
 import { VirtualClock } from './clock.ts';
 
 export type LineEffect = 'none' | 'exit' | 'clear' | 'closed' | 'blocked' | 'subscribed';
@@ -14,17 +15,66 @@ export interface LineOutcome {
 export class Playground {
   readonly clock: VirtualClock;
 
-  private constructor(private readonly engine: Engine) {
-    this.clock = new VirtualClock();
+  private constructor(
+    private readonly engine: Engine,
+    clock: VirtualClock,
+  ) {
+    this.clock = clock;
   }
 
-  static async load(): Promise<Playground> {
+  /** A fresh engine, or one holding `keyspace` (a `snapshot()`) at virtual time `clock`. */
+  static async load(clock = new VirtualClock(), keyspace?: Uint8Array): Promise<Playground> {
     performance.mark('redplay:script');
     await init();
     performance.mark('redplay:wasm');
     const engine = new Engine();
+    // Throws a RangeError (keyspace left empty) when the bytes are not a snapshot.
+    if (keyspace && keyspace.length > 0) engine.restore(keyspace);
+    engine.advance(clock.now());
     performance.mark('redplay:engine');
-    return new Playground(engine);
+    return new Playground(engine, clock);
+  }
+
+  /** Throws a RangeError unless `keyspace` is a snapshot that restores (after `load`). */
+  static check(keyspace: Uint8Array): void {
+    const probe = new Engine();
+    try {
+      probe.restore(keyspace);
+    } finally {
+      probe.free();
+    }
+  }
+
+  /** The keyspace as bytes, for `load`. */
+  snapshot(): Uint8Array {
+    return this.engine.snapshot(this.now());
+  }
+
+  /** Runs a command outside the console (restoring a pane's SELECT or name). */
+  call(client: number, args: string[]): unknown {
+    return this.engine.call(client, args, this.now());
+  }
+
+  /** The database `client` has selected. */
+  clientDb(client: number): number {
+    return this.engine.clientDb(client);
+  }
+
+  clientName(client: number): string | undefined {
+    return this.engine.clientName(client);
+  }
+
+  keys(db: number, limit: number): KeyList {
+    return this.engine.keys(db, limit, this.now());
+  }
+
+  /** What is stored at `key` (paged from `start`); null when there is no such key. */
+  inspect(db: number, key: Bytes, start: number, count: number): KeyInfo | null {
+    return this.engine.inspect(db, key, start, count, this.now());
+  }
+
+  pubsub(): PubSubInfo {
+    return this.engine.pubsub();
   }
 
   /** Milliseconds on the virtual clock. */

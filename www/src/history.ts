@@ -32,6 +32,19 @@ export class History {
     return this.entries.length;
   }
 
+  /** Every entry, oldest first. */
+  get lines(): readonly string[] {
+    return this.entries;
+  }
+
+  /** Replaces every entry (a restored session) and stores them. */
+  replace(lines: readonly string[]): void {
+    this.entries = lines.slice(-MAX_ENTRIES);
+    this.cursor = this.entries.length;
+    this.draft = '';
+    this.save();
+  }
+
   add(line: string): void {
     if (line.trim() === '') return;
     if (this.entries[this.entries.length - 1] !== line) {

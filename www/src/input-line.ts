@@ -53,6 +53,11 @@ export class InputLine {
     return this.el.input.value;
   }
 
+  /** Puts back a line that was being typed (a restored session). */
+  restore(line: string): void {
+    this.set(line);
+  }
+
   setPrompt(text: string): void {
     if (text === this.promptText) return;
     this.promptText = text;

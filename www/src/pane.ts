@@ -6,11 +6,17 @@ import { ConsoleView } from './console-view.ts';
 import { Playground } from './engine.ts';
 import { DEFAULT_KEY, History } from './history.ts';
 import { InputLine } from './input-line.ts';
+import { wordAt } from './inspect-format.ts';
+import type { PaneState } from './session-format.ts';
 
 export interface PaneHost {
   /** Called after every line run in any pane: other clients may have output. */
   afterCommand(): void;
   close(pane: ClientPane): void;
+  /** A key name was clicked in this pane's output (database `db`). */
+  pick(key: string, db: number): void;
+  /** The pane's name or unfinished line changed: the session should be saved. */
+  changed(): void;
 }
 
 /** redis-cli prints how long a command took when it took this long or more. */
@@ -22,6 +28,7 @@ export class ClientPane {
   private readonly line: InputLine;
   private readonly status: HTMLElement;
   private readonly nameInput: HTMLInputElement;
+  private readonly history: History;
   private client: number;
   /** Virtual time at which the line now blocked was typed. */
   private blockedAt: number | null = null;
@@ -33,6 +40,7 @@ export class ClientPane {
     private readonly host: PaneHost,
     readonly slot: number,
     name: string,
+    restored?: PaneState,
   ) {
     this.client = playground.connect();
     const id = `pane-${slot}`;
@@ -45,7 +53,10 @@ export class ClientPane {
     this.nameInput.value = name;
     this.nameInput.setAttribute('aria-label', 'client name');
     this.nameInput.spellcheck = false;
-    this.nameInput.addEventListener('change', () => this.root.setAttribute('aria-label', `client ${this.name}`));
+    this.nameInput.addEventListener('change', () => {
+      this.root.setAttribute('aria-label', `client ${this.name}`);
+      host.changed();
+    });
     this.nameInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') this.focus();
     });
@@ -81,18 +92,69 @@ export class ClientPane {
     editor.append(shadow, input);
     form.append(prompt, editor);
     this.root.append(header, output, form);
-    output.addEventListener('click', () => {
-      if (!window.getSelection()?.toString()) this.line.focus();
+    output.addEventListener('click', (e) => {
+      if (window.getSelection()?.toString()) return;
+      this.pickAt(e.clientX, e.clientY);
+      this.line.focus();
     });
+    input.addEventListener('input', () => host.changed());
 
     this.view = new ConsoleView(output);
     const history = new History(undefined, slot === 1 ? DEFAULT_KEY : `${DEFAULT_KEY}.${slot}`);
+    this.history = history;
     this.line = new InputLine({ input, prompt, typed, hint }, history, playground, {
       submit: (text) => this.submit(text),
       interrupt: () => this.interrupt(),
       clearScreen: () => this.view.clear(),
     });
+    if (restored) this.restore(restored, history);
     this.refresh();
+  }
+
+  /** What a saved session keeps of this pane. */
+  state(): PaneState {
+    return {
+      name: this.name,
+      history: [...this.history.lines],
+      draft: this.line.value,
+      db: this.playground.clientDb(this.client),
+      clientName: this.playground.clientName(this.client) ?? null,
+    };
+  }
+
+  get clientId(): number {
+    return this.client;
+  }
+
+  /** The database this pane's client has selected. */
+  get db(): number {
+    return this.playground.clientDb(this.client);
+  }
+
+  private restore(state: PaneState, history: History): void {
+    history.replace(state.history);
+    this.line.restore(state.draft);
+    // The same commands a user would type; errors (a database that no longer
+    // exists) leave the fresh connection as it is.
+    try {
+      if (state.db !== 0) this.playground.call(this.client, ['SELECT', String(state.db)]);
+      if (state.clientName) this.playground.call(this.client, ['CLIENT', 'SETNAME', state.clientName]);
+    } catch {
+      // Nothing to restore then.
+    }
+  }
+
+  /** Clicking a word of output that names a key in the client's database inspects it. */
+  private pickAt(x: number, y: number): void {
+    const caret = document.caretPositionFromPoint?.(x, y);
+    const node = caret?.offsetNode;
+    if (!caret || !node || node.nodeType !== Node.TEXT_NODE) return;
+    const text = node.textContent ?? '';
+    const lineStart = text.lastIndexOf('\n', caret.offset - 1) + 1;
+    const lineEnd = text.indexOf('\n', caret.offset);
+    const word = wordAt(text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd), caret.offset - lineStart);
+    const db = this.db;
+    if (word !== null && this.playground.inspect(db, word, 0, 0) !== null) this.host.pick(word, db);
   }
 
   get name(): string {
