@@ -161,15 +161,7 @@ impl Engine {
     #[wasm_bindgen(js_name = runLine)]
     pub fn run_line(&mut self, client: u32, line: &str, now_ms: f64) -> LineResult {
         let result = cli::run_line(&mut self.node, client as u64, line.as_bytes(), now_ms as u64, false);
-        let effect = match result.effect {
-            LineEffect::None => "none",
-            LineEffect::Exit => "exit",
-            LineEffect::Clear => "clear",
-            LineEffect::Closed => "closed",
-            LineEffect::Blocked => "blocked",
-            LineEffect::Subscribed => "subscribed",
-        };
-        LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
+        LineResult::from(result)
     }
 
     /// Replies that reached a client without a typed line (an unblocked
@@ -402,6 +394,20 @@ fn listeners(row: &Listeners) -> JsValue {
     object(&[("name", bytes_to_js(&row.name)), ("clients", clients.into())])
 }
 
+impl From<cli::LineOutput> for LineResult {
+    fn from(result: cli::LineOutput) -> LineResult {
+        let effect = match result.effect {
+            LineEffect::None => "none",
+            LineEffect::Exit => "exit",
+            LineEffect::Clear => "clear",
+            LineEffect::Closed => "closed",
+            LineEffect::Blocked => "blocked",
+            LineEffect::Subscribed => "subscribed",
+        };
+        LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
+    }
+}
+
 /// A command argument from JS: a string (sent as UTF-8) or a `Uint8Array`.
 fn argument_bytes(value: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(text) = value.as_string() {
@@ -554,15 +560,7 @@ impl ClusterEngine {
             return LineResult { output: String::new(), effect: "closed".into() };
         };
         let result = client.run_line(&mut self.cluster, line.as_bytes(), now_ms as u64, false);
-        let effect = match result.effect {
-            LineEffect::None => "none",
-            LineEffect::Exit => "exit",
-            LineEffect::Clear => "clear",
-            LineEffect::Closed => "closed",
-            LineEffect::Blocked => "blocked",
-            LineEffect::Subscribed => "subscribed",
-        };
-        LineResult { output: String::from_utf8_lossy(&result.text).into_owned(), effect: effect.into() }
+        LineResult::from(result)
     }
 
     /// Messages and replies that reached the client since, as `runLine` prints them.

@@ -454,6 +454,12 @@ pub fn shrink(failing: Vec<Drawn>, families: &[Family], core: &mut dyn Engine, r
         let mut tally = vec![(0, 0); families.len()];
         compare(candidate, families, core, real, &mut tally).is_err()
     };
+    minimise(failing, deadline, &mut fails)
+}
+
+/// The shrinking search shared by the one-shot and session fuzzers: first the
+/// shortest failing suffix, then delta-debugging chunk removal, until `deadline`.
+pub fn minimise<T: Clone>(failing: Vec<T>, deadline: Instant, fails: &mut dyn FnMut(&[T]) -> bool) -> Vec<T> {
     let mut best = failing;
     let mut width = 1;
     while width < best.len() && Instant::now() < deadline {

@@ -543,29 +543,5 @@ pub fn shrink_session(
                 && d.core.first().map(Reply::is_error) == wanted_error
         })
     };
-    let mut best = failing;
-    let mut width = 1;
-    while width < best.len() && Instant::now() < deadline {
-        let suffix = best[best.len() - width..].to_vec();
-        if fails(&suffix) {
-            best = suffix;
-            break;
-        }
-        width *= 2;
-    }
-    let mut chunk = best.len() / 2;
-    while chunk >= 1 && Instant::now() < deadline {
-        let mut start = 0;
-        while start < best.len() && Instant::now() < deadline {
-            let end = (start + chunk).min(best.len());
-            let candidate: Vec<_> = best[..start].iter().chain(&best[end..]).cloned().collect();
-            if !candidate.is_empty() && fails(&candidate) {
-                best = candidate;
-            } else {
-                start = end;
-            }
-        }
-        chunk /= 2;
-    }
-    best
+    super::minimise(failing, deadline, &mut fails)
 }
