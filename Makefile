@@ -45,8 +45,9 @@ test-nostd: setup
 test-wasm: setup
 	scripts/wasm.sh test
 
-# The page's DOM-free TypeScript modules, compiled by tsc, under node's test runner.
-test-unit: setup
+# The page's DOM-free TypeScript modules, compiled by tsc (against the built
+# package's generated types), under node's test runner.
+test-unit: wasm
 	npx tsc -p www/tsconfig.unit.json
 	node --test tests/unit/
 
