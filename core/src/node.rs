@@ -559,12 +559,15 @@ impl Node {
                 }
                 outcome
             }
-            Err(e @ (Error::WrongArity(_) | Error::NoAuth)) if argv[0].eq_ignore_ascii_case(b"exec") => {
-                // Redis answers a rejected EXEC by discarding the transaction.
+            Err(e) if argv[0].eq_ignore_ascii_case(b"exec") && !e.to_bytes().starts_with(b"EXECABORT") => {
+                // Redis answers any rejected EXEC (arity, NOAUTH, subscriber
+                // mode...) by discarding the transaction.
                 self.discard_transaction(client);
-                let text = alloc::format!("{}", e);
-                let reason = text.strip_prefix("ERR ").unwrap_or(&text);
-                Outcome::Reply(Reply::error(&alloc::format!("EXECABORT Transaction discarded because of: {}", reason)))
+                let text = e.to_bytes();
+                let reason = text.strip_prefix(b"ERR ".as_slice()).unwrap_or(&text);
+                let mut abort = b"EXECABORT Transaction discarded because of: ".to_vec();
+                abort.extend_from_slice(reason);
+                Outcome::Reply(Reply::Error(abort))
             }
             Err(e) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {

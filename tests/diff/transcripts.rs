@@ -24,11 +24,6 @@ const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
         "late<",
         "a signal on a stream with no entries left (XGROUP DESTROY of another group) answers a blocked XREADGROUP behind the last ID with the key and no entries in Redis; core stays blocked",
     ),
-    (
-        "divergent.txt",
-        "sub> EXEC",
-        "EXEC refused in RESP2 subscriber mode: Redis answers EXECABORT Transaction discarded because of: Can't execute 'exec'...; core the plain ERR",
-    ),
     ("divergent-blocking.txt", "> XGROUP CREATECONSUMER sc g alice", "a blocked XREADGROUP creates no consumer in Redis 7.0 (CREATECONSUMER answers 1); core created it when blocking (0)"),
     ("divergent-blocking.txt", "dup<", "XREAD BLOCK naming a key twice waits, in Redis, with the first ID given (3-0, so 0-1 is no news); core serves 0-1"),
     ("divergent-blocking.txt", "two<", "XREAD BLOCK on two streams, one made a string meanwhile: Redis serves the other stream's new entry; core stays blocked"),
