@@ -172,6 +172,17 @@ impl fmt::Display for ProtocolError {
 #[cfg(feature = "std")]
 impl std::error::Error for ProtocolError {}
 
+/// Appends input to a decoder's buffer, first dropping what was consumed
+/// (`..pos`) once that is half of it, so the buffer stays bounded by the
+/// unparsed input. Shared by the request and reply decoders.
+fn append_compacting(buf: &mut Vec<u8>, pos: &mut usize, bytes: &[u8]) {
+    if *pos > 0 && *pos * 2 >= buf.len() {
+        buf.drain(..*pos);
+        *pos = 0;
+    }
+    buf.extend_from_slice(bytes);
+}
+
 /// A multibulk request whose arguments are still arriving.
 struct Multibulk {
     /// Arguments still to read.
@@ -223,13 +234,7 @@ impl RequestDecoder {
         if self.failed.is_some() {
             return;
         }
-        // Drop what was consumed before growing, so the buffer stays bounded by
-        // the unparsed input.
-        if self.pos > 0 && self.pos * 2 >= self.buf.len() {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
-        self.buf.extend_from_slice(bytes);
+        append_compacting(&mut self.buf, &mut self.pos, bytes);
     }
 
     /// Bytes received but not yet part of a returned command.
@@ -451,11 +456,7 @@ impl ReplyDecoder {
         if self.failed.is_some() {
             return;
         }
-        if self.pos > 0 && self.pos * 2 >= self.buf.len() {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
-        self.buf.extend_from_slice(bytes);
+        append_compacting(&mut self.buf, &mut self.pos, bytes);
     }
 
     /// Bytes received but not yet part of a returned reply.
