@@ -193,6 +193,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         incrbyfloat
     ),
     row!(
+        "lcs",
+        -3,
+        READONLY,
+        KeySpec { first: 1, last: 2, step: 1 },
+        "7.0.0",
+        "Find longest common substring",
+        "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
+        lcs
+    ),
+    row!(
         "getrange",
         4,
         READONLY,
@@ -598,6 +608,70 @@ fn getrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(Reply::Bulk(byte_range(bytes, start, end).to_vec()).into())
 }
 
+/// `LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]` —
+/// missing keys count as empty strings; the keys' types are checked before
+/// the options.
+fn lcs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let limit = ctx.node.config.proto_max_bulk_len.max(0) as u64;
+    let db = ctx.db();
+    let first = db.get(&argv[1], now).map(|v| v.as_string().map(|s| s.clone()));
+    let second = db.get(&argv[2], now).map(|v| v.as_string().map(|s| s.clone()));
+    let (first, second) = match (first.transpose(), second.transpose()) {
+        (Ok(a), Ok(b)) => (a.unwrap_or_default(), b.unwrap_or_default()),
+        _ => return Err(Error::text("ERR The specified keys must contain string values")),
+    };
+    let (mut want_len, mut want_idx, mut with_match_len, mut min_match_len) = (false, false, false, 0i64);
+    let mut options = argv[3..].iter();
+    while let Some(option) = options.next() {
+        if option.eq_ignore_ascii_case(b"len") {
+            want_len = true;
+        } else if option.eq_ignore_ascii_case(b"idx") {
+            want_idx = true;
+        } else if option.eq_ignore_ascii_case(b"withmatchlen") {
+            with_match_len = true;
+        } else if option.eq_ignore_ascii_case(b"minmatchlen") {
+            let value = options.next().ok_or(Error::Syntax)?;
+            min_match_len = parse_i64(value).ok_or(Error::NotInteger)?.max(0);
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    if want_len && want_idx {
+        return Err(Error::text("ERR If you want both the length and indexes, please just use IDX."));
+    }
+    let table = lcs::Table::build(&first, &second, limit).map_err(|e| match e {
+        lcs::TableError::OverLimit => {
+            Error::text("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+        }
+        lcs::TableError::NoMemory => Error::text("ERR Insufficient memory, failed allocating transient memory for LCS"),
+    })?;
+    if want_len {
+        return Ok(Reply::Integer(table.len() as i64).into());
+    }
+    let (text, runs) = table.walk();
+    if !want_idx {
+        return Ok(Reply::Bulk(text).into());
+    }
+    let pair = |(from, to): (usize, usize)| Reply::Array(alloc::vec![Reply::Integer(from as i64), Reply::Integer(to as i64)]);
+    let matches = runs
+        .iter()
+        .filter(|run| run.len() as i64 >= min_match_len)
+        .map(|run| {
+            let mut item = alloc::vec![pair(run.in_a), pair(run.in_b)];
+            if with_match_len {
+                item.push(Reply::Integer(run.len() as i64));
+            }
+            Reply::Array(item)
+        })
+        .collect();
+    Ok(Reply::Map(alloc::vec![
+        (Reply::bulk(b"matches"), Reply::Array(matches)),
+        (Reply::bulk(b"len"), Reply::Integer(table.len() as i64)),
+    ])
+    .into())
+}
+
 /// The inclusive range `start..=end` of `bytes` with Redis's index rules.
 fn byte_range(bytes: &[u8], start: i64, end: i64) -> &[u8] {
     let len = bytes.len() as i64;
@@ -658,6 +732,8 @@ fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     db.touch(key);
     Ok(Reply::Integer(len as i64).into())
 }
+
+mod lcs;
 
 #[cfg(test)]
 mod tests;

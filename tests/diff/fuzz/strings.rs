@@ -3,7 +3,7 @@
 //! rest of the string commands: GETDEL, GETEX (EX/PX/EXAT/PXAT/PERSIST),
 //! GETSET, MGET, MSET, MSETNX, SETNX, SETEX, PSETEX, APPEND, STRLEN,
 //! INCR/INCRBY/DECR/DECRBY/INCRBYFLOAT (overflow, non-numbers, floats),
-//! GETRANGE/SUBSTR, SETRANGE (offsets kept small or past the 512MB limit, so
+//! GETRANGE/SUBSTR, LCS (IDX, LEN, MINMATCHLEN, WITHMATCHLEN), SETRANGE (offsets kept small or past the 512MB limit, so
 //! nobody allocates half a gigabyte).
 //!
 //! Other types for wrong-type errors: XADD with explicit ids (never `*`, which
@@ -92,9 +92,30 @@ fn offset(g: &mut Gen) -> Vec<u8> {
     }
 }
 
+/// `LCS key1 key2` with options in any order, repeated, conflicting or junk.
+fn lcs(g: &mut Gen, key: Vec<u8>) -> Command {
+    let mut argv = vec![g.word("lcs"), key, g.key()];
+    for _ in 0..g.below(4) {
+        match g.below(12) {
+            0 | 1 => argv.push(g.word("len")),
+            2..=5 => argv.push(g.word("idx")),
+            6 | 7 => argv.push(g.word("withmatchlen")),
+            8..=10 => {
+                argv.push(g.word("minmatchlen"));
+                if g.chance(90) {
+                    let n = if g.chance(85) { g.range(-1, 4).to_string().into_bytes() } else { g.junk() };
+                    argv.push(n);
+                }
+            }
+            _ => argv.push(g.junk()),
+        }
+    }
+    argv
+}
+
 fn more(g: &mut Gen) -> Command {
     let key = g.key();
-    match g.below(24) {
+    match g.below(27) {
         0 => vec![g.word("getdel"), key],
         1 | 2 => {
             let mut argv = vec![g.word("getex"), key];
@@ -162,9 +183,15 @@ fn more(g: &mut Gen) -> Command {
         21 => vec![g.word("rpush"), key, g.value()],
         // Numbers to increment.
         22 => vec![g.word("set"), key, increment(g)],
+        // Short texts over a small alphabet, so LCS finds runs to report.
+        23 => {
+            let text: Vec<u8> = (0..g.below(14)).map(|_| *g.pick(b"abcx")).collect();
+            vec![g.word("set"), key, text]
+        }
+        24 | 25 => lcs(g, key),
         // Wrong arity for any of them.
         _ => {
-            let name = *g.pick(&["getdel", "getex", "getset", "mget", "mset", "setnx", "setex", "append", "strlen", "incr", "incrby", "incrbyfloat", "getrange", "setrange"]);
+            let name = *g.pick(&["lcs", "getdel", "getex", "getset", "mget", "mset", "setnx", "setex", "append", "strlen", "incr", "incrby", "incrbyfloat", "getrange", "setrange"]);
             let mut argv = vec![g.word(name)];
             let count = g.below(2);
             argv.extend(g.keys(count));
