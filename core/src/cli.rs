@@ -202,6 +202,20 @@ fn element_count(reply: &Reply) -> Option<usize> {
     }
 }
 
+/// Whether an aggregate prints as entries on more than one line: it has
+/// several elements, or its only element does (a lone scalar, or a verbatim
+/// text even with line breaks in it, stays on one numbered line).
+fn spans_lines(reply: &Reply) -> bool {
+    match element_count(reply) {
+        Some(1) => match reply {
+            Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => spans_lines(&items[0]),
+            _ => false,
+        },
+        Some(n) => n > 1,
+        None => false,
+    }
+}
+
 fn tty_into(reply: &Reply, prefix: &str, out: &mut Vec<u8>) {
     match reply {
         Reply::Error(text) => {
@@ -261,9 +275,9 @@ fn tty_aggregate<'a>(
         if let Some(value) = value {
             out.pop();
             out.extend_from_slice(b" => ");
-            // A map value with more than one element starts on its own line,
-            // indented like the entries after it.
-            if element_count(value).is_some_and(|n| n > 1) {
+            // A map value printed as numbered entries over several lines
+            // starts on its own line, indented like the entries after it.
+            if spans_lines(value) {
                 out.push(b'\n');
                 out.extend_from_slice(nested.as_bytes());
             }

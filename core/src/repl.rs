@@ -181,13 +181,20 @@ pub fn help(args: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-/// `help` on its own: how to get help (redplay's words).
-const OVERVIEW: &str = "redplay console, answering like redis-cli 7.0\n\
-Help on commands:\n      \
-\"help <command>\"  syntax, summary and version of a command\n      \
-\"help @<group>\"   every command of a group (@string, @list, @stream...)\n      \
-\"help <Tab>\"      cycles through the help topics\n\
-Tab completes command names; the grey text after the cursor shows the arguments left to type.\n";
+/// `help` on its own. redis-cli prints this banner itself (it never reaches
+/// the server); redplay-cli's output must be redis-cli's byte for byte, so
+/// this is the 7.0.15 banner as it appears on the terminal.
+const OVERVIEW: &str = "redis-cli 7.0.15\n\
+To get help about Redis commands type:\n      \
+\"help @<group>\" to get a list of commands in <group>\n      \
+\"help <command>\" for help on <command>\n      \
+\"help <tab>\" to get a list of possible help topics\n      \
+\"quit\" to exit\n\
+\n\
+To set redis-cli preferences:\n      \
+\":set hints\" enable online hints\n      \
+\":set nohints\" disable online hints\n\
+Set your preferences in ~/.redisclirc\n";
 
 #[cfg(test)]
 mod tests {
@@ -291,7 +298,7 @@ mod tests {
         assert_eq!(tx.matches("\x1b[1m").count(), 5);
         assert!(!tx.contains("group:"));
         assert!(tx.find("DISCARD").unwrap() < tx.find("WATCH").unwrap());
-        assert!(String::from_utf8(help(&[])).unwrap().contains("help @<group>"));
+        assert!(String::from_utf8(help(&[])).unwrap().starts_with("redis-cli 7.0.15\nTo get help"));
     }
 
     #[test]

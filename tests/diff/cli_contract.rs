@@ -104,12 +104,6 @@ fn run_cli(program: &str, args: &[String], script: &Script) -> (Vec<u8>, Vec<u8>
 /// is removed — the list never goes stale.
 const KNOWN_DIVERGENT: &[(&str, &str)] = &[
     (
-        "help.cli",
-        "`HELP cmd` matches, but bare `help` prints redis-cli's own banner, which redplay words \
-         itself rather than copying Redis's text, and `help @string` lists LCS, which redplay \
-         does not implement",
-    ),
-    (
         "quit-repeat.cli",
         "`2 quit` is not redis-cli's quit: it sends QUIT to the server (OK, then \
          `Error: Server closed the connection` on stderr when the second QUIT finds the \

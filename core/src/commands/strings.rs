@@ -199,7 +199,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec { first: 1, last: 2, step: 1 },
         "7.0.0",
         "Find longest common substring",
-        "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
+        "key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]",
         lcs
     ),
     row!(
@@ -608,7 +608,7 @@ fn getrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(Reply::Bulk(byte_range(bytes, start, end).to_vec()).into())
 }
 
-/// `LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]` —
+/// `LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]` —
 /// missing keys count as empty strings; the keys' types are checked before
 /// the options.
 fn lcs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {

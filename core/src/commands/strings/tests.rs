@@ -95,3 +95,25 @@ fn huge_offsets_and_extremes_do_not_panic() {
         s.run(line);
     }
 }
+
+#[test]
+fn lcs_idx_is_a_map_in_resp3() {
+    // Recorded from redis-server 7.0.15 after HELLO 3.
+    let mut session = Session::new();
+    session.run("hello 3");
+    session.replay(
+        "> set k1 ohmytext
+OK
+> set k2 mynewtext
+OK
+> lcs k1 k2 idx minmatchlen 3 withmatchlen
+1# \"matches\" => 
+   1) 1) 1) (integer) 4
+         2) (integer) 7
+      2) 1) (integer) 5
+         2) (integer) 8
+      3) (integer) 4
+2# \"len\" => (integer) 6
+",
+    );
+}
