@@ -177,7 +177,9 @@ async function checkDocsPage(url, name) {
     const page = await browser.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    // Failed loads are checked by URL (the browser asks for a favicon).
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()} ${r.url()}`));
     await page.goto(url);
     for (const id of ['single', 'multi', 'writer']) await page.waitForSelector(`#${id}[data-runs="1"]`, { timeout: 15_000 });
     for (const id of ['alone', 'reader']) {
@@ -188,7 +190,7 @@ async function checkDocsPage(url, name) {
     assert.deepEqual(await consoleScreens(page, 'single'), { '': `${P} RPUSH q a b\n(integer) 2\n${P} LPOP q\n"a"` });
     const multi = await consoleScreens(page, 'multi');
     assert.equal(multi.pub, `${P} PUBLISH news "hello"\n(integer) 1`);
-    assert.equal(multi.sub, `${P} SUBSCRIBE news\n1) "subscribe"\n2) "news"\n3) (integer) 1\n1) "message"\n2) "news"\n3) "hello"`);
+    assert.equal(multi.sub, `${P} SUBSCRIBE news\nReading messages... (press Ctrl-C to quit)\n1) "subscribe"\n2) "news"\n3) (integer) 1\n1) "message"\n2) "news"\n3) "hello"`);
     // `node="shared"`: the reader sees the writer's key; the console without it does not.
     assert.deepEqual(await consoleScreens(page, 'reader'), { '': `${P} INCR counter\n(integer) 11` });
     assert.deepEqual(await consoleScreens(page, 'alone'), { '': `${P} INCR counter\n(integer) 1` });
