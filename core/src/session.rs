@@ -108,21 +108,15 @@ impl Session {
     /// last thing written and the session is closed, as Redis does.
     pub fn feed(&mut self, backend: &mut impl Backend, bytes: &[u8], now_ms: u64) -> Vec<u8> {
         let mut out = Vec::new();
-        self.feed_into(backend, bytes, now_ms, &mut out);
-        out
-    }
-
-    /// `feed`, appending the replies to `out`.
-    pub fn feed_into(&mut self, backend: &mut impl Backend, bytes: &[u8], now_ms: u64, out: &mut Vec<u8>) {
         if self.closed {
-            return;
+            return out;
         }
         self.decoder.feed(bytes);
         loop {
             match self.decoder.next_command() {
                 Ok(Some(argv)) => {
                     let status = backend.run(self.client, argv, now_ms);
-                    backend.write_output(self.client, out);
+                    backend.write_output(self.client, &mut out);
                     if status == Status::Closed {
                         self.closed = true;
                         break;
@@ -131,18 +125,19 @@ impl Session {
                 Ok(None) => {
                     // Clients this input unblocked run their waiting commands now.
                     backend.end_batch();
-                    backend.write_output(self.client, out);
+                    backend.write_output(self.client, &mut out);
                     break;
                 }
                 Err(error) => {
-                    backend.write_output(self.client, out);
-                    encode(&error.to_reply(), crate::reply::Protocol::Resp2, out);
+                    backend.write_output(self.client, &mut out);
+                    encode(&error.to_reply(), crate::reply::Protocol::Resp2, &mut out);
                     backend.disconnect(self.client);
                     self.closed = true;
                     break;
                 }
             }
         }
+        out
     }
 
     /// Output that arrived without input: pushed messages, replies of
