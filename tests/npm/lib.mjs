@@ -189,6 +189,8 @@ export function redisCli(port, args, input = '') {
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', () => resolve(out + err));
+    // redis-cli may exit before reading its input (nothing listening yet).
+    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
 }
