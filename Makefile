@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PORT ?= 5173
 
 WASM_SOURCES := $(shell find core/src wasm/src -name '*.rs') Cargo.toml Cargo.lock core/Cargo.toml wasm/Cargo.toml \
-	scripts/wasm.sh scripts/finalize-pkg.mjs package-lock.json $(wildcard wasm/js/*)
+	scripts/wasm.sh scripts/finalize-pkg.mjs package-lock.json $(shell find wasm/js -type f)
 WWW_SOURCES := $(shell find www/src -type f) www/index.html www/demos.html www/vite.config.ts www/tsconfig.json package-lock.json
 
 .PHONY: play test bench setup wasm www test-rust test-nostd test-wasm test-unit test-browser test-npm

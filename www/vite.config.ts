@@ -1,5 +1,6 @@
 // Vite config for the playground. `redplay` resolves to the local wasm-pack
-// output (wasm/pkg), never to a published package.
+// output (wasm/pkg), never to a published package: its bindings for the
+// playground, and the package's console element for the demos page.
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
@@ -8,7 +9,12 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('.'),
   base: './',
-  resolve: { alias: { redplay: here('../wasm/pkg/redplay.js') } },
+  resolve: {
+    alias: [
+      { find: /^redplay$/, replacement: here('../wasm/pkg/redplay.js') },
+      { find: /^redplay\/console$/, replacement: here('../wasm/pkg/dist/console.js') },
+    ],
+  },
   build: {
     outDir: here('dist'),
     emptyOutDir: true,
@@ -19,7 +25,7 @@ export default defineConfig({
       input: {
         main: here('index.html'),
         demos: here('demos.html'),
-        'redplay-console': here('src/demo/redplay-console.ts'),
+        'redplay-console': here('../wasm/pkg/dist/console.js'),
       },
       // Keep the element module's exports (defineRedplayConsole, the class).
       preserveEntrySignatures: 'exports-only',

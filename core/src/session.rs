@@ -1,11 +1,78 @@
 //! A RESP session: one client on a node, fed raw bytes from a connection and
 //! answering with encoded bytes. The RESP server and the wasm facade's
-//! pipelined API both use it, so protocol handling lives in one place.
+//! pipelined API both use it, so protocol handling lives in one place. The
+//! node may stand alone or be one member of a [`Cluster`] ([`ClusterMember`]),
+//! whose driver then carries what each command sends to the other nodes.
 
 use alloc::vec::Vec;
 
+use crate::cluster::Cluster;
 use crate::node::{ClientId, Node, Status};
 use crate::resp::{encode, RequestDecoder};
+
+/// What a session's commands run on.
+pub trait Backend {
+    /// Runs one command of a batch read at once.
+    fn run(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status;
+    /// The batch is done: clients it unblocked run what they sent meanwhile.
+    fn end_batch(&mut self);
+    /// Appends the client's queued replies, encoded.
+    fn write_output(&mut self, client: ClientId, out: &mut Vec<u8>);
+    fn disconnect(&mut self, client: ClientId);
+    fn is_connected(&self, client: ClientId) -> bool;
+}
+
+impl Backend for Node {
+    fn run(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
+        self.execute_in_batch(client, argv, now_ms)
+    }
+
+    fn end_batch(&mut self) {
+        self.flush_unblocked();
+    }
+
+    fn write_output(&mut self, client: ClientId, out: &mut Vec<u8>) {
+        Node::write_output(self, client, out);
+    }
+
+    fn disconnect(&mut self, client: ClientId) {
+        Node::disconnect(self, client);
+    }
+
+    fn is_connected(&self, client: ClientId) -> bool {
+        Node::is_connected(self, client)
+    }
+}
+
+/// Node `index` of a cluster, as a session's backend. Each command runs
+/// through the cluster driver (which delivers bus messages and replication
+/// after it), so there is nothing left to do at the end of a batch.
+pub struct ClusterMember<'a> {
+    pub cluster: &'a mut Cluster,
+    pub index: usize,
+}
+
+impl Backend for ClusterMember<'_> {
+    fn run(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
+        self.cluster.execute(self.index, client, argv, now_ms)
+    }
+
+    fn end_batch(&mut self) {}
+
+    fn write_output(&mut self, client: ClientId, out: &mut Vec<u8>) {
+        if let Some(node) = self.cluster.node_mut(self.index) {
+            node.write_output(client, out);
+        }
+    }
+
+    fn disconnect(&mut self, client: ClientId) {
+        self.cluster.disconnect(self.index, client);
+    }
+
+    fn is_connected(&self, client: ClientId) -> bool {
+        self.cluster.is_running(self.index) && self.cluster.node(self.index).is_some_and(|n| n.is_connected(client))
+    }
+}
 
 pub struct Session {
     client: ClientId,
@@ -16,8 +83,15 @@ pub struct Session {
 impl Session {
     /// Connects a new client to `node`.
     pub fn open(node: &mut Node, now_ms: u64) -> Session {
+        let client = node.connect(now_ms);
+        Session::attach(client, node)
+    }
+
+    /// A session for `client`, already connected to `node` (a cluster
+    /// member's client), with the node's `proto-max-bulk-len`.
+    pub fn attach(client: ClientId, node: &Node) -> Session {
         let limit = node.config.proto_max_bulk_len.max(0) as u64;
-        Session { client: node.connect(now_ms), decoder: RequestDecoder::with_max_bulk_len(limit), closed: false }
+        Session { client, decoder: RequestDecoder::with_max_bulk_len(limit), closed: false }
     }
 
     pub fn client(&self) -> ClientId {
@@ -25,14 +99,14 @@ impl Session {
     }
 
     /// True once the connection must be closed (QUIT, CLIENT KILL, protocol error).
-    pub fn is_closed(&self, node: &Node) -> bool {
-        self.closed || !node.is_connected(self.client)
+    pub fn is_closed(&self, backend: &impl Backend) -> bool {
+        self.closed || !backend.is_connected(self.client)
     }
 
     /// Runs every complete command in `bytes` (plus what was buffered) and
     /// returns the encoded replies. After a protocol error the error is the
     /// last thing written and the session is closed, as Redis does.
-    pub fn feed(&mut self, node: &mut Node, bytes: &[u8], now_ms: u64) -> Vec<u8> {
+    pub fn feed(&mut self, backend: &mut impl Backend, bytes: &[u8], now_ms: u64) -> Vec<u8> {
         let mut out = Vec::new();
         if self.closed {
             return out;
@@ -41,8 +115,8 @@ impl Session {
         loop {
             match self.decoder.next_command() {
                 Ok(Some(argv)) => {
-                    let status = node.execute_in_batch(self.client, argv, now_ms);
-                    self.write_output(node, &mut out);
+                    let status = backend.run(self.client, argv, now_ms);
+                    backend.write_output(self.client, &mut out);
                     if status == Status::Closed {
                         self.closed = true;
                         break;
@@ -50,14 +124,14 @@ impl Session {
                 }
                 Ok(None) => {
                     // Clients this input unblocked run their waiting commands now.
-                    node.flush_unblocked();
-                    self.write_output(node, &mut out);
+                    backend.end_batch();
+                    backend.write_output(self.client, &mut out);
                     break;
                 }
                 Err(error) => {
-                    self.write_output(node, &mut out);
+                    backend.write_output(self.client, &mut out);
                     encode(&error.to_reply(), crate::reply::Protocol::Resp2, &mut out);
-                    node.disconnect(self.client);
+                    backend.disconnect(self.client);
                     self.closed = true;
                     break;
                 }
@@ -68,19 +142,15 @@ impl Session {
 
     /// Output that arrived without input: pushed messages, replies of
     /// commands that were blocked, timeouts.
-    pub fn drain(&mut self, node: &mut Node) -> Vec<u8> {
+    pub fn drain(&mut self, backend: &mut impl Backend) -> Vec<u8> {
         let mut out = Vec::new();
-        self.write_output(node, &mut out);
+        backend.write_output(self.client, &mut out);
         out
     }
 
-    fn write_output(&self, node: &mut Node, out: &mut Vec<u8>) {
-        node.write_output(self.client, out);
-    }
-
     /// Disconnects the client (the peer went away).
-    pub fn close(&mut self, node: &mut Node) {
-        node.disconnect(self.client);
+    pub fn close(&mut self, backend: &mut impl Backend) {
+        backend.disconnect(self.client);
         self.closed = true;
     }
 }
@@ -125,6 +195,29 @@ mod tests {
         let mut session = Session::open(&mut node, 0);
         assert_eq!(session.feed(&mut node, b"QUIT\r\nPING\r\n", 1), b"+OK\r\n");
         assert!(session.is_closed(&node));
+    }
+
+    #[test]
+    fn cluster_member_sessions_redirect_and_hear_the_bus() {
+        let mut cluster = Cluster::new(3, 1, 0, 0).expect("a 3x1 cluster");
+        let open = |cluster: &mut Cluster, index: usize| {
+            let client = cluster.connect(index, 1).expect("node is running");
+            let node = cluster.node(index).expect("node exists");
+            Session::attach(client, node)
+        };
+        let mut first = open(&mut cluster, 0);
+        let mut second = open(&mut cluster, 1);
+        let on = |cluster: &mut Cluster, session: &mut Session, index: usize, bytes: &[u8]| {
+            session.feed(&mut ClusterMember { cluster, index }, bytes, 2)
+        };
+        // "foo" hashes to slot 12182, served by the third primary.
+        assert_eq!(on(&mut cluster, &mut first, 0, b"SET foo bar\r\n"), b"-MOVED 12182 127.0.0.1:7002\r\n");
+        assert_eq!(on(&mut cluster, &mut second, 1, b"SUBSCRIBE news\r\n"), b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+        assert_eq!(on(&mut cluster, &mut first, 0, b"PUBLISH news hi\r\n"), b":0\r\n");
+        let pushed = second.drain(&mut ClusterMember { cluster: &mut cluster, index: 1 });
+        assert_eq!(pushed, b"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n");
+        assert_eq!(on(&mut cluster, &mut first, 0, b"QUIT\r\n"), b"+OK\r\n");
+        assert!(first.is_closed(&ClusterMember { cluster: &mut cluster, index: 0 }));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 // page's strict CSP. Each pane must show exactly what redis-cli would print.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, launchBrowser, servePlayground, screenshot } from '../lib/browser.mjs';
+import { ARTIFACTS, consoleScreens, launchBrowser, servePlayground, screenshot } from '../lib/browser.mjs';
 
 let browser;
 let server;
@@ -62,15 +62,7 @@ async function edit(page, id, script) {
 }
 
 /** Each pane's screen as text: { clientName: "line\nline..." }. */
-async function screens(page, id) {
-  return page.locator(`#${id}`).evaluate((el) => {
-    const out = {};
-    for (const pane of el.shadowRoot.querySelectorAll('.pane')) {
-      out[pane.dataset.client] = [...pane.querySelectorAll('.output pre')].map((b) => b.textContent).join('\n');
-    }
-    return out;
-  });
-}
+const screens = consoleScreens;
 
 const lines = (...l) => l.join('\n');
 

@@ -30,3 +30,14 @@ export async function screenshot(page, name) {
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
+
+/** What each pane of the <redplay-console> with id `id` shows, by client name ('' for a single client). */
+export async function consoleScreens(page, id) {
+  return page.locator(`#${id}`).evaluate((el) => {
+    const out = {};
+    for (const pane of el.shadowRoot.querySelectorAll('.pane')) {
+      out[pane.dataset.client] = [...pane.querySelectorAll('.output pre')].map((b) => b.textContent).join('\n');
+    }
+    return out;
+  });
+}

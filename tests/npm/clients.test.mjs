@@ -1,31 +1,17 @@
 // ioredis and node-redis against redplay's server, each scenario also run
 // against redis-server 7.0: both must give the clients the same results.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
-import { startRedplay, startRedis, needs } from './lib.mjs';
+import { startRedplay, startRedis, needs, serverPair, sleep } from './lib.mjs';
 
 const lists = await needs('blpop', 'lists');
 const streams = await needs('xreadgroup', 'streams');
 
-let ours;
-let real;
-before(async () => {
-  [ours, real] = await Promise.all([startRedplay(), startRedis()]);
-});
-after(async () => {
-  await Promise.all([ours?.close(), real?.close()]);
-});
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
+const pair = serverPair();
 /** Runs `scenario(port)` against both servers and returns both results. */
-async function both(scenario) {
-  const mine = await scenario(ours.port);
-  const theirs = await scenario(real.port);
-  return { mine, theirs };
-}
+const both = (scenario) => pair.both(scenario);
 
 // ---------------------------------------------------------------- ioredis
 

@@ -1,16 +1,16 @@
 // The packed tarball, installed into fresh projects as a user would: a Node
-// project (ESM and CommonJS scripts, the `redplay serve` bin) and a Vite
-// project built and opened in Debian's Chromium. Only the npm registry is
-// used (for vite, normally from npm's cache).
+// project (ESM and CommonJS scripts, the `redplay serve` bin), a Vite project
+// built and opened in Debian's Chromium, and docs pages embedding
+// <redplay-console> (bundled by Vite, and a plain static page with one script
+// tag). Only the npm registry is used (for vite, normally from npm's cache).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, PKG, ROOT, freePort, redisCli } from './lib.mjs';
-import { launchBrowser, screenshot } from '../lib/browser.mjs';
+import { run, PKG, ROOT, freePort, redisCli, redplayServe } from './lib.mjs';
+import { consoleScreens, launchBrowser, screenshot } from '../lib/browser.mjs';
 import { serveStatic } from '../../scripts/serve.mjs';
 
 let work;
@@ -37,7 +37,7 @@ async function project(name, packageJson) {
 test('the tarball holds the package files and nothing else', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);
   const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'redplay_bg.wasm', 'redplay.js', 'redplay.d.ts', 'dist/node.js', 'dist/node.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli.js', 'dist/server.js']) {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'redplay_bg.wasm', 'redplay.js', 'redplay.d.ts', 'dist/node.js', 'dist/node.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli.js', 'dist/server.js', 'dist/console.js', 'dist/console.d.ts', 'dist/console/node.js']) {
     assert.ok(files.includes(needed), `${needed} is packed`);
   }
   assert.ok(!files.some((f) => f.startsWith('src/') || f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources');
@@ -83,15 +83,11 @@ const net = require('node:net');
   assert.deepEqual(cjs, ['from-cjs', '+PONG\r\n']);
 
   const port = await freePort();
-  const child = spawn('npx', ['--no-install', 'redplay', 'serve', '--port', String(port)], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await redplayServe(['--port', String(port)], dir);
   try {
-    await new Promise((resolve, reject) => {
-      child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
-      child.on('exit', (code) => reject(new Error(`redplay serve exited with ${code}`)));
-    });
     assert.equal((await redisCli(port, ['ECHO', 'installed'])).trim(), 'installed');
   } finally {
-    process.kill(-child.pid, 'SIGTERM');
+    server.stop();
   }
 });
 
@@ -146,6 +142,93 @@ document.getElementById('out').textContent = JSON.stringify(result);`,
     });
   } finally {
     await browser.close();
+    await server.close();
+  }
+});
+
+// A docs page's demos: a single-client console, a multi-client one
+// (subscriber and publisher side by side), two consoles sharing a node and
+// one with its own node of the same keys.
+const DOCS_BODY = `
+<redplay-console id="single" autorun>
+  RPUSH q a b
+  LPOP q
+</redplay-console>
+<redplay-console id="multi" clients="sub pub" autorun>
+  sub> SUBSCRIBE news
+  pub> PUBLISH news "hello"
+</redplay-console>
+<redplay-console id="writer" node="shared" autorun>
+  SET counter 10
+</redplay-console>
+<redplay-console id="alone">
+  INCR counter
+</redplay-console>
+<redplay-console id="reader" node="shared">
+  INCR counter
+</redplay-console>`;
+
+const P = '127.0.0.1:6379>';
+
+/** Opens a docs page, runs its demos and checks every console printed what redis-cli would. */
+async function checkDocsPage(url, name) {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    // Failed loads are checked by URL (the browser asks for a favicon).
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()} ${r.url()}`));
+    await page.goto(url);
+    for (const id of ['single', 'multi', 'writer']) await page.waitForSelector(`#${id}[data-runs="1"]`, { timeout: 15_000 });
+    for (const id of ['alone', 'reader']) {
+      await page.click(`#${id} button.run`);
+      await page.waitForSelector(`#${id}[data-runs="1"]`);
+    }
+    await screenshot(page, name);
+    assert.deepEqual(await consoleScreens(page, 'single'), { '': `${P} RPUSH q a b\n(integer) 2\n${P} LPOP q\n"a"` });
+    const multi = await consoleScreens(page, 'multi');
+    assert.equal(multi.pub, `${P} PUBLISH news "hello"\n(integer) 1`);
+    assert.equal(multi.sub, `${P} SUBSCRIBE news\nReading messages... (press Ctrl-C to quit)\n1) "subscribe"\n2) "news"\n3) (integer) 1\n1) "message"\n2) "news"\n3) "hello"`);
+    // `node="shared"`: the reader sees the writer's key; the console without it does not.
+    assert.deepEqual(await consoleScreens(page, 'reader'), { '': `${P} INCR counter\n(integer) 11` });
+    assert.deepEqual(await consoleScreens(page, 'alone'), { '': `${P} INCR counter\n(integer) 1` });
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+}
+
+test('docs consoles: `import "redplay/console"` in a fresh Vite project', async () => {
+  const rootPkg = JSON.parse(await readFile(new URL('package.json', ROOT), 'utf8'));
+  const dir = await project('vite-docs', { type: 'module', version: '1.0.0' });
+  await run('npm', ['install', ...NPM_FLAGS, tarball, `vite@${rootPkg.devDependencies.vite}`], { cwd: dir });
+  await writeFile(join(dir, 'index.html'), `<!doctype html><html><body>${DOCS_BODY}<script type="module" src="/main.js"></script></body></html>`);
+  await writeFile(join(dir, 'main.js'), `import 'redplay/console';\n`);
+  await run(join(dir, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: dir });
+  const server = await serveStatic(join(dir, 'dist'), 0);
+  try {
+    await checkDocsPage(server.url, 'npm-vite-docs');
+  } finally {
+    await server.close();
+  }
+});
+
+test('docs consoles: one script tag in a plain static page, the wasm loaded from next to the module', async () => {
+  const dir = await project('static-docs', { version: '1.0.0' });
+  await run('npm', ['install', ...NPM_FLAGS, tarball], { cwd: dir });
+  await writeFile(
+    join(dir, 'index.html'),
+    `<!doctype html><html><head>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'">
+<script type="module" src="./node_modules/redplay/dist/console.js"></script>
+</head><body>${DOCS_BODY}</body></html>`,
+  );
+  const server = await serveStatic(dir, 0);
+  try {
+    await checkDocsPage(server.url, 'npm-static-docs');
+  } finally {
     await server.close();
   }
 });

@@ -1,27 +1,19 @@
 // redplay's RESP server against a real redis-server 7.0: the same redis-cli
 // sessions and raw bytes go to both, and what comes back must be the same.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { startRedplay, startRedis, redisCli, rawExchange, freePort, needs, ROOT } from './lib.mjs';
+import { startRedplay, startRedis, redisCli, rawExchange, freePort, needs, serverPair, redplayServe } from './lib.mjs';
 
 const lists = await needs('blpop', 'lists');
 const streams = await needs('xreadgroup', 'streams');
 
-let ours;
-let real;
-before(async () => {
-  [ours, real] = await Promise.all([startRedplay(), startRedis()]);
-});
-after(async () => {
-  await Promise.all([ours?.close(), real?.close()]);
-});
+const pair = serverPair();
 
 /** Pipes `script` into redis-cli (one connection) on both servers. */
 async function bothCli(script, args = []) {
-  const [mine, theirs] = await Promise.all([redisCli(ours.port, args, script), redisCli(real.port, args, script)]);
+  const [mine, theirs] = await Promise.all([redisCli(pair.ours.port, args, script), redisCli(pair.real.port, args, script)]);
   return { mine, theirs };
 }
 
@@ -66,7 +58,7 @@ async function waitingCli(args, trigger, settleMs = 300) {
         }, settleMs);
       }, settleMs);
     });
-  const [mine, theirs] = await Promise.all([run(ours.port), run(real.port)]);
+  const [mine, theirs] = await Promise.all([run(pair.ours.port), run(pair.real.port)]);
   return { mine, theirs };
 }
 
@@ -142,7 +134,7 @@ const MALFORMED = {
 
 for (const [name, bytes] of Object.entries(MALFORMED)) {
   test(`malformed RESP (${name}) gets redis-server's reply and connection state`, async () => {
-    const [mine, theirs] = await Promise.all([rawExchange(ours.port, bytes), rawExchange(real.port, bytes)]);
+    const [mine, theirs] = await Promise.all([rawExchange(pair.ours.port, bytes), rawExchange(pair.real.port, bytes)]);
     assert.ok(theirs.data.length > 0, 'the oracle answered');
     assert.deepEqual(mine, theirs);
   });
@@ -161,35 +153,21 @@ test('random bytes never crash the server (brief fuzz)', async () => {
     seeds.push(Buffer.from(text, 'latin1'));
   }
   for (let i = 0; i < seeds.length; i += 15) {
-    await Promise.all(seeds.slice(i, i + 15).map((bytes) => rawExchange(ours.port, bytes, 60)));
+    await Promise.all(seeds.slice(i, i + 15).map((bytes) => rawExchange(pair.ours.port, bytes, 60)));
   }
-  assert.equal((await redisCli(ours.port, ['PING'])).trim(), 'PONG');
-  assert.equal((await redisCli(ours.port, ['SET', 'after-fuzz', 'ok'])).trim(), 'OK');
+  assert.equal((await redisCli(pair.ours.port, ['PING'])).trim(), 'PONG');
+  assert.equal((await redisCli(pair.ours.port, ['SET', 'after-fuzz', 'ok'])).trim(), 'OK');
 });
 
 test('npx --no-install redplay serve works from the repository root', async () => {
   const port = await freePort();
-  const child = spawn('npx', ['--no-install', 'redplay', 'serve', '--port', String(port)], {
-    cwd: fileURLToPath(ROOT),
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // Its own process group: npx runs the bin through a shell, and all of
-    // them must stop at the end.
-    detached: true,
-  });
+  const server = await redplayServe(['--port', String(port)]);
   try {
-    await new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('ready')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`redplay serve exited with ${code}`)));
-    });
     assert.equal((await redisCli(port, ['PING'])).trim(), 'PONG');
     assert.equal((await redisCli(port, ['SET', 'k', 'v'])).trim(), 'OK');
     assert.equal((await redisCli(port, ['GET', 'k'])).trim(), 'v');
   } finally {
-    process.kill(-child.pid, 'SIGTERM');
+    server.stop();
   }
 });
 

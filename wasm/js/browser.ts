@@ -1,7 +1,8 @@
 // The package's entry point in browsers and bundlers: the wasm is fetched
 // (bundlers emit it as an asset) on the first `createNode`.
-import init, { Engine, type InitInput } from '../redplay.js';
+import { Engine, type InitInput } from '../redplay.js';
 import { RedplayNode, type NodeOptions } from './api.js';
+import { loadWasm } from './load-browser.js';
 
 export * from './api.js';
 
@@ -10,11 +11,8 @@ export interface BrowserNodeOptions extends NodeOptions {
   wasm?: InitInput;
 }
 
-let loading: Promise<unknown> | undefined;
-
 /** Creates a node, loading the wasm first if needed. */
 export async function createNode(options: BrowserNodeOptions = {}): Promise<RedplayNode> {
-  loading ??= init(options.wasm === undefined ? undefined : { module_or_path: options.wasm });
-  await loading;
+  await loadWasm(options.wasm);
   return new RedplayNode(new Engine(), options);
 }

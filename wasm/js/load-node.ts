@@ -5,11 +5,15 @@ import { Engine, initSync } from '../redplay.js';
 
 let loaded = false;
 
-/** A new engine; the wasm module is compiled on first use. */
+/** Compiles and instantiates the wasm module, once. */
+export function loadWasm(): void {
+  if (loaded) return;
+  initSync({ module: readFileSync(new URL('../redplay_bg.wasm', import.meta.url)) });
+  loaded = true;
+}
+
+/** A new engine (one node). */
 export function loadEngine(): Engine {
-  if (!loaded) {
-    initSync({ module: readFileSync(new URL('../redplay_bg.wasm', import.meta.url)) });
-    loaded = true;
-  }
+  loadWasm();
   return new Engine();
 }

@@ -7,7 +7,7 @@ use redplay_core::cli::{self, LineEffect};
 use redplay_core::inspect::{self, DataView, KeyView, Listeners, StreamView};
 use redplay_core::repl;
 use redplay_core::snapshot;
-use redplay_core::session::Session;
+use redplay_core::session::{ClusterMember, Session};
 use redplay_core::{Node, Reply};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
@@ -474,6 +474,7 @@ pub struct ClusterEngine {
     cluster: redplay_core::cluster::Cluster,
     clients: BTreeMap<u32, redplay_core::cluster::client::ClusterClient>,
     next_handle: u32,
+    serving: ClusterServing,
 }
 
 /// Messages and bytes on the cluster bus.
@@ -502,7 +503,7 @@ impl ClusterEngine {
     pub fn new(primaries: u32, replicas: u32, now_ms: f64) -> Result<ClusterEngine, JsValue> {
         let cluster = redplay_core::cluster::Cluster::new(primaries as usize, replicas as usize, 0, now_ms as u64)
             .map_err(|e| JsValue::from(js_sys::RangeError::new(&format!("cannot create the cluster: {:?}", e))))?;
-        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1 })
+        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1, serving: ClusterServing::default() })
     }
 
     #[wasm_bindgen(js_name = nodeCount)]
@@ -628,5 +629,144 @@ impl ClusterEngine {
     #[wasm_bindgen(js_name = resetBus)]
     pub fn reset_bus(&mut self) {
         self.cluster.reset_bus();
+    }
+}
+
+/// The RESP server's sessions (`redplay serve`): which have something to write.
+#[wasm_bindgen]
+impl Engine {
+    /// Sessions with output waiting or whose connection must close, so the
+    /// server visits only those after a read rather than every connection.
+    #[wasm_bindgen(js_name = readySessions)]
+    pub fn ready_sessions(&self) -> Vec<u32> {
+        let node = &self.node;
+        self.sessions.iter().filter(|(_, s)| s.is_closed(node) || node.has_output(s.client())).map(|(&id, _)| id).collect()
+    }
+}
+
+/// The RESP server's side of a cluster (`redplay serve --cluster-primaries`):
+/// one session per TCP connection to a node, and the ports the nodes really
+/// listen on.
+#[derive(Default)]
+struct ClusterServing {
+    /// Each open session and its node's index, at its handle; closed ones
+    /// leave a hole for the next. (A slab rather than a map: one more map
+    /// type would cost the wasm kilobytes.)
+    sessions: Vec<Option<(usize, Session)>>,
+    /// Node `i` listens on `ports[i]`; empty while the nodes keep 7000 + i.
+    ports: Vec<u16>,
+}
+
+impl ClusterServing {
+    fn get(&self, handle: u32) -> Option<&(usize, Session)> {
+        self.sessions.get(handle as usize).and_then(Option::as_ref)
+    }
+
+    fn get_mut(&mut self, handle: u32) -> Option<&mut (usize, Session)> {
+        self.sessions.get_mut(handle as usize).and_then(Option::as_mut)
+    }
+}
+
+/// RESP sessions on the nodes of a cluster, for the Node server.
+#[wasm_bindgen]
+impl ClusterEngine {
+    /// Makes node `i` announce `ports[i]` (in MOVED/ASK, CLUSTER SLOTS,
+    /// SHARDS and NODES), where the server really listens for it.
+    #[wasm_bindgen(js_name = announcePorts)]
+    pub fn announce_ports(&mut self, ports: Vec<u16>) {
+        self.serving.ports = ports;
+        self.keep_ports();
+    }
+
+    /// Opens a RESP connection to node `index`; its handle, or none when the
+    /// node is stopped or unknown.
+    #[wasm_bindgen(js_name = openSession)]
+    pub fn open_session(&mut self, index: u32, now_ms: f64) -> Option<u32> {
+        let index = index as usize;
+        let client = self.cluster.connect(index, now_ms as u64)?;
+        let session = Some((index, Session::attach(client, self.cluster.node(index)?)));
+        let sessions = &mut self.serving.sessions;
+        let handle = sessions.iter().position(Option::is_none).unwrap_or(sessions.len());
+        match sessions.get_mut(handle) {
+            Some(hole) => *hole = session,
+            None => sessions.push(session),
+        }
+        Some(handle as u32)
+    }
+
+    /// Feeds request bytes to a session; returns its encoded replies.
+    #[wasm_bindgen(js_name = feedSession)]
+    pub fn feed_session(&mut self, handle: u32, bytes: &[u8], now_ms: f64) -> Vec<u8> {
+        let Some((index, session)) = self.serving.get_mut(handle) else { return Vec::new() };
+        let out = session.feed(&mut ClusterMember { cluster: &mut self.cluster, index: *index }, bytes, now_ms as u64);
+        self.keep_ports();
+        out
+    }
+
+    /// Encoded output that reached a session without input.
+    #[wasm_bindgen(js_name = drainSession)]
+    pub fn drain_session(&mut self, handle: u32) -> Vec<u8> {
+        let Some((index, session)) = self.serving.get_mut(handle) else { return Vec::new() };
+        session.drain(&mut ClusterMember { cluster: &mut self.cluster, index: *index })
+    }
+
+    /// True once the session's connection must be closed.
+    #[wasm_bindgen(js_name = sessionClosed)]
+    pub fn session_closed(&mut self, handle: u32) -> bool {
+        let Some((index, session)) = self.serving.get(handle) else { return true };
+        session.is_closed(&ClusterMember { cluster: &mut self.cluster, index: *index })
+    }
+
+    /// Sessions with output waiting or whose connection must close.
+    #[wasm_bindgen(js_name = readySessions)]
+    pub fn ready_sessions(&mut self) -> Vec<u32> {
+        let cluster = &mut self.cluster;
+        let mut ready = Vec::new();
+        for (handle, (index, session)) in self.serving.sessions.iter().enumerate().filter_map(|(h, s)| Some((h as u32, s.as_ref()?))) {
+            let member = ClusterMember { cluster: &mut *cluster, index: *index };
+            let waiting = member.cluster.node(*index).is_some_and(|n| n.has_output(session.client()));
+            if waiting || session.is_closed(&member) {
+                ready.push(handle);
+            }
+        }
+        ready
+    }
+
+    /// Closes a session (the peer went away).
+    #[wasm_bindgen(js_name = closeSession)]
+    pub fn close_session(&mut self, handle: u32) {
+        if let Some((index, mut session)) = self.serving.sessions.get_mut(handle as usize).and_then(Option::take) {
+            session.close(&mut ClusterMember { cluster: &mut self.cluster, index });
+        }
+    }
+
+    /// The earliest time a blocked client on any running node times out.
+    #[wasm_bindgen(js_name = nextDeadline)]
+    pub fn next_deadline(&self) -> Option<f64> {
+        (0..self.cluster.len())
+            .filter(|&i| self.cluster.is_running(i))
+            .filter_map(|i| self.cluster.node(i).and_then(|n| n.next_deadline_ms()))
+            .min()
+            .map(|ms| ms as f64)
+    }
+}
+
+impl ClusterEngine {
+    /// Puts the announced ports back into every node's view after the
+    /// driver replaced the views (a failover sends its topology, 7000 + i).
+    fn keep_ports(&mut self) {
+        let ports = &self.serving.ports;
+        if ports.is_empty() {
+            return;
+        }
+        for index in 0..self.cluster.len() {
+            let Some(state) = self.cluster.node_mut(index).and_then(|n| n.cluster_state_mut()) else { continue };
+            if state.view.nodes.first().map(|n| n.port) == ports.first().copied() {
+                continue;
+            }
+            for (node, &port) in state.view.nodes.iter_mut().zip(ports) {
+                node.port = port;
+            }
+        }
     }
 }

@@ -16,10 +16,15 @@ export async function usage(): Promise<void> {
   const server = await startServer({ port: 0, requirepass: 'pw' });
   const port: number = server.port;
   await server.close();
+  const cluster = await startServer({ port: 0, cluster: { primaries: 3, replicas: 1 } });
+  const ports: readonly number[] = cluster.ports;
+  await cluster.close();
+  // @ts-expect-error a cluster needs its number of primaries
+  await startServer({ cluster: { replicas: 1 } });
   const error = new ReplyError('ERR x');
   const code: string = error.code;
   const items: ReplyItem[] = new Engine().takeReplies(1);
-  void [reply, text, now, sync, port, code, items];
+  void [reply, text, now, sync, port, ports, code, items];
 
   // @ts-expect-error arguments are strings, bytes or numbers
   await client.call({});

@@ -1,10 +1,14 @@
-// <redplay-console>: an embeddable redis-cli console for documentation pages.
-// The element's text is the demo script (one command per line); the console
-// shows it in an editor, runs it on click (or on load with `autorun`), and
-// prints exactly what redis-cli would. Framework-free: importing this module
-// defines the element; `defineRedplayConsole()` does it under another name.
+// <redplay-console>: an embeddable redis-cli console for documentation pages,
+// shipped in the package as `redplay/console` (dist/console.js; the playground's
+// demos page uses the same module). The element's text is the demo script (one
+// command per line); the console shows it in an editor, runs it on click (or
+// on load with `autorun`), and prints exactly what redis-cli would.
+// Framework-free: importing this module defines the element and loads the
+// wasm from next to the package's files when a console first runs;
+// `defineRedplayConsole()` defines it under another name too.
 //
-//   <script type="module" src="redplay-console.js"></script>
+//   <script type="module" src="node_modules/redplay/dist/console.js"></script>
+//   (or `import 'redplay/console'` in a bundled page)
 //   <redplay-console clients="producer worker" node="queue-demo" autorun>
 //     worker> BLPOP jobs 0
 //     producer> RPUSH jobs "resize:42"
@@ -18,10 +22,10 @@
 //   autorun  run the script as soon as the element is on the page
 //   clock    Unix time in ms the node's clock starts at, so that stream IDs
 //            (XADD *) come out the same on every run
-import { DemoNode, loadEngine, type Sink } from './demo-node';
-import { Pane } from './pane';
-import { dedent, parseScript } from './script';
-import { consoleStyles } from './styles';
+import { DemoNode, loadEngine, type Sink } from './console/node.js';
+import { Pane } from './console/pane.js';
+import { dedent, parseScript } from './console/script.js';
+import { consoleStyles } from './console/styles.js';
 
 interface Client {
   name: string;

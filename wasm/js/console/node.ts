@@ -1,15 +1,15 @@
 // One redplay node as the demo consoles see it: an Engine, a clock, and the
 // clients connected to it, each with a sink that receives output arriving
 // later (a blocking pop served by another client, pub/sub messages).
-// Consoles with the same `node` attribute share one DemoNode.
-import init, { Engine } from 'redplay';
-
-let loading: Promise<unknown> | null = null;
+// Consoles with the same `node` attribute share one DemoNode. It drives the
+// wasm facade (`Engine`) directly: the consoles need redis-cli's text
+// (`runLine`), not the JS values of the package's API.
+import { Engine } from '../../redplay.js';
+import { loadWasm } from '../load-browser.js';
 
 /** Loads the wasm module once for every console on the page. */
 export function loadEngine(): Promise<unknown> {
-  loading ??= init();
-  return loading;
+  return loadWasm();
 }
 
 /** Receives text redis-cli would print for a client, without a typed line. */
