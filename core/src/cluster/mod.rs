@@ -261,7 +261,112 @@ impl Cluster {
             Outgoing::Failover { force } => {
                 let _ = self.failover(from, force);
             }
+            Outgoing::Migrate(request) => {
+                let client = request.client;
+                let reply = self.migrate(from, request);
+                self.members[from].node.send(client, reply);
+            }
         }
+    }
+
+    /// Carries out a MIGRATE from node `from` and returns its reply. The
+    /// target gets what Redis sends it — AUTH, SELECT, then one RESTORE
+    /// ASKING per key — and answers as it would: RESTORE is refused with
+    /// MOVED unless the target serves or imports the slot, and with BUSYKEY
+    /// when the key exists and REPLACE was not given. A failed AUTH or SELECT
+    /// does not stop the restores, but the source then keeps every key.
+    fn migrate(&mut self, from: usize, request: state::MigrateRequest) -> Reply {
+        let now = self.now_ms;
+        let target = u16::try_from(request.port).ok().and_then(|port| self.index_of_port(port));
+        let Some(to) = target.filter(|&to| self.members[to].running) else {
+            return Reply::Error(b"IOERR error or timeout writing to target instance".to_vec());
+        };
+        if to == from {
+            // The node would wait for its own answer until the timeout.
+            return Reply::Error(b"IOERR error or timeout reading to target instance".to_vec());
+        }
+        let link = self.members[to].node.connect(now);
+        let mut first_error: Option<Vec<u8>> = None;
+        let mut handshake = Vec::new();
+        if let Some((user, password)) = &request.auth {
+            let mut argv = alloc::vec![b"AUTH".to_vec()];
+            argv.extend(user.iter().cloned());
+            argv.push(password.clone());
+            handshake.push(argv);
+        }
+        handshake.push(alloc::vec![b"SELECT".to_vec(), alloc::format!("{}", request.target_db).into_bytes()]);
+        let mut handshake_failed = false;
+        for argv in handshake {
+            self.members[to].node.execute(link, argv, now);
+            for reply in self.members[to].node.take_output(link) {
+                if let Reply::Error(text) = reply {
+                    handshake_failed = true;
+                    first_error.get_or_insert(text);
+                }
+            }
+        }
+        let target_db = self.members[to].node.client(link).map_or(0, |c| c.db);
+        self.members[to].node.disconnect(link);
+        let target_nodes: Vec<usize> = core::iter::once(to).chain(self.topology.replicas_of(to)).collect();
+        let mut moved = Vec::new();
+        for (key, entry, expire_at) in request.keys {
+            if let Err(text) = self.restore_check(to, target_db, &key, request.replace) {
+                first_error.get_or_insert(text);
+                continue;
+            }
+            let mut entry = entry;
+            entry.accessed_ms = now;
+            for &node in &target_nodes {
+                if self.members[node].running {
+                    let db = &mut self.members[node].node.dbs[target_db];
+                    db.remove(&key, now);
+                    db.insert_entry(&key, entry.clone(), expire_at);
+                }
+            }
+            if !request.copy && !handshake_failed {
+                self.members[from].node.dbs[request.source_db].remove(&key, now);
+                moved.push(key);
+            }
+        }
+        self.members[to].node.after_command();
+        self.members[from].node.after_command();
+        if !moved.is_empty() {
+            let mut argv = alloc::vec![b"DEL".to_vec()];
+            argv.extend(moved);
+            self.deliver(from, Outgoing::Replicate { db: request.source_db, argv });
+        }
+        match first_error {
+            Some(text) => {
+                let mut message = b"ERR Target instance replied with error: ".to_vec();
+                message.extend_from_slice(&text);
+                Reply::Error(message)
+            }
+            None => Reply::ok(),
+        }
+    }
+
+    /// Whether node `to` accepts `RESTORE key ... [REPLACE]` sent after ASKING.
+    fn restore_check(&mut self, to: usize, db: usize, key: &[u8], replace: bool) -> Result<(), Vec<u8>> {
+        let now = self.now_ms;
+        let node = &mut self.members[to].node;
+        if let Some(state) = node.cluster_state() {
+            let slot = slot::key_slot(key);
+            let owner = state.view.owner(slot);
+            if owner.is_none() {
+                return Err(state::CLUSTERDOWN_UNBOUND.as_bytes().to_vec());
+            }
+            if !state.view_ok {
+                return Err(state::CLUSTERDOWN.as_bytes().to_vec());
+            }
+            if owner != Some(state.myself) && !state.importing.contains_key(&slot) {
+                let address = owner.and_then(|o| state.view.nodes.get(o)).map(|n| n.address()).unwrap_or_default();
+                return Err(alloc::format!("MOVED {} {}", slot, address).into_bytes());
+            }
+        }
+        if !replace && node.dbs[db].contains(key, now) {
+            return Err(b"BUSYKEY Target key name already exists.".to_vec());
+        }
+        Ok(())
     }
 
     /// Copies each node's bus counters into its state for CLUSTER INFO.
@@ -479,15 +584,8 @@ impl Cluster {
             return 0;
         };
         let now = self.now_ms;
-        let mut keys: Vec<Vec<u8>> = self.members[from]
-            .node
-            .dbs[0]
-            .live_entries(now)
-            .filter(|(k, _)| slot::key_slot(k) == slot)
-            .map(|(k, _)| k.to_vec())
-            .collect();
-        keys.sort_unstable();
-        keys.truncate(count);
+        // In CLUSTER GETKEYSINSLOT order, as `redis-cli --cluster reshard` moves them.
+        let keys = crate::commands::cluster::keys_in_slot(&self.members[from].node.dbs[0], slot, count, now);
         let sources: Vec<usize> = core::iter::once(from).chain(self.topology.replicas_of(from)).collect();
         let targets: Vec<usize> = core::iter::once(to).chain(self.topology.replicas_of(to)).collect();
         for key in &keys {
