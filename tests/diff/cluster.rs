@@ -349,6 +349,175 @@ fn compare_delivery(real: &RealCluster, ours: &mut Cluster, failures: &mut Vec<S
     }
 }
 
+/// Both sides of one comparison: a connection per node on the real cluster
+/// and a client per node on redplay's.
+struct Twins<'a> {
+    real: &'a RealCluster,
+    ours: &'a mut Cluster,
+    real_conns: Vec<support::resp::Conn>,
+    ours_clients: Vec<redplay_core::ClientId>,
+}
+
+impl<'a> Twins<'a> {
+    fn new(real: &'a RealCluster, ours: &'a mut Cluster) -> Twins<'a> {
+        let nodes = real.ports.len();
+        let now = ours.now_ms();
+        let real_conns = (0..nodes).map(|mine| real.conn(real.real_index(mine))).collect();
+        let ours_clients = (0..nodes).map(|mine| ours.connect(mine, now).expect("connect")).collect();
+        Twins { real, ours, real_conns, ours_clients }
+    }
+
+    /// Arguments for one side: `$IDn` and `$PORTn` name redplay's node n
+    /// (or its real twin), `""` is the empty string.
+    fn argv(&self, line: &str, real_side: bool) -> Vec<Vec<u8>> {
+        line.split(' ')
+            .map(|word| {
+                if word == "\"\"" {
+                    return Vec::new();
+                }
+                if let Some(n) = word.strip_prefix("$ID").and_then(|n| n.parse::<usize>().ok()) {
+                    return if real_side {
+                        self.real.ids[self.real.real_index(n)].clone().into_bytes()
+                    } else {
+                        self.ours.topology().nodes[n].id.clone().into_bytes()
+                    };
+                }
+                if let Some(n) = word.strip_prefix("$PORT").and_then(|n| n.parse::<usize>().ok()) {
+                    return if real_side {
+                        self.real.ports[self.real.real_index(n)].to_string().into_bytes()
+                    } else {
+                        self.ours.topology().nodes[n].port.to_string().into_bytes()
+                    };
+                }
+                word.as_bytes().to_vec()
+            })
+            .collect()
+    }
+
+    /// Runs `line` on redplay's node `mine` and on its real twin; records a
+    /// difference in the (normalised) replies.
+    fn step(&mut self, mine: usize, line: &str, failures: &mut Vec<String>) {
+        let real_argv = self.argv(line, true);
+        let real_reply = self.real_conns[mine].call(&real_argv).expect("real reply");
+        let real_reply = normalize_reply(self.real, real_reply);
+        let argv = self.argv(line, false);
+        let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+        let now = self.ours.now_ms();
+        let ours_reply = self.ours.call(mine, self.ours_clients[mine], &refs, now).pop().unwrap_or(Reply::Nil);
+        if real_reply != ours_reply {
+            failures.push(format!("node {} `{}`: real {:?}, ours {:?}", mine, line, real_reply, ours_reply));
+        }
+    }
+
+    /// A script through `redis-cli -c` connected to node `mine`'s twin, and
+    /// through redplay's cluster client.
+    fn cli(&mut self, mine: usize, script: &str, failures: &mut Vec<String>) {
+        let port = self.real.ports[self.real.real_index(mine)].to_string();
+        let real_out = self.real.normalize(&run_cli(CLI_BIN, &["-c".into(), "-p".into(), port, "--no-raw".into()], script.as_bytes()));
+        let now = self.ours.now_ms();
+        let mut client = redplay_core::cluster::client::ClusterClient::connect(self.ours, mine, true, now).expect("connect");
+        let mut ours_out = Vec::new();
+        for line in script.lines() {
+            ours_out.extend(client.run_line(self.ours, line.as_bytes(), now, false).text);
+        }
+        if real_out != ours_out {
+            failures.push(format!("redis-cli -c on node {}:\n{}", mine, text::diff(&real_out, &ours_out)));
+        }
+    }
+}
+
+/// Moves slot 16287 (keys `{x}...`) from node 2 to node 1 by hand, as
+/// `redis-cli --cluster reshard` does (SETSLOT IMPORTING / MIGRATING,
+/// GETKEYSINSLOT, MIGRATE, SETSLOT NODE), with clients reading and writing
+/// on both nodes in between; then every node's view once the real cluster
+/// has converged. Runs last: it changes the slot map.
+fn compare_resharding(real: &RealCluster, ours: &mut Cluster, failures: &mut Vec<String>) {
+    real.flush();
+    let mut twins = Twins::new(real, ours);
+    let script: &[(usize, &str)] = &[
+        (2, "SET {x}1 a"),
+        (2, "SET {x}2 b"),
+        (2, "SET {x}3 c"),
+        (2, "RPUSH {x}L a b"),
+        (2, "SET {x}2 bb"),
+        (2, "CLUSTER GETKEYSINSLOT 16287 10"),
+        (2, "CLUSTER GETKEYSINSLOT 16287 2"),
+        (2, "CLUSTER COUNTKEYSINSLOT 16287"),
+        // The target does not import the slot yet.
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}1 0 1000"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}none 0 1000"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 \"\" 0 1000 KEYS"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}1 0 1000 KEYS {x}2"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}1 0 1000 AUTH"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}1 x 1000"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}1 0 x"),
+        (0, "MIGRATE 127.0.0.1 $PORT1 {x}1 0 1000"),
+        (1, "CLUSTER SETSLOT 16287 IMPORTING $ID2"),
+        (2, "CLUSTER SETSLOT 16287 MIGRATING $ID1"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}1 0 1000 COPY"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {x}1 0 1000"),
+        (2, "GET {x}1"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 \"\" 0 1000 REPLACE KEYS {x}1 {x}2"),
+        (2, "GET {x}1"),
+        (2, "GET {x}3"),
+        (2, "MGET {x}1 {x}3"),
+        (2, "MGET {x}3 {x}L"),
+        (2, "SET {x}new v"),
+        (2, "SET {x}3 cc"),
+        (1, "GET {x}1"),
+        (1, "ASKING"),
+        (1, "GET {x}1"),
+        (1, "GET {x}2"),
+        (1, "ASKING"),
+        (1, "MGET {x}1 {x}2"),
+        (1, "ASKING"),
+        (1, "MGET {x}1 {x}9"),
+        (1, "ASKING"),
+        (1, "SET {x}9 new"),
+        (1, "CLUSTER GETKEYSINSLOT 16287 10"),
+        (1, "CLUSTER COUNTKEYSINSLOT 16287"),
+        (0, "GET {x}1"),
+        // A failed SELECT or AUTH on the target: the keys are restored there but kept here.
+        (1, "CLUSTER SETSLOT 12182 IMPORTING $ID2"),
+        (2, "SET {foo}a 1"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {foo}a 3 1000 COPY"),
+        (2, "MIGRATE localhost $PORT1 {foo}a 0 1000 REPLACE AUTH secret"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 {foo}a 0 1000 REPLACE AUTH2 someone secret"),
+        (2, "MIGRATE 127.0.0.1 $PORT2 {foo}a 0 1000"),
+        (2, "EXISTS {foo}a"),
+        (1, "ASKING"),
+        (1, "EXISTS {foo}a"),
+        (1, "CLUSTER SETSLOT 12182 STABLE"),
+        (2, "CLUSTER SETSLOT 16287 NODE $ID1"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 \"\" 0 1000 KEYS {x}3 {x}L {x}none"),
+        (2, "MIGRATE 127.0.0.1 $PORT1 \"\" 0 1000 KEYS {x}3"),
+        (2, "CLUSTER COUNTKEYSINSLOT 16287"),
+        (1, "CLUSTER GETKEYSINSLOT 16287 10"),
+    ];
+    for &(node, line) in script {
+        twins.step(node, line, failures);
+    }
+    // redis-cli -c follows ASK to the importing node (and stays there).
+    twins.cli(2, "get {x}1\nget {x}1\nset {x}2 z\nget {x}3\n", failures);
+    twins.cli(2, "set {x}brandnew 1\nmget {x}1 {x}2\n", failures);
+    for &(node, line) in &[(1, "CLUSTER SETSLOT 16287 NODE $ID1"), (2, "CLUSTER SETSLOT 16287 NODE $ID1"), (2, "GET {x}1"), (1, "GET {x}1")] {
+        twins.step(node, line, failures);
+    }
+    drop(twins);
+    // The real nodes learn of the new owner by gossip.
+    let owner_port = real.ports[real.real_index(1)];
+    support::cluster::wait_for(
+        || {
+            (0..real.ports.len()).all(|i| {
+                let nodes = real.text(real.ports[i], &["CLUSTER", "NODES"]);
+                nodes.lines().any(|l| l.contains(&format!(":{}@", owner_port)) && l.contains(" 16287")) && !nodes.contains("->-")
+            })
+        },
+        "every node knows slot 16287's new owner",
+    );
+    compare_introspection(real, ours, &[], "after resharding", failures);
+}
+
 /// One real cluster at a time: the tests share the 7200-7299 port range.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -363,6 +532,9 @@ fn check(primaries: usize, replicas: usize) {
         compare_keyslots_and_redirects(&real, &mut failures);
     }
     compare_scripts(&real, primaries, replicas, &mut failures);
+    if (primaries, replicas) == (3, 0) {
+        compare_resharding(&real, &mut ours, &mut failures);
+    }
     assert!(failures.is_empty(), "{} differences from the real cluster:\n\n{}", failures.len(), failures.join("\n\n"));
 }
 
