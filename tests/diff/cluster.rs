@@ -354,17 +354,15 @@ fn compare_delivery(real: &RealCluster, ours: &mut Cluster, failures: &mut Vec<S
 struct Twins<'a> {
     real: &'a RealCluster,
     ours: &'a mut Cluster,
-    real_conns: Vec<support::resp::Conn>,
-    ours_clients: Vec<redplay_core::ClientId>,
+    /// Opened on first use (a stopped node has none).
+    real_conns: Vec<Option<support::resp::Conn>>,
+    ours_clients: Vec<Option<redplay_core::ClientId>>,
 }
 
 impl<'a> Twins<'a> {
     fn new(real: &'a RealCluster, ours: &'a mut Cluster) -> Twins<'a> {
         let nodes = real.ports.len();
-        let now = ours.now_ms();
-        let real_conns = (0..nodes).map(|mine| real.conn(real.real_index(mine))).collect();
-        let ours_clients = (0..nodes).map(|mine| ours.connect(mine, now).expect("connect")).collect();
-        Twins { real, ours, real_conns, ours_clients }
+        Twins { real, ours, real_conns: (0..nodes).map(|_| None).collect(), ours_clients: vec![None; nodes] }
     }
 
     /// Arguments for one side: `$IDn` and `$PORTn` name redplay's node n
@@ -398,12 +396,18 @@ impl<'a> Twins<'a> {
     /// difference in the (normalised) replies.
     fn step(&mut self, mine: usize, line: &str, failures: &mut Vec<String>) {
         let real_argv = self.argv(line, true);
-        let real_reply = self.real_conns[mine].call(&real_argv).expect("real reply");
+        let real = self.real;
+        let conn = self.real_conns[mine].get_or_insert_with(|| real.conn(real.real_index(mine)));
+        let real_reply = conn.call(&real_argv).expect("real reply");
         let real_reply = normalize_reply(self.real, real_reply);
         let argv = self.argv(line, false);
         let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
         let now = self.ours.now_ms();
-        let ours_reply = self.ours.call(mine, self.ours_clients[mine], &refs, now).pop().unwrap_or(Reply::Nil);
+        let client = match self.ours_clients[mine] {
+            Some(client) => client,
+            None => *self.ours_clients[mine].insert(self.ours.connect(mine, now).expect("connect")),
+        };
+        let ours_reply = self.ours.call(mine, client, &refs, now).pop().unwrap_or(Reply::Nil);
         if real_reply != ours_reply {
             failures.push(format!("node {} `{}`: real {:?}, ours {:?}", mine, line, real_reply, ours_reply));
         }
@@ -559,4 +563,93 @@ fn three_primaries_with_two_replicas_each() {
 #[test]
 fn four_primaries_with_a_replica_each() {
     check(4, 1);
+}
+
+/// Every live real node's CLUSTER NODES satisfies `ready`.
+fn wait_for_views(real: &RealCluster, skip: &[usize], what: &str, ready: impl Fn(&str) -> bool) {
+    support::cluster::wait_for(
+        || (0..real.ports.len()).filter(|i| !skip.contains(i)).all(|i| ready(&real.text(real.ports[i], &["CLUSTER", "NODES"]))),
+        what,
+    );
+}
+
+/// The CLUSTER NODES line of the node on real port `port`.
+fn line_of(nodes: &str, port: u16) -> String {
+    nodes.lines().find(|l| l.contains(&format!(":{}@", port))).unwrap_or_default().to_string()
+}
+
+/// A primary stops (real: killed; redplay: stopped, then virtual time passes
+/// the node timeout): its replica takes over. The old primary comes back as
+/// a replica of it; then CLUSTER FAILOVER on it switches them back. Every
+/// node's view (NODES, INFO, SLOTS, SHARDS, REPLICAS) is compared after each
+/// step, once the real cluster has settled.
+#[test]
+fn failover_and_rejoin() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let node_timeout = 1000;
+    let mut real = RealCluster::start_with_timeout(3, 1, node_timeout);
+    let mut failures = Vec::new();
+    let start = support::wall_ms();
+    let mut ours = Cluster::new(3, 1, 0, start).expect("cluster");
+    ours.node_timeout_ms = node_timeout;
+    let victim = 0;
+    let heir = ours.topology().replicas_of(victim).next().expect("a replica");
+    let (victim_real, heir_real) = (real.real_index(victim), real.real_index(heir));
+    let (victim_port, heir_port) = (real.ports[victim_real], real.ports[heir_real]);
+    {
+        let mut twins = Twins::new(&real, &mut ours);
+        twins.step(victim, "SET b kept", &mut failures);
+    }
+    // (redplay has no WAIT: poll the real replica instead.)
+    support::cluster::wait_for(
+        || {
+            let mut conn = real.conn(heir_real);
+            let _ = conn.call_str(&["READONLY"]);
+            conn.call_str(&["GET", "b"]).is_ok_and(|r| r == Reply::bulk(b"kept"))
+        },
+        "the write reached the replica",
+    );
+
+    real.kill(victim_real);
+    ours.stop(victim, start + 1).expect("stop");
+    ours.advance(start + 1 + node_timeout + 1);
+    wait_for_views(&real, &[victim_real], "the replica is promoted", |nodes| {
+        line_of(nodes, victim_port).contains("master,fail")
+            && line_of(nodes, heir_port).contains("master")
+            && line_of(nodes, heir_port).contains(" 0-5460")
+    });
+    compare_introspection(&real, &mut ours, &[victim_real], "after the failover", &mut failures);
+    {
+        let mut twins = Twins::new(&real, &mut ours);
+        twins.step(1, "GET b", &mut failures);
+        twins.step(heir, "GET b", &mut failures);
+        twins.cli(1, "get b\n", &mut failures);
+    }
+
+    real.restart(victim_real);
+    let now = support::wall_ms().max(ours.now_ms() + 1);
+    ours.restart(victim, now).expect("restart");
+    wait_for_views(&real, &[], "the old primary rejoins as a replica", |nodes| {
+        let line = line_of(nodes, victim_port);
+        line.contains("slave") && !line.contains("fail") && line.contains("connected") && !line.contains("disconnected")
+    });
+    support::cluster::wait_for(|| (0..real.ports.len()).all(|i| real.shards_settled(real.ports[i])), "replicas in sync");
+    compare_introspection(&real, &mut ours, &[], "after the old primary rejoined", &mut failures);
+
+    {
+        let mut twins = Twins::new(&real, &mut ours);
+        twins.step(1, "CLUSTER FAILOVER", &mut failures);
+        twins.step(victim, "CLUSTER FAILOVER", &mut failures);
+    }
+    wait_for_views(&real, &[], "the manual failover", |nodes| {
+        line_of(nodes, victim_port).contains("master") && line_of(nodes, heir_port).contains("slave")
+    });
+    support::cluster::wait_for(|| (0..real.ports.len()).all(|i| real.shards_settled(real.ports[i])), "replicas in sync");
+    compare_introspection(&real, &mut ours, &[], "after CLUSTER FAILOVER", &mut failures);
+    {
+        let mut twins = Twins::new(&real, &mut ours);
+        twins.step(victim, "GET b", &mut failures);
+        twins.step(heir, "GET b", &mut failures);
+    }
+    assert!(failures.is_empty(), "{} differences from the real cluster:\n\n{}", failures.len(), failures.join("\n\n"));
 }
