@@ -578,6 +578,64 @@ fn line_of(nodes: &str, port: u16) -> String {
     nodes.lines().find(|l| l.contains(&format!(":{}@", port))).unwrap_or_default().to_string()
 }
 
+/// The CLUSTER INFO lines about slot health.
+fn health_lines(info: &str) -> Vec<String> {
+    info.lines().filter(|l| l.starts_with("cluster_state") || l.starts_with("cluster_slots_")).map(String::from).collect()
+}
+
+/// While the stopped primary is suspected (PFAIL, `fail?`) and then failed
+/// (FAIL, before its replica is elected), node 1's line for it and its slot
+/// health in CLUSTER INFO. The real phases last a few hundred ms: a phase
+/// the polling misses is not compared (and said so on stderr).
+fn compare_detection(real: &RealCluster, ours: &mut Cluster, victim: usize, heir: usize, stopped_at: u64, failures: &mut Vec<String>) {
+    let observer = 1;
+    let (victim_port, heir_port) = (real.ports[real.real_index(victim)], real.ports[real.real_index(heir)]);
+    let observer_port = real.ports[real.real_index(observer)];
+    let mut real_phases: [Option<(String, Vec<String>)>; 2] = [None, None];
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        let nodes = real.text(observer_port, &["CLUSTER", "NODES"]);
+        let info = health_lines(&real.text(observer_port, &["CLUSTER", "INFO"]));
+        let line = line_of(&nodes, victim_port);
+        if line_of(&nodes, heir_port).contains("master") {
+            break;
+        }
+        let phase = if line.contains("master,fail?") && info.iter().any(|l| l == "cluster_state:ok") {
+            0
+        } else if line.contains("master,fail ") && info.iter().any(|l| l == "cluster_state:fail") {
+            1
+        } else {
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
+        let normalized = String::from_utf8_lossy(&real.normalize(line.as_bytes())).into_owned();
+        real_phases[phase].get_or_insert((normalized, info));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let times = [stopped_at + ours.node_timeout_ms, stopped_at + ours.node_timeout_ms + redplay_core::cluster::FAIL_AGREEMENT_MS];
+    for (phase, name) in ["PFAIL", "FAIL"].iter().enumerate() {
+        ours.advance(times[phase]);
+        let Some((real_line, real_info)) = &real_phases[phase] else {
+            eprintln!("failover_and_rejoin: the real {} phase was not caught; not compared", name);
+            continue;
+        };
+        let now = ours.now_ms();
+        let client = ours.connect(observer, now).expect("connect");
+        let text = |reply: Option<Reply>| match reply {
+            Some(Reply::Bulk(b)) | Some(Reply::Verbatim { text: b, .. }) => String::from_utf8_lossy(&b).into_owned(),
+            other => format!("{:?}", other),
+        };
+        let nodes = text(ours.call(observer, client, &[b"CLUSTER", b"NODES"], now).pop());
+        let info = health_lines(&text(ours.call(observer, client, &[b"CLUSTER", b"INFO"], now).pop()));
+        let ours_line = zero_clocks(&line_of(&nodes, ours.topology().nodes[victim].port));
+        if (&ours_line, &info) != (real_line, real_info) {
+            failures.push(format!("{}: real {}\n{:?}\nours {}\n{:?}", name, real_line, real_info, ours_line, info));
+        }
+        ours.disconnect(observer, client);
+    }
+    ours.advance(times[1] + redplay_core::cluster::ELECTION_DELAY_MS);
+}
+
 /// A primary stops (real: killed; redplay: stopped, then virtual time passes
 /// the node timeout): its replica takes over. The old primary comes back as
 /// a replica of it; then CLUSTER FAILOVER on it switches them back. Every
@@ -612,7 +670,7 @@ fn failover_and_rejoin() {
 
     real.kill(victim_real);
     ours.stop(victim, start + 1).expect("stop");
-    ours.advance(start + 1 + node_timeout + 1);
+    compare_detection(&real, &mut ours, victim, heir, start + 1, &mut failures);
     wait_for_views(&real, &[victim_real], "the replica is promoted", |nodes| {
         line_of(nodes, victim_port).contains("master,fail")
             && line_of(nodes, heir_port).contains("master")

@@ -15,9 +15,12 @@
 //! # Model
 //! - Time is virtual: every call takes `now_ms`.
 //! - Views are kept in step at once (the gossip that spreads a slot's new
-//!   owner or a failover is not modelled); a stopped node is marked failed
-//!   after `node_timeout_ms`, and its first live replica is promoted then
-//!   (Redis also waits a short, random election delay).
+//!   owner or a failover is not modelled). A stopped node's link is down at
+//!   once; after `node_timeout_ms` it is suspected (PFAIL, `fail?`), after
+//!   [`FAIL_AGREEMENT_MS`] more it is marked FAIL (the other primaries'
+//!   reports have spread), and a primary's first live replica is promoted
+//!   [`ELECTION_DELAY_MS`] after that (Redis adds up to 500 ms at random and
+//!   a second per rank).
 //! - Classic PUBLISH is delivered locally and sent to every other reachable
 //!   node (one bus message each); SPUBLISH only to the other nodes of the
 //!   publisher's shard. Shard subscribers of a slot that moves to another
@@ -57,11 +60,20 @@ type KeyCopy = (Vec<u8>, crate::db::Entry, Option<u64>);
 /// Redis's default `cluster-node-timeout`.
 pub const DEFAULT_NODE_TIMEOUT_MS: u64 = 15_000;
 
+/// From PFAIL to FAIL: the time the failure reports take to reach a
+/// majority of primaries over gossip (measured on Redis 7.0: 200-500 ms).
+pub const FAIL_AGREEMENT_MS: u64 = 500;
+
+/// From FAIL to the replica's promotion: Redis's fixed election delay.
+pub const ELECTION_DELAY_MS: u64 = 500;
+
 /// One member of the cluster.
 pub struct Member {
     pub node: Node,
     pub running: bool,
     down_since: Option<u64>,
+    /// When the others marked it FAIL.
+    failed_at: Option<u64>,
     /// Set on a primary that was failed over while down: the replica that took its place.
     replaced_by: Option<usize>,
 }
@@ -97,7 +109,7 @@ impl Cluster {
                 state.primary_link = Some(node.connect(now_ms));
             }
             node.set_cluster_state(Some(state));
-            members.push(Member { node, running: true, down_since: None, replaced_by: None });
+            members.push(Member { node, running: true, down_since: None, failed_at: None, replaced_by: None });
         }
         Ok(Cluster { members, topology, bus: Bus::default(), node_timeout_ms: DEFAULT_NODE_TIMEOUT_MS, now_ms })
     }
@@ -480,6 +492,8 @@ impl Cluster {
         if member.running {
             member.running = false;
             member.down_since = Some(self.now_ms);
+            self.topology.nodes[index].link_down = true;
+            self.broadcast_topology();
         }
         Ok(())
     }
@@ -494,9 +508,13 @@ impl Cluster {
         }
         member.running = true;
         member.down_since = None;
+        member.failed_at = None;
         let replaced_by = member.replaced_by.take();
         member.node.advance(self.now_ms);
-        self.topology.nodes[index].failed = false;
+        let info = &mut self.topology.nodes[index];
+        info.failed = false;
+        info.suspected = false;
+        info.link_down = false;
         if let Some(new_primary) = replaced_by {
             let shard_primary = self.topology.shard_primary(new_primary);
             self.topology.nodes[index].primary = Some(shard_primary);
@@ -528,31 +546,48 @@ impl Cluster {
         }
     }
 
+    /// Moves stopped nodes along PFAIL, FAIL and (for a primary with a
+    /// live replica) the replica's promotion, as virtual time allows.
     fn detect_failures(&mut self) {
         let now = self.now_ms;
         for index in 0..self.members.len() {
             let Some(since) = self.members[index].down_since else { continue };
-            if self.topology.nodes[index].failed || now < since.saturating_add(self.node_timeout_ms) {
-                continue;
+            let suspect_at = since.saturating_add(self.node_timeout_ms);
+            let fail_at = suspect_at.saturating_add(FAIL_AGREEMENT_MS);
+            let mut changed = false;
+            let info = &mut self.topology.nodes[index];
+            if now >= suspect_at && !info.failed && !info.suspected {
+                info.suspected = true;
+                changed = true;
             }
-            self.topology.nodes[index].failed = true;
-            // One running node reaches the verdict and tells every other one.
-            if let Some(reporter) = (0..self.members.len()).find(|&i| self.members[i].running) {
-                for to in 0..self.members.len() {
-                    if to != reporter && self.members[to].running {
-                        self.bus.record(reporter, to, Kind::Fail, bus::control_bytes(Kind::Fail));
+            if now >= fail_at && !info.failed {
+                info.failed = true;
+                info.suspected = false;
+                self.members[index].failed_at = Some(fail_at);
+                changed = true;
+                // One running node reaches the verdict and tells every other one.
+                if let Some(reporter) = (0..self.members.len()).find(|&i| self.members[i].running) {
+                    for to in 0..self.members.len() {
+                        if to != reporter && self.members[to].running {
+                            self.bus.record(reporter, to, Kind::Fail, bus::control_bytes(Kind::Fail));
+                        }
                     }
                 }
             }
-            if self.topology.nodes[index].is_primary() {
+            let elected_at = self.members[index].failed_at.map(|at| at.saturating_add(ELECTION_DELAY_MS));
+            let awaits_election = self.topology.nodes[index].is_primary() && self.members[index].replaced_by.is_none();
+            if awaits_election && elected_at.is_some_and(|at| now >= at) {
                 let candidate = self.topology.replicas_of(index).find(|&r| self.members[r].running);
                 if let Some(replica) = candidate {
                     self.promote(replica, index);
                     self.members[index].replaced_by = Some(replica);
+                    changed = true;
                 }
             }
-            self.broadcast_topology();
-            self.sync_traffic();
+            if changed {
+                self.broadcast_topology();
+                self.sync_traffic();
+            }
         }
     }
 

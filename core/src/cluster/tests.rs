@@ -166,9 +166,33 @@ fn stopped_primary_is_failed_over_and_rejoins_as_replica() {
     let w = c.connect(primary, 0).unwrap();
     run(&mut c, primary, w, "SET foo bar", 1);
     c.stop(primary, 1000).unwrap();
+    let line_of_primary = |c: &mut Cluster, now: u64| {
+        let o = c.connect(replica, now).unwrap();
+        let text = match run(c, replica, o, "CLUSTER NODES", now).pop() {
+            Some(Reply::Verbatim { text, .. }) | Some(Reply::Bulk(text)) => text,
+            other => panic!("{:?}", other),
+        };
+        let text = String::from_utf8(text).unwrap();
+        let port = alloc::format!(":{}@", 7000 + primary);
+        let line: Vec<String> = text.lines().find(|l| l.contains(&port)).unwrap().split(' ').map(String::from).collect();
+        (line[2].clone(), line[7].clone())
+    };
+    // The link drops at once; PFAIL after the node timeout; FAIL once the
+    // reports have spread; the replica is elected after its delay.
+    assert_eq!(line_of_primary(&mut c, 1001), ("master".into(), "disconnected".into()));
     c.advance(1000 + DEFAULT_NODE_TIMEOUT_MS - 1);
+    assert_eq!(line_of_primary(&mut c, 1000 + DEFAULT_NODE_TIMEOUT_MS - 1).0, "master");
+    assert_eq!(line_of_primary(&mut c, 1000 + DEFAULT_NODE_TIMEOUT_MS).0, "master,fail?");
+    let failed = 1000 + DEFAULT_NODE_TIMEOUT_MS + FAIL_AGREEMENT_MS;
+    assert_eq!(line_of_primary(&mut c, failed - 1).0, "master,fail?");
+    assert_eq!(line_of_primary(&mut c, failed).0, "master,fail");
     assert_eq!(c.owner_of_key(b"foo"), Some(primary));
-    c.advance(1000 + DEFAULT_NODE_TIMEOUT_MS);
+    let o = c.connect(replica, failed).unwrap();
+    assert_eq!(run(&mut c, replica, o, "READONLY", failed), vec![Reply::ok()]);
+    assert_eq!(run(&mut c, replica, o, "GET foo", failed), err("CLUSTERDOWN The cluster is down"));
+    c.advance(failed + ELECTION_DELAY_MS - 1);
+    assert_eq!(c.owner_of_key(b"foo"), Some(primary));
+    c.advance(failed + ELECTION_DELAY_MS);
     assert_eq!(c.owner_of_key(b"foo"), Some(replica));
     assert!(c.topology().nodes[primary].failed);
     let mut client = ClusterClient::connect(&mut c, 0, true, 20_000).unwrap();

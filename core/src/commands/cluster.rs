@@ -130,11 +130,14 @@ fn cluster_info(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let view = &s.view;
     let assigned = view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some()).count();
     let failing = view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some_and(|n| n.failed)).count();
+    let suspected =
+        view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some_and(|n| n.suspected && !n.failed)).count();
     let mut text = alloc::format!(
-        "cluster_state:{}\r\ncluster_slots_assigned:{}\r\ncluster_slots_ok:{}\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:{}\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\ncluster_current_epoch:{}\r\ncluster_my_epoch:{}\r\n",
+        "cluster_state:{}\r\ncluster_slots_assigned:{}\r\ncluster_slots_ok:{}\r\ncluster_slots_pfail:{}\r\ncluster_slots_fail:{}\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\ncluster_current_epoch:{}\r\ncluster_my_epoch:{}\r\n",
         if view.is_ok() { "ok" } else { "fail" },
         assigned,
-        assigned - failing,
+        assigned - failing - suspected,
+        suspected,
         failing,
         view.nodes.len(),
         view.size(),
@@ -163,10 +166,12 @@ pub fn node_line(view: &Topology, node: usize, myself: usize, state: Option<&Nod
     flags.push_str(if info.is_primary() { "master" } else { "slave" });
     if info.failed {
         flags.push_str(",fail");
+    } else if info.suspected {
+        flags.push_str(",fail?");
     }
     let primary = info.primary.and_then(|p| view.nodes.get(p)).map_or("-", |p| p.id.as_str());
     let pong = if node == myself { now_ms / 1000 * 1000 } else { now_ms };
-    let link = if info.failed { "disconnected" } else { "connected" };
+    let link = if info.failed || info.link_down { "disconnected" } else { "connected" };
     let mut line = alloc::format!(
         "{} {}:{}@{} {} {} 0 {} {} {}",
         info.id,
