@@ -413,6 +413,23 @@ impl<'a> Twins<'a> {
         }
     }
 
+    /// The `myself` line of CLUSTER NODES (it shows open slots) on node `mine` and its twin.
+    fn myself_line(&mut self, mine: usize, failures: &mut Vec<String>) {
+        let port = self.real.ports[self.real.real_index(mine)];
+        let real_nodes = String::from_utf8_lossy(&self.real.normalize(self.real.text(port, &["CLUSTER", "NODES"]).as_bytes())).into_owned();
+        let now = self.ours.now_ms();
+        let client = self.ours.connect(mine, now).expect("connect");
+        let ours_nodes = match self.ours.call(mine, client, &[b"CLUSTER", b"NODES"], now).pop() {
+            Some(Reply::Bulk(b)) | Some(Reply::Verbatim { text: b, .. }) => zero_clocks(&String::from_utf8_lossy(&b)),
+            other => format!("{:?}", other),
+        };
+        self.ours.disconnect(mine, client);
+        let myself = |text: &str| text.lines().find(|l| l.contains("myself")).unwrap_or_default().to_string();
+        if myself(&real_nodes) != myself(&ours_nodes) {
+            failures.push(format!("CLUSTER NODES myself on node {}:\nreal {}\nours {}", mine, myself(&real_nodes), myself(&ours_nodes)));
+        }
+    }
+
     /// A script through `redis-cli -c` connected to node `mine`'s twin, and
     /// through redplay's cluster client.
     fn cli(&mut self, mine: usize, script: &str, failures: &mut Vec<String>) {
@@ -500,6 +517,9 @@ fn compare_resharding(real: &RealCluster, ours: &mut Cluster, failures: &mut Vec
     ];
     for &(node, line) in script {
         twins.step(node, line, failures);
+        if line.starts_with("CLUSTER SETSLOT") {
+            twins.myself_line(node, failures);
+        }
     }
     // redis-cli -c follows ASK to the importing node (and stays there).
     twins.cli(2, "get {x}1\nget {x}1\nset {x}2 z\nget {x}3\n", failures);
