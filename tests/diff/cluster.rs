@@ -6,9 +6,15 @@
 //! - CLUSTER KEYSLOT for thousands of generated keys, and the MOVED or
 //!   CROSSSLOT reply each node gives for them;
 //! - CLUSTER NODES (lines sorted: Redis lists nodes in hash-table order),
-//!   CLUSTER SLOTS and CLUSTER INFO (bus statistics removed: Redis gossips);
+//!   CLUSTER SLOTS, SHARDS, REPLICAS and CLUSTER INFO (bus statistics
+//!   removed: Redis gossips), for 3x0, 3x1, 3x2 and 4x1 clusters;
 //! - who receives a classic PUBLISH and a sharded SPUBLISH, subscribed on
-//!   every node.
+//!   every node;
+//! - a slot resharded by hand (SETSLOT, GETKEYSINSLOT, MIGRATE in all its
+//!   forms and errors) while clients read and write: ASK, ASKING, TRYAGAIN,
+//!   `redis-cli -c`;
+//! - a primary killed (PFAIL, FAIL, its replica promoted), restarted (it
+//!   rejoins as a replica) and switched back with CLUSTER FAILOVER.
 
 mod support;
 
