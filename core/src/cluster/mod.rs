@@ -318,11 +318,17 @@ impl Cluster {
             }
         }
         let target_db = self.members[to].node.client(link).map_or(0, |c| c.db);
+        // A target with a password refuses every RESTORE until AUTH succeeds.
+        let locked = self.members[to].node.auth_required(link);
         self.members[to].node.disconnect(link);
         let target_nodes: Vec<usize> = core::iter::once(to).chain(self.topology.replicas_of(to)).collect();
         let mut moved = Vec::new();
         for (key, entry, expire_at) in request.keys {
-            if let Err(text) = self.restore_check(to, target_db, &key, request.replace) {
+            let verdict = match locked {
+                true => Err(b"NOAUTH Authentication required.".to_vec()),
+                false => self.restore_check(to, target_db, &key, request.replace),
+            };
+            if let Err(text) = verdict {
                 first_error.get_or_insert(text);
                 continue;
             }

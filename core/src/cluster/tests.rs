@@ -313,4 +313,19 @@ fn migrate_moves_keys_between_virtual_nodes() {
         run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {x}m 3 1000", 6),
         vec![Reply::status("NOKEY")]
     );
+    // A target with a password: nothing moves until AUTH succeeds.
+    run(&mut c, 1, dst, &alloc::format!("CLUSTER SETSLOT 12182 IMPORTING {}", src_id), 7);
+    run(&mut c, 2, src, "SET {foo}p 1", 7);
+    assert_eq!(run(&mut c, 1, dst, "CONFIG SET requirepass pw", 7), vec![Reply::ok()]);
+    assert_eq!(
+        run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {foo}p 0 1000", 7),
+        err("ERR Target instance replied with error: NOAUTH Authentication required.")
+    );
+    assert_eq!(
+        run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {foo}p 0 1000 AUTH bad", 7),
+        err("ERR Target instance replied with error: WRONGPASS invalid username-password pair or user is disabled.")
+    );
+    assert_eq!(run(&mut c, 2, src, "EXISTS {foo}p", 7), vec![Reply::Integer(1)]);
+    assert_eq!(run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {foo}p 0 1000 AUTH pw", 7), vec![Reply::ok()]);
+    assert_eq!(run(&mut c, 2, src, "EXISTS {foo}p", 7), vec![Reply::Integer(0)]);
 }
