@@ -112,6 +112,11 @@ pub struct Entry {
     pub accessed_ms: u64,
     /// Bytes counted for this key in `Db::used_bytes` (key, value, overhead).
     counted_bytes: usize,
+    /// When the key was added to its database (a per-database sequence). An
+    /// overwrite keeps it; a delete and re-add (RENAME, COPY, MOVE) renews
+    /// it. CLUSTER GETKEYSINSLOT lists a slot's keys newest first, as Redis's
+    /// per-slot key list does.
+    added_seq: u64,
 }
 
 /// Per-key bookkeeping bytes counted on top of key and value: the map slot,
@@ -121,7 +126,7 @@ pub const KEY_OVERHEAD_BYTES: usize = 96;
 impl Entry {
     /// An entry to store with `Db::insert_entry` (a restored snapshot).
     pub fn new(value: Value, form: StringForm, accessed_ms: u64) -> Entry {
-        Entry { value, form, accessed_ms, counted_bytes: 0 }
+        Entry { value, form, accessed_ms, counted_bytes: 0, added_seq: 0 }
     }
 
     /// The name `OBJECT ENCODING` reports.
@@ -151,6 +156,11 @@ impl Entry {
     }
 
     /// Whole seconds since the last access, on Redis's 1-second LRU clock.
+    /// The entry's place in its database's insertion order (higher is newer).
+    pub fn added_seq(&self) -> u64 {
+        self.added_seq
+    }
+
     pub fn idle_seconds(&self, now_ms: u64) -> u64 {
         (now_ms / 1000).saturating_sub(self.accessed_ms / 1000)
     }
@@ -220,6 +230,8 @@ pub struct Db {
     /// `set`, which handlers call right after looking the key up.
     clock_ms: u64,
     rng: Prng,
+    /// The next key's `Entry::added_seq`.
+    next_added_seq: u64,
 }
 
 impl Db {
@@ -325,12 +337,12 @@ impl Db {
         if !self.expires.is_empty() {
             self.expires.remove(key);
         }
-        self.store(key, Entry { value, form, accessed_ms: self.clock_ms, counted_bytes: 0 });
+        self.store(key, Entry { value, form, accessed_ms: self.clock_ms, counted_bytes: 0, added_seq: 0 });
     }
 
     /// Replaces the value but keeps the key's expiry.
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value) {
-        self.store(key, Entry { value, form: StringForm::Compact, accessed_ms: self.clock_ms, counted_bytes: 0 });
+        self.store(key, Entry { value, form: StringForm::Compact, accessed_ms: self.clock_ms, counted_bytes: 0, added_seq: 0 });
     }
 
     fn store(&mut self, key: &[u8], mut entry: Entry) {
@@ -340,9 +352,12 @@ impl Db {
         match self.values.entry_ref(key) {
             EntryRef::Occupied(mut slot) => {
                 self.used_bytes -= slot.get().counted_bytes;
+                entry.added_seq = slot.get().added_seq;
                 slot.insert(entry);
             }
             EntryRef::Vacant(slot) => {
+                entry.added_seq = self.next_added_seq;
+                self.next_added_seq += 1;
                 slot.insert(entry);
             }
         }
@@ -372,6 +387,8 @@ impl Db {
 
     /// Stores a whole entry with its expiry (RENAME, MOVE, COPY), replacing any key there.
     pub fn insert_entry(&mut self, key: &[u8], entry: Entry, expire_at: Option<u64>) {
+        // A delete then an add, as in Redis: the key becomes the newest.
+        self.drop_key(key);
         match expire_at {
             Some(when) => self.expires.insert(key.to_vec(), when),
             None => self.expires.remove(key),
@@ -499,6 +516,9 @@ impl Db {
         core::mem::swap(&mut a.values, &mut b.values);
         core::mem::swap(&mut a.expires, &mut b.expires);
         core::mem::swap(&mut a.used_bytes, &mut b.used_bytes);
+        let next = a.next_added_seq.max(b.next_added_seq);
+        a.next_added_seq = next;
+        b.next_added_seq = next;
         for db in [a, b] {
             db.touch_all_watched();
             let blocked: Vec<Key> = db.blocking.keys().filter(|k| db.values.contains_key(*k)).cloned().collect();

@@ -15,9 +15,12 @@
 //! # Model
 //! - Time is virtual: every call takes `now_ms`.
 //! - Views are kept in step at once (the gossip that spreads a slot's new
-//!   owner or a failover is not modelled); a stopped node is marked failed
-//!   after `node_timeout_ms`, and its first live replica is promoted then
-//!   (Redis also waits a short, random election delay).
+//!   owner or a failover is not modelled). A stopped node's link is down at
+//!   once; after `node_timeout_ms` it is suspected (PFAIL, `fail?`), after
+//!   [`FAIL_AGREEMENT_MS`] more it is marked FAIL (the other primaries'
+//!   reports have spread), and a primary's first live replica is promoted
+//!   [`ELECTION_DELAY_MS`] after that (Redis adds up to 500 ms at random and
+//!   a second per rank).
 //! - Classic PUBLISH is delivered locally and sent to every other reachable
 //!   node (one bus message each); SPUBLISH only to the other nodes of the
 //!   publisher's shard. Shard subscribers of a slot that moves to another
@@ -57,11 +60,20 @@ type KeyCopy = (Vec<u8>, crate::db::Entry, Option<u64>);
 /// Redis's default `cluster-node-timeout`.
 pub const DEFAULT_NODE_TIMEOUT_MS: u64 = 15_000;
 
+/// From PFAIL to FAIL: the time the failure reports take to reach a
+/// majority of primaries over gossip (measured on Redis 7.0: 200-500 ms).
+pub const FAIL_AGREEMENT_MS: u64 = 500;
+
+/// From FAIL to the replica's promotion: Redis's fixed election delay.
+pub const ELECTION_DELAY_MS: u64 = 500;
+
 /// One member of the cluster.
 pub struct Member {
     pub node: Node,
     pub running: bool,
     down_since: Option<u64>,
+    /// When the others marked it FAIL.
+    failed_at: Option<u64>,
     /// Set on a primary that was failed over while down: the replica that took its place.
     replaced_by: Option<usize>,
 }
@@ -97,7 +109,7 @@ impl Cluster {
                 state.primary_link = Some(node.connect(now_ms));
             }
             node.set_cluster_state(Some(state));
-            members.push(Member { node, running: true, down_since: None, replaced_by: None });
+            members.push(Member { node, running: true, down_since: None, failed_at: None, replaced_by: None });
         }
         Ok(Cluster { members, topology, bus: Bus::default(), node_timeout_ms: DEFAULT_NODE_TIMEOUT_MS, now_ms })
     }
@@ -261,7 +273,118 @@ impl Cluster {
             Outgoing::Failover { force } => {
                 let _ = self.failover(from, force);
             }
+            Outgoing::Migrate(request) => {
+                let client = request.client;
+                let reply = self.migrate(from, request);
+                self.members[from].node.send(client, reply);
+            }
         }
+    }
+
+    /// Carries out a MIGRATE from node `from` and returns its reply. The
+    /// target gets what Redis sends it — AUTH, SELECT, then one RESTORE
+    /// ASKING per key — and answers as it would: RESTORE is refused with
+    /// MOVED unless the target serves or imports the slot, and with BUSYKEY
+    /// when the key exists and REPLACE was not given. A failed AUTH or SELECT
+    /// does not stop the restores, but the source then keeps every key.
+    fn migrate(&mut self, from: usize, request: state::MigrateRequest) -> Reply {
+        let now = self.now_ms;
+        let target = u16::try_from(request.port).ok().and_then(|port| self.index_of_port(port));
+        let Some(to) = target.filter(|&to| self.members[to].running) else {
+            return Reply::Error(b"IOERR error or timeout writing to target instance".to_vec());
+        };
+        if to == from {
+            // The node would wait for its own answer until the timeout.
+            return Reply::Error(b"IOERR error or timeout reading to target instance".to_vec());
+        }
+        let link = self.members[to].node.connect(now);
+        let mut first_error: Option<Vec<u8>> = None;
+        let mut handshake = Vec::new();
+        if let Some((user, password)) = &request.auth {
+            let mut argv = alloc::vec![b"AUTH".to_vec()];
+            argv.extend(user.iter().cloned());
+            argv.push(password.clone());
+            handshake.push(argv);
+        }
+        handshake.push(alloc::vec![b"SELECT".to_vec(), alloc::format!("{}", request.target_db).into_bytes()]);
+        let mut handshake_failed = false;
+        for argv in handshake {
+            self.members[to].node.execute(link, argv, now);
+            for reply in self.members[to].node.take_output(link) {
+                if let Reply::Error(text) = reply {
+                    handshake_failed = true;
+                    first_error.get_or_insert(text);
+                }
+            }
+        }
+        let target_db = self.members[to].node.client(link).map_or(0, |c| c.db);
+        // A target with a password refuses every RESTORE until AUTH succeeds.
+        let locked = self.members[to].node.auth_required(link);
+        self.members[to].node.disconnect(link);
+        let target_nodes: Vec<usize> = core::iter::once(to).chain(self.topology.replicas_of(to)).collect();
+        let mut moved = Vec::new();
+        for (key, entry, expire_at) in request.keys {
+            let verdict = match locked {
+                true => Err(b"NOAUTH Authentication required.".to_vec()),
+                false => self.restore_check(to, target_db, &key, request.replace),
+            };
+            if let Err(text) = verdict {
+                first_error.get_or_insert(text);
+                continue;
+            }
+            let mut entry = entry;
+            entry.accessed_ms = now;
+            for &node in &target_nodes {
+                if self.members[node].running {
+                    let db = &mut self.members[node].node.dbs[target_db];
+                    db.remove(&key, now);
+                    db.insert_entry(&key, entry.clone(), expire_at);
+                }
+            }
+            if !request.copy && !handshake_failed {
+                self.members[from].node.dbs[request.source_db].remove(&key, now);
+                moved.push(key);
+            }
+        }
+        self.members[to].node.after_command();
+        self.members[from].node.after_command();
+        if !moved.is_empty() {
+            let mut argv = alloc::vec![b"DEL".to_vec()];
+            argv.extend(moved);
+            self.deliver(from, Outgoing::Replicate { db: request.source_db, argv });
+        }
+        match first_error {
+            Some(text) => {
+                let mut message = b"ERR Target instance replied with error: ".to_vec();
+                message.extend_from_slice(&text);
+                Reply::Error(message)
+            }
+            None => Reply::ok(),
+        }
+    }
+
+    /// Whether node `to` accepts `RESTORE key ... [REPLACE]` sent after ASKING.
+    fn restore_check(&mut self, to: usize, db: usize, key: &[u8], replace: bool) -> Result<(), Vec<u8>> {
+        let now = self.now_ms;
+        let node = &mut self.members[to].node;
+        if let Some(state) = node.cluster_state() {
+            let slot = slot::key_slot(key);
+            let owner = state.view.owner(slot);
+            if owner.is_none() {
+                return Err(state::CLUSTERDOWN_UNBOUND.as_bytes().to_vec());
+            }
+            if !state.view_ok {
+                return Err(state::CLUSTERDOWN.as_bytes().to_vec());
+            }
+            if owner != Some(state.myself) && !state.importing.contains_key(&slot) {
+                let address = owner.and_then(|o| state.view.nodes.get(o)).map(|n| n.address()).unwrap_or_default();
+                return Err(alloc::format!("MOVED {} {}", slot, address).into_bytes());
+            }
+        }
+        if !replace && node.dbs[db].contains(key, now) {
+            return Err(b"BUSYKEY Target key name already exists.".to_vec());
+        }
+        Ok(())
     }
 
     /// Copies each node's bus counters into its state for CLUSTER INFO.
@@ -375,6 +498,8 @@ impl Cluster {
         if member.running {
             member.running = false;
             member.down_since = Some(self.now_ms);
+            self.topology.nodes[index].link_down = true;
+            self.broadcast_topology();
         }
         Ok(())
     }
@@ -389,9 +514,13 @@ impl Cluster {
         }
         member.running = true;
         member.down_since = None;
+        member.failed_at = None;
         let replaced_by = member.replaced_by.take();
         member.node.advance(self.now_ms);
-        self.topology.nodes[index].failed = false;
+        let info = &mut self.topology.nodes[index];
+        info.failed = false;
+        info.suspected = false;
+        info.link_down = false;
         if let Some(new_primary) = replaced_by {
             let shard_primary = self.topology.shard_primary(new_primary);
             self.topology.nodes[index].primary = Some(shard_primary);
@@ -423,31 +552,48 @@ impl Cluster {
         }
     }
 
+    /// Moves stopped nodes along PFAIL, FAIL and (for a primary with a
+    /// live replica) the replica's promotion, as virtual time allows.
     fn detect_failures(&mut self) {
         let now = self.now_ms;
         for index in 0..self.members.len() {
             let Some(since) = self.members[index].down_since else { continue };
-            if self.topology.nodes[index].failed || now < since.saturating_add(self.node_timeout_ms) {
-                continue;
+            let suspect_at = since.saturating_add(self.node_timeout_ms);
+            let fail_at = suspect_at.saturating_add(FAIL_AGREEMENT_MS);
+            let mut changed = false;
+            let info = &mut self.topology.nodes[index];
+            if now >= suspect_at && !info.failed && !info.suspected {
+                info.suspected = true;
+                changed = true;
             }
-            self.topology.nodes[index].failed = true;
-            // One running node reaches the verdict and tells every other one.
-            if let Some(reporter) = (0..self.members.len()).find(|&i| self.members[i].running) {
-                for to in 0..self.members.len() {
-                    if to != reporter && self.members[to].running {
-                        self.bus.record(reporter, to, Kind::Fail, bus::control_bytes(Kind::Fail));
+            if now >= fail_at && !info.failed {
+                info.failed = true;
+                info.suspected = false;
+                self.members[index].failed_at = Some(fail_at);
+                changed = true;
+                // One running node reaches the verdict and tells every other one.
+                if let Some(reporter) = (0..self.members.len()).find(|&i| self.members[i].running) {
+                    for to in 0..self.members.len() {
+                        if to != reporter && self.members[to].running {
+                            self.bus.record(reporter, to, Kind::Fail, bus::control_bytes(Kind::Fail));
+                        }
                     }
                 }
             }
-            if self.topology.nodes[index].is_primary() {
+            let elected_at = self.members[index].failed_at.map(|at| at.saturating_add(ELECTION_DELAY_MS));
+            let awaits_election = self.topology.nodes[index].is_primary() && self.members[index].replaced_by.is_none();
+            if awaits_election && elected_at.is_some_and(|at| now >= at) {
                 let candidate = self.topology.replicas_of(index).find(|&r| self.members[r].running);
                 if let Some(replica) = candidate {
                     self.promote(replica, index);
                     self.members[index].replaced_by = Some(replica);
+                    changed = true;
                 }
             }
-            self.broadcast_topology();
-            self.sync_traffic();
+            if changed {
+                self.broadcast_topology();
+                self.sync_traffic();
+            }
         }
     }
 
@@ -479,15 +625,8 @@ impl Cluster {
             return 0;
         };
         let now = self.now_ms;
-        let mut keys: Vec<Vec<u8>> = self.members[from]
-            .node
-            .dbs[0]
-            .live_entries(now)
-            .filter(|(k, _)| slot::key_slot(k) == slot)
-            .map(|(k, _)| k.to_vec())
-            .collect();
-        keys.sort_unstable();
-        keys.truncate(count);
+        // In CLUSTER GETKEYSINSLOT order, as `redis-cli --cluster reshard` moves them.
+        let keys = crate::commands::cluster::keys_in_slot(&self.members[from].node.dbs[0], slot, count, now);
         let sources: Vec<usize> = core::iter::once(from).chain(self.topology.replicas_of(from)).collect();
         let targets: Vec<usize> = core::iter::once(to).chain(self.topology.replicas_of(to)).collect();
         for key in &keys {

@@ -18,7 +18,7 @@ use crate::node::{ClientId, Node, Resolved};
 use crate::reply::Reply;
 
 /// Something a node sends over the (simulated) cluster bus or replication link.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Outgoing {
     /// PUBLISH: every other node delivers it to its subscribers.
     Publish { channel: Vec<u8>, message: Vec<u8> },
@@ -30,6 +30,23 @@ pub enum Outgoing {
     SlotOwner { slot: u16, node: usize },
     /// CLUSTER FAILOVER on a replica.
     Failover { force: bool },
+    /// MIGRATE: keys for another node; the driver replies to the client.
+    Migrate(MigrateRequest),
+}
+
+/// A MIGRATE the driver carries out: the keys, copied from the source's
+/// database, go to the node listening on `port`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MigrateRequest {
+    pub client: ClientId,
+    pub port: u32,
+    pub source_db: usize,
+    pub target_db: i64,
+    pub copy: bool,
+    pub replace: bool,
+    pub auth: Option<(Option<Vec<u8>>, Vec<u8>)>,
+    /// Each key with its entry and expiry time, as they were when MIGRATE ran.
+    pub keys: Vec<(Vec<u8>, crate::db::Entry, Option<u64>)>,
 }
 
 /// One node's cluster state.
@@ -194,7 +211,9 @@ impl Node {
                 return Err(Error::text(CLUSTERDOWN));
             }
             let myself = state.myself;
-            if name == "migrate" {
+            // MIGRATE runs here whenever its slot is open, so resharding can
+            // move keys between the two nodes freely.
+            if name == "migrate" && (state.migrating.contains_key(&slot) || state.importing.contains_key(&slot)) {
                 return Ok(());
             }
             if owner == myself {
@@ -228,6 +247,10 @@ impl Node {
     pub(crate) fn note_write(&mut self, client: ClientId, resolved: Resolved, argv: &[Vec<u8>], outcome: &Outcome) {
         let Some(state) = self.cluster.as_deref() else { return };
         if !resolved.spec.has_flag(flags::WRITE) || !state.is_primary() || state.view.replicas_of(state.myself).next().is_none() {
+            return;
+        }
+        // The driver replicates a MIGRATE as the DEL of the keys it moved.
+        if resolved.spec.name == "migrate" {
             return;
         }
         if let Outcome::Reply(Reply::Error(_)) = outcome {

@@ -52,11 +52,11 @@ fn ask_and_tryagain_during_migration() {
     let mut c = Cluster::new(3, 0, 1, 0).unwrap();
     let on2 = c.connect(2, 0).unwrap();
     let on0 = c.connect(0, 0).unwrap();
-    run(&mut c, 2, on2, "SET foo 1", 1);
     run(&mut c, 2, on2, "SET {foo}2 1", 1);
+    run(&mut c, 2, on2, "SET foo 1", 1);
     c.begin_migration(12182, 0).unwrap();
     assert_eq!(run(&mut c, 2, on2, "GET foo", 2), vec![Reply::bulk(b"1")]);
-    // Keys move in byte order: foo first.
+    // Keys move newest first (GETKEYSINSLOT order): foo first.
     assert_eq!(c.migrate_keys(12182, 1), 1);
     assert_eq!(run(&mut c, 2, on2, "GET foo", 3), err("ASK 12182 127.0.0.1:7000"));
     assert_eq!(run(&mut c, 2, on2, "GET {foo}2", 3), vec![Reply::bulk(b"1")]);
@@ -166,9 +166,33 @@ fn stopped_primary_is_failed_over_and_rejoins_as_replica() {
     let w = c.connect(primary, 0).unwrap();
     run(&mut c, primary, w, "SET foo bar", 1);
     c.stop(primary, 1000).unwrap();
+    let line_of_primary = |c: &mut Cluster, now: u64| {
+        let o = c.connect(replica, now).unwrap();
+        let text = match run(c, replica, o, "CLUSTER NODES", now).pop() {
+            Some(Reply::Verbatim { text, .. }) | Some(Reply::Bulk(text)) => text,
+            other => panic!("{:?}", other),
+        };
+        let text = String::from_utf8(text).unwrap();
+        let port = alloc::format!(":{}@", 7000 + primary);
+        let line: Vec<String> = text.lines().find(|l| l.contains(&port)).unwrap().split(' ').map(String::from).collect();
+        (line[2].clone(), line[7].clone())
+    };
+    // The link drops at once; PFAIL after the node timeout; FAIL once the
+    // reports have spread; the replica is elected after its delay.
+    assert_eq!(line_of_primary(&mut c, 1001), ("master".into(), "disconnected".into()));
     c.advance(1000 + DEFAULT_NODE_TIMEOUT_MS - 1);
+    assert_eq!(line_of_primary(&mut c, 1000 + DEFAULT_NODE_TIMEOUT_MS - 1).0, "master");
+    assert_eq!(line_of_primary(&mut c, 1000 + DEFAULT_NODE_TIMEOUT_MS).0, "master,fail?");
+    let failed = 1000 + DEFAULT_NODE_TIMEOUT_MS + FAIL_AGREEMENT_MS;
+    assert_eq!(line_of_primary(&mut c, failed - 1).0, "master,fail?");
+    assert_eq!(line_of_primary(&mut c, failed).0, "master,fail");
     assert_eq!(c.owner_of_key(b"foo"), Some(primary));
-    c.advance(1000 + DEFAULT_NODE_TIMEOUT_MS);
+    let o = c.connect(replica, failed).unwrap();
+    assert_eq!(run(&mut c, replica, o, "READONLY", failed), vec![Reply::ok()]);
+    assert_eq!(run(&mut c, replica, o, "GET foo", failed), err("CLUSTERDOWN The cluster is down"));
+    c.advance(failed + ELECTION_DELAY_MS - 1);
+    assert_eq!(c.owner_of_key(b"foo"), Some(primary));
+    c.advance(failed + ELECTION_DELAY_MS);
     assert_eq!(c.owner_of_key(b"foo"), Some(replica));
     assert!(c.topology().nodes[primary].failed);
     let mut client = ClusterClient::connect(&mut c, 0, true, 20_000).unwrap();
@@ -223,4 +247,85 @@ fn hundred_primaries() {
     let info = run(&mut c, 99, x, "CLUSTER INFO", 3);
     let Some(Reply::Bulk(text)) = info.first() else { panic!() };
     assert!(String::from_utf8(text.clone()).unwrap().contains("cluster_stats_messages_publish_sent:99\r\n"));
+}
+
+fn bulks(words: &[&str]) -> Vec<Reply> {
+    vec![Reply::Array(words.iter().map(|w| Reply::bulk(w.as_bytes())).collect())]
+}
+
+#[test]
+fn getkeysinslot_lists_newest_first() {
+    let mut c = Cluster::new(3, 0, 1, 0).unwrap();
+    let a = c.connect(2, 0).unwrap();
+    for key in ["{x}1", "{x}2", "{x}3", "{x}4"] {
+        run(&mut c, 2, a, &alloc::format!("SET {} v", key), 1);
+    }
+    assert_eq!(run(&mut c, 2, a, "CLUSTER GETKEYSINSLOT 16287 10", 1), bulks(&["{x}4", "{x}3", "{x}2", "{x}1"]));
+    // An overwrite keeps the key's place; delete and add, RENAME and COPY move it to the front.
+    run(&mut c, 2, a, "SET {x}2 w", 1);
+    run(&mut c, 2, a, "DEL {x}3", 1);
+    run(&mut c, 2, a, "SET {x}3 z", 1);
+    assert_eq!(run(&mut c, 2, a, "CLUSTER GETKEYSINSLOT 16287 10", 1), bulks(&["{x}3", "{x}4", "{x}2", "{x}1"]));
+    run(&mut c, 2, a, "RENAME {x}1 {x}5", 1);
+    run(&mut c, 2, a, "COPY {x}2 {x}4 REPLACE", 1);
+    assert_eq!(run(&mut c, 2, a, "CLUSTER GETKEYSINSLOT 16287 2", 1), bulks(&["{x}4", "{x}5"]));
+    assert_eq!(run(&mut c, 2, a, "CLUSTER COUNTKEYSINSLOT 16287", 1), vec![Reply::Integer(4)]);
+}
+
+#[test]
+fn migrate_moves_keys_between_virtual_nodes() {
+    let mut c = Cluster::new(3, 1, 1, 0).unwrap();
+    let src = c.connect(2, 0).unwrap();
+    let dst = c.connect(1, 0).unwrap();
+    let src_id = c.topology().nodes[2].id.clone();
+    let dst_id = c.topology().nodes[1].id.clone();
+    run(&mut c, 2, src, "SET {x}m hello", 1);
+    run(&mut c, 2, src, "SET {x}n world", 1);
+    // Not importing on the target: RESTORE is redirected back.
+    assert_eq!(
+        run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {x}m 0 1000 COPY", 2),
+        err("ERR Target instance replied with error: MOVED 16287 127.0.0.1:7002")
+    );
+    assert_eq!(run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {x}none 0 1000", 2), vec![Reply::status("NOKEY")]);
+    assert_eq!(run(&mut c, 2, src, "MIGRATE 127.0.0.1 7099 {x}m 0 1000", 2), err("IOERR error or timeout writing to target instance"));
+    assert_eq!(run(&mut c, 2, src, "MIGRATE 127.0.0.1 7002 {x}m 0 1000", 2), err("IOERR error or timeout reading to target instance"));
+    assert_eq!(run(&mut c, 2, src, "MIGRATE nosuch 7001 {x}m 0 1000", 2), err("IOERR error or timeout connecting to the client"));
+    run(&mut c, 1, dst, &alloc::format!("CLUSTER SETSLOT 16287 IMPORTING {}", src_id), 3);
+    run(&mut c, 2, src, &alloc::format!("CLUSTER SETSLOT 16287 MIGRATING {}", dst_id), 3);
+    assert_eq!(run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {x}m 0 1000 COPY", 4), vec![Reply::ok()]);
+    let argv: Vec<&[u8]> = vec![b"MIGRATE", b"127.0.0.1", b"7001", b"", b"0", b"1000", b"KEYS", b"{x}n", b"{x}m"];
+    assert_eq!(
+        c.call(2, src, &argv, 4),
+        err("ERR Target instance replied with error: BUSYKEY Target key name already exists.")
+    );
+    // {x}n went over (and left the source); {x}m stayed on both.
+    assert_eq!(run(&mut c, 2, src, "CLUSTER COUNTKEYSINSLOT 16287", 5), vec![Reply::Integer(1)]);
+    assert_eq!(run(&mut c, 2, src, "GET {x}n", 5), err("ASK 16287 127.0.0.1:7001"));
+    assert_eq!(run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {x}m 0 1000 REPLACE", 5), vec![Reply::ok()]);
+    run(&mut c, 1, dst, "ASKING", 6);
+    assert_eq!(run(&mut c, 1, dst, "MGET {x}m {x}n", 6), bulks(&["hello", "world"]));
+    // The target's replica got the keys; the source's replica lost them.
+    assert_eq!(c.topology().replicas_of(1).collect::<Vec<_>>(), vec![5]);
+    assert_eq!(c.topology().replicas_of(2).collect::<Vec<_>>(), vec![3]);
+    assert_eq!(c.node(5).map(|n| n.dbs[0].len()), Some(2));
+    assert_eq!(c.node(3).map(|n| n.dbs[0].len()), Some(0));
+    assert_eq!(
+        run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {x}m 3 1000", 6),
+        vec![Reply::status("NOKEY")]
+    );
+    // A target with a password: nothing moves until AUTH succeeds.
+    run(&mut c, 1, dst, &alloc::format!("CLUSTER SETSLOT 12182 IMPORTING {}", src_id), 7);
+    run(&mut c, 2, src, "SET {foo}p 1", 7);
+    assert_eq!(run(&mut c, 1, dst, "CONFIG SET requirepass pw", 7), vec![Reply::ok()]);
+    assert_eq!(
+        run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {foo}p 0 1000", 7),
+        err("ERR Target instance replied with error: NOAUTH Authentication required.")
+    );
+    assert_eq!(
+        run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {foo}p 0 1000 AUTH bad", 7),
+        err("ERR Target instance replied with error: WRONGPASS invalid username-password pair or user is disabled.")
+    );
+    assert_eq!(run(&mut c, 2, src, "EXISTS {foo}p", 7), vec![Reply::Integer(1)]);
+    assert_eq!(run(&mut c, 2, src, "MIGRATE 127.0.0.1 7001 {foo}p 0 1000 AUTH pw", 7), vec![Reply::ok()]);
+    assert_eq!(run(&mut c, 2, src, "EXISTS {foo}p", 7), vec![Reply::Integer(0)]);
 }

@@ -33,6 +33,10 @@ pub struct NodeInfo {
     pub config_epoch: u64,
     /// Marked FAIL by the others (it stopped answering for longer than the node timeout).
     pub failed: bool,
+    /// Suspected (PFAIL, `fail?`): timed out, not yet agreed to be failed.
+    pub suspected: bool,
+    /// The bus link to it is down (it stopped answering).
+    pub link_down: bool,
 }
 
 impl NodeInfo {
@@ -79,6 +83,8 @@ impl Topology {
                 primary: None,
                 config_epoch: i as u64 + 1,
                 failed: false,
+                suspected: false,
+                link_down: false,
             })
             .collect();
         for (primary, others) in replica_assignment(primaries, replicas) {

@@ -1,11 +1,13 @@
 //! Cluster commands: the CLUSTER container (INFO, MYID, NODES, SLOTS, SHARDS,
 //! REPLICAS, SLAVES, COUNT-FAILURE-REPORTS, KEYSLOT, COUNTKEYSINSLOT,
-//! GETKEYSINSLOT, SETSLOT, FAILOVER, HELP), ASKING, READONLY and READWRITE.
+//! GETKEYSINSLOT, SETSLOT, FAILOVER, HELP), ASKING, READONLY, READWRITE and
+//! MIGRATE.
 //!
 //! They read the node's own cluster view (`crate::cluster::NodeCluster`); a
 //! standalone node answers all of them with Redis's cluster-disabled error.
 //! Changes other nodes must learn (SETSLOT NODE, FAILOVER) are queued on the
-//! node's outgoing bus for the cluster driver.
+//! node's outgoing bus for the cluster driver; so is MIGRATE, whose reply
+//! the driver sends once the target node has answered.
 
 use alloc::string::String;
 use alloc::vec;
@@ -15,7 +17,7 @@ use super::connection::help_reply;
 use super::{flags::*, ok, CommandSpec, Ctx, Group, KeySpec, Outcome};
 use crate::args::parse_i64;
 use crate::cluster::slot::{key_slot, SLOTS};
-use crate::cluster::state::{NodeCluster, Outgoing};
+use crate::cluster::state::{MigrateRequest, NodeCluster, Outgoing};
 use crate::cluster::topology::{Topology, HOST};
 use crate::error::Error;
 use crate::reply::Reply;
@@ -56,6 +58,18 @@ pub const COMMANDS: &[CommandSpec] = &[
     sub!("asking", 1, FAST, "Sent by cluster clients after an -ASK redirect", "", asking),
     sub!("readonly", 1, FAST | LOADING | STALE, "Enables read queries for a connection to a cluster replica node", "", readonly),
     sub!("readwrite", 1, FAST | LOADING | STALE, "Disables read queries for a connection to a cluster replica node", "", readwrite),
+    CommandSpec {
+        name: "migrate",
+        arity: -6,
+        flags: WRITE | MOVABLE_KEYS,
+        keys: KeySpec { first: 3, last: 3, step: 1 },
+        group: Group::Generic,
+        since: "2.6.0",
+        summary: "Atomically transfer a key from a Redis instance to another one.",
+        syntax: "host port key|\"\" destination-db timeout [COPY] [REPLACE] [AUTH password|AUTH2 username password] [KEYS key [key ...]]",
+        handler: migrate,
+        subcommands: &[],
+    },
 ];
 
 const CLUSTER_SUBCOMMANDS: &[CommandSpec] = &[
@@ -116,11 +130,14 @@ fn cluster_info(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let view = &s.view;
     let assigned = view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some()).count();
     let failing = view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some_and(|n| n.failed)).count();
+    let suspected =
+        view.slots.iter().filter(|&&o| view.nodes.get(o as usize).is_some_and(|n| n.suspected && !n.failed)).count();
     let mut text = alloc::format!(
-        "cluster_state:{}\r\ncluster_slots_assigned:{}\r\ncluster_slots_ok:{}\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:{}\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\ncluster_current_epoch:{}\r\ncluster_my_epoch:{}\r\n",
+        "cluster_state:{}\r\ncluster_slots_assigned:{}\r\ncluster_slots_ok:{}\r\ncluster_slots_pfail:{}\r\ncluster_slots_fail:{}\r\ncluster_known_nodes:{}\r\ncluster_size:{}\r\ncluster_current_epoch:{}\r\ncluster_my_epoch:{}\r\n",
         if view.is_ok() { "ok" } else { "fail" },
         assigned,
-        assigned - failing,
+        assigned - failing - suspected,
+        suspected,
         failing,
         view.nodes.len(),
         view.size(),
@@ -149,10 +166,12 @@ pub fn node_line(view: &Topology, node: usize, myself: usize, state: Option<&Nod
     flags.push_str(if info.is_primary() { "master" } else { "slave" });
     if info.failed {
         flags.push_str(",fail");
+    } else if info.suspected {
+        flags.push_str(",fail?");
     }
     let primary = info.primary.and_then(|p| view.nodes.get(p)).map_or("-", |p| p.id.as_str());
     let pong = if node == myself { now_ms / 1000 * 1000 } else { now_ms };
-    let link = if info.failed { "disconnected" } else { "connected" };
+    let link = if info.failed || info.link_down { "disconnected" } else { "connected" };
     let mut line = alloc::format!(
         "{} {}:{}@{} {} {} 0 {} {} {}",
         info.id,
@@ -295,19 +314,13 @@ fn cluster_keyslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(Reply::Integer(key_slot(&argv[2]) as i64).into())
 }
 
-/// The keys of database 0 in `slot`, in byte order.
-fn keys_in_slot(ctx: &mut Ctx, slot: u16, limit: usize) -> Vec<Vec<u8>> {
-    let now = ctx.now_ms;
-    let mut keys: Vec<Vec<u8>> = ctx
-        .node
-        .db(0)
-        .live_entries(now)
-        .filter(|(key, _)| key_slot(key) == slot)
-        .map(|(key, _)| key.to_vec())
-        .collect();
-    keys.sort_unstable();
-    keys.truncate(limit);
-    keys
+/// The keys of database 0 in `slot`, newest first: Redis keeps each slot's
+/// keys in a list that new keys join at the head.
+pub fn keys_in_slot(db: &crate::db::Db, slot: u16, limit: usize, now_ms: u64) -> Vec<Vec<u8>> {
+    let mut keys: Vec<(u64, &[u8])> =
+        db.live_entries(now_ms).filter(|(key, _)| key_slot(key) == slot).map(|(key, e)| (e.added_seq(), key.as_slice())).collect();
+    keys.sort_unstable_by_key(|&(added, _)| core::cmp::Reverse(added));
+    keys.into_iter().take(limit).map(|(_, key)| key.to_vec()).collect()
 }
 
 fn parse_slot_number(raw: &[u8]) -> Result<i64, Error> {
@@ -321,11 +334,12 @@ fn cluster_countkeysinslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, E
     if !(0..SLOTS as i64).contains(&slot) {
         return Err(Error::text("ERR Invalid slot"));
     }
-    Ok(Reply::Integer(keys_in_slot(ctx, slot as u16, usize::MAX).len() as i64).into())
+    let now = ctx.now_ms;
+    let count = ctx.node.db(0).live_entries(now).filter(|(key, _)| key_slot(key) == slot as u16).count();
+    Ok(Reply::Integer(count as i64).into())
 }
 
-/// `CLUSTER GETKEYSINSLOT slot count` (keys in byte order; Redis lists them
-/// in its hash table's order).
+/// `CLUSTER GETKEYSINSLOT slot count`
 fn cluster_getkeysinslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     state(ctx)?;
     let slot = parse_slot_number(&argv[2])?;
@@ -333,7 +347,8 @@ fn cluster_getkeysinslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Err
     if !(0..SLOTS as i64).contains(&slot) || count < 0 {
         return Err(Error::text("ERR Invalid slot or number of keys"));
     }
-    let keys = keys_in_slot(ctx, slot as u16, count as usize);
+    let now = ctx.now_ms;
+    let keys = keys_in_slot(ctx.node.db(0), slot as u16, count as usize, now);
     Ok(Reply::Array(keys.into_iter().map(Reply::Bulk).collect()).into())
 }
 
@@ -437,4 +452,170 @@ fn cluster_failover(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     }
     s.outgoing.push(Outgoing::Failover { force });
     ok()
+}
+
+/// MIGRATE's arguments, checked in Redis's order: options first, then the
+/// timeout, then the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrateArgs {
+    pub host: Vec<u8>,
+    pub port: Vec<u8>,
+    pub db: i64,
+    pub copy: bool,
+    pub replace: bool,
+    /// `AUTH password` (no user) or `AUTH2 username password`.
+    pub auth: Option<(Option<Vec<u8>>, Vec<u8>)>,
+    pub keys: Vec<Vec<u8>>,
+}
+
+const MIGRATE_KEYS_NEED_EMPTY_KEY: &str = "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
+
+pub fn parse_migrate(argv: &[Vec<u8>]) -> Result<MigrateArgs, Error> {
+    let mut args = MigrateArgs {
+        host: argv[1].clone(),
+        port: argv[2].clone(),
+        db: 0,
+        copy: false,
+        replace: false,
+        auth: None,
+        keys: vec![argv[3].clone()],
+    };
+    let mut at = 6;
+    while at < argv.len() {
+        let word = argv[at].to_ascii_lowercase();
+        let more = argv.len() - 1 - at;
+        match word.as_slice() {
+            b"copy" => args.copy = true,
+            b"replace" => args.replace = true,
+            b"auth" if more >= 1 => {
+                args.auth = Some((None, argv[at + 1].clone()));
+                at += 1;
+            }
+            b"auth2" if more >= 2 => {
+                args.auth = Some((Some(argv[at + 1].clone()), argv[at + 2].clone()));
+                at += 2;
+            }
+            b"keys" => {
+                if !argv[3].is_empty() {
+                    return Err(Error::text(MIGRATE_KEYS_NEED_EMPTY_KEY));
+                }
+                args.keys = argv[at + 1..].to_vec();
+                break;
+            }
+            _ => return Err(Error::Syntax),
+        }
+        at += 1;
+    }
+    parse_i64(&argv[5]).ok_or(Error::NotInteger)?;
+    args.db = parse_i64(&argv[4]).ok_or(Error::NotInteger)?;
+    Ok(args)
+}
+
+/// The keys MIGRATE moves (for routing and COMMAND GETKEYS): the key
+/// argument, or everything after KEYS.
+pub fn migrate_keys(argv: &[Vec<u8>]) -> Vec<usize> {
+    let mut at = 6;
+    while at < argv.len() {
+        let word = argv[at].to_ascii_lowercase();
+        match word.as_slice() {
+            b"auth" => at += 1,
+            b"auth2" => at += 2,
+            b"keys" if argv.get(3).is_some_and(|k| k.is_empty()) => return (at + 1..argv.len()).collect(),
+            b"keys" => return Vec::new(),
+            _ => {}
+        }
+        at += 1;
+    }
+    if argv.len() > 3 {
+        vec![3]
+    } else {
+        Vec::new()
+    }
+}
+
+/// `MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
+/// [AUTH password|AUTH2 username password] [KEYS key [key ...]]`
+///
+/// The target is another virtual node of the cluster (127.0.0.1 or
+/// localhost and its port). Keys that do not exist are skipped; with none
+/// left the reply is NOKEY. The driver restores the keys on the target (as
+/// RESTORE ... ASKING would), deletes them here unless COPY, and replies.
+fn migrate(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let args = parse_migrate(argv)?;
+    let now = ctx.now_ms;
+    let db_index = ctx.node.client(ctx.client).map_or(0, |c| c.db);
+    let db = ctx.node.db(db_index);
+    let mut keys = Vec::new();
+    for key in &args.keys {
+        if let Some(entry) = db.peek(key, now) {
+            let entry = entry.clone();
+            keys.push((key.clone(), entry, db.expire_at(key)));
+        }
+    }
+    if keys.is_empty() {
+        return Ok(Reply::status("NOKEY").into());
+    }
+    let known_host = args.host.eq_ignore_ascii_case(HOST.as_bytes()) || args.host.eq_ignore_ascii_case(b"localhost");
+    if !known_host {
+        return Err(Error::text("IOERR error or timeout connecting to the client"));
+    }
+    let Some(state) = ctx.node.cluster_state_mut().filter(|_| ctx.may_block) else {
+        // Standalone, nothing listens; inside EXEC the reply could not wait for the target.
+        return Err(Error::text("IOERR error or timeout writing to target instance"));
+    };
+    // C's atoi: leading digits, anything else ends the number.
+    let port = args.port.iter().take_while(|b| b.is_ascii_digit()).fold(0u32, |n, &b| n.saturating_mul(10).saturating_add((b - b'0') as u32));
+    state.outgoing.push(Outgoing::Migrate(MigrateRequest {
+        client: ctx.client,
+        port,
+        source_db: db_index,
+        target_db: args.db,
+        copy: args.copy,
+        replace: args.replace,
+        auth: args.auth,
+        keys,
+    }));
+    Ok(Outcome::Replies(Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn migrate_arguments_parse_as_redis_checks_them() {
+        let base = ["migrate", "127.0.0.1", "7001", "k", "0", "1000"];
+        let parsed = |extra: &[&str]| {
+            let mut words = base.to_vec();
+            words.extend_from_slice(extra);
+            parse_migrate(&argv(&words))
+        };
+        let plain = parsed(&[]).unwrap();
+        assert_eq!((plain.copy, plain.replace, plain.keys.clone(), plain.auth.clone()), (false, false, argv(&["k"]), None));
+        let all = parsed(&["COPY", "replace", "AUTH2", "u", "p"]).unwrap();
+        assert!(all.copy && all.replace);
+        assert_eq!(all.auth, Some((Some(b"u".to_vec()), b"p".to_vec())));
+        assert_eq!(parsed(&["auth"]), Err(Error::Syntax));
+        assert_eq!(parsed(&["auth2", "u"]), Err(Error::Syntax));
+        assert_eq!(parsed(&["bogus"]), Err(Error::Syntax));
+        assert_eq!(parsed(&["keys", "a"]), Err(Error::text(MIGRATE_KEYS_NEED_EMPTY_KEY)));
+        let keys = parse_migrate(&argv(&["migrate", "h", "1", "", "0", "0", "copy", "keys", "a", "b"])).unwrap();
+        assert_eq!(keys.keys, argv(&["a", "b"]));
+        // Options are checked before the numbers, the timeout before the database.
+        assert_eq!(parse_migrate(&argv(&["migrate", "h", "1", "k", "x", "y", "bogus"])), Err(Error::Syntax));
+        assert_eq!(parse_migrate(&argv(&["migrate", "h", "1", "k", "0", "y"])), Err(Error::NotInteger));
+        assert_eq!(parse_migrate(&argv(&["migrate", "h", "1", "k", "x", "5"])), Err(Error::NotInteger));
+    }
+
+    #[test]
+    fn migrate_key_positions() {
+        assert_eq!(migrate_keys(&argv(&["migrate", "h", "1", "k", "0", "0"])), vec![3]);
+        assert_eq!(migrate_keys(&argv(&["migrate", "h", "1", "", "0", "0", "keys", "a", "b"])), vec![7, 8]);
+        assert_eq!(migrate_keys(&argv(&["migrate", "h", "1", "", "0", "0", "auth", "keys", "keys", "a"])), vec![9]);
+        assert_eq!(migrate_keys(&argv(&["migrate", "h", "1", "", "0", "0", "auth2", "keys", "x", "keys"])), Vec::<usize>::new());
+    }
 }

@@ -343,6 +343,9 @@ fn set_client_name(ctx: &mut Ctx, name: &[u8]) -> Result<(), Error> {
 /// `SELECT index`
 fn select(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let index = parse_i64(&argv[1]).ok_or(Error::NotInteger)?;
+    if index != 0 && ctx.node.cluster_state().is_some() {
+        return Err(Error::text("ERR SELECT is not allowed in cluster mode"));
+    }
     if !(0..DATABASES as i64).contains(&index) {
         return Err(Error::DbIndexOutOfRange);
     }

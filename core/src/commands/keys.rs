@@ -391,6 +391,9 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     }
     let source_db = selected_db(ctx);
     let target_db = target.unwrap_or(source_db);
+    if target_db != 0 && ctx.node.cluster_state().is_some() {
+        return Err(Error::text("ERR Copying to another database is not allowed in cluster mode"));
+    }
     if source_db == target_db && from == to {
         return Err(Error::SameObject);
     }
@@ -418,6 +421,9 @@ fn copy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 
 /// `MOVE key db` — 0 when the key is missing or already exists in `db`.
 fn move_(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if ctx.node.cluster_state().is_some() {
+        return Err(Error::text("ERR MOVE is not allowed in cluster mode"));
+    }
     let key = &argv[1];
     let target_db = db_index(ctx, &argv[2])?;
     let source_db = selected_db(ctx);

@@ -238,6 +238,7 @@ const KEY_FINDERS: &[(&str, KeyFinder)] = &[
     ("xreadgroup", keys_after_streams),
     ("lmpop", |argv| keys_after_numkeys(argv, 1)),
     ("blmpop", |argv| keys_after_numkeys(argv, 2)),
+    ("migrate", cluster::migrate_keys),
 ];
 
 /// XREAD/XREADGROUP: the first half of the arguments after `STREAMS`.

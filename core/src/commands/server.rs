@@ -342,6 +342,9 @@ fn flushall(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 
 /// `SWAPDB index1 index2`
 fn swapdb(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
+    if ctx.node.cluster_state().is_some() {
+        return Err(Error::text("ERR SWAPDB is not allowed in cluster mode"));
+    }
     let first = parse_i64(&argv[1]).ok_or_else(|| Error::text("ERR invalid first DB index"))?;
     let second = parse_i64(&argv[2]).ok_or_else(|| Error::text("ERR invalid second DB index"))?;
     let count = ctx.node.dbs.len() as i64;

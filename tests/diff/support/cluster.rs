@@ -32,6 +32,7 @@ pub struct RealCluster {
     pub ids: Vec<String>,
     children: Vec<Child>,
     dir: PathBuf,
+    node_timeout_ms: u64,
     /// redplay's topology for the same shape (seed 0, as redplay-cli uses).
     pub ours: Topology,
     /// For each real node (by port order), the redplay node in the same
@@ -44,8 +45,41 @@ fn free(port: u16) -> bool {
     TcpListener::bind(("127.0.0.1", port)).is_ok() && TcpListener::bind(("127.0.0.1", port + 10000)).is_ok()
 }
 
+/// Starts one cluster-enabled redis-server on `port`, its files in `dir`.
+fn spawn_node(port: u16, dir: &std::path::Path, node_timeout_ms: u64) -> Child {
+    std::fs::create_dir_all(dir).expect("node dir");
+    let mut command = Command::new("redis-server");
+    command
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"])
+        .args(["--cluster-node-timeout", &node_timeout_ms.to_string()])
+        // Replicas sync at once instead of after the default 5 s wait for
+        // more replicas, and their offsets (CLUSTER SHARDS health) move
+        // within a second instead of ten.
+        .args(["--repl-diskless-sync-delay", "0", "--repl-ping-replica-period", "1"])
+        .args(["--daemonize", "no", "--logfile", ""])
+        .arg("--dir")
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            prctl(1, 9u64);
+            Ok(())
+        });
+    }
+    command.spawn().expect("redis-server must be installed (make setup)")
+}
+
 impl RealCluster {
     pub fn start(primaries: usize, replicas: usize) -> RealCluster {
+        RealCluster::start_with_timeout(primaries, replicas, 15_000)
+    }
+
+    /// `start` with `cluster-node-timeout` set (failover tests use a short one).
+    pub fn start_with_timeout(primaries: usize, replicas: usize, node_timeout_ms: u64) -> RealCluster {
         let total = primaries * (replicas + 1);
         let base = (PORTS.start..PORTS.end - total as u16)
             .find(|&b| (b..b + total as u16).all(free))
@@ -53,34 +87,13 @@ impl RealCluster {
         let ports: Vec<u16> = (base..base + total as u16).collect();
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cluster-{}-{}", std::process::id(), base));
         std::fs::create_dir_all(&dir).expect("cluster dir");
-        let mut children = Vec::new();
-        for &port in &ports {
-            let node_dir = dir.join(port.to_string());
-            std::fs::create_dir_all(&node_dir).expect("node dir");
-            let mut command = Command::new("redis-server");
-            command
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-                .args(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"])
-                .args(["--daemonize", "no", "--logfile", ""])
-                .arg("--dir")
-                .arg(&node_dir)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
-            unsafe {
-                command.pre_exec(|| {
-                    prctl(1, 9u64);
-                    Ok(())
-                });
-            }
-            children.push(command.spawn().expect("redis-server must be installed (make setup)"));
-        }
+        let children = ports.iter().map(|&port| spawn_node(port, &dir.join(port.to_string()), node_timeout_ms)).collect();
         let mut cluster = RealCluster {
             ports: ports.clone(),
             ids: Vec::new(),
             children,
             dir,
+            node_timeout_ms,
             ours: Topology::create(primaries, replicas, 0).expect("topology"),
             map: Vec::new(),
         };
@@ -117,6 +130,7 @@ impl RealCluster {
                         _ => false,
                     };
                     info.contains("cluster_state:ok")
+                        && cluster.shards_settled(p)
                         && nodes.lines().count() == expected_nodes
                         && nodes.lines().filter(|l| l.contains("slave")).count() == primaries * replicas
                         && slots_list_replicas
@@ -149,6 +163,37 @@ impl RealCluster {
                 _ => i,
             })
             .collect()
+    }
+
+    /// CLUSTER SHARDS on `port` shows no replica still loading its first sync.
+    pub fn shards_settled(&self, port: u16) -> bool {
+        fn has_loading(reply: &Reply) -> bool {
+            match reply {
+                Reply::Bulk(b) => b.as_slice() == b"loading",
+                Reply::Array(items) => items.iter().any(has_loading),
+                _ => false,
+            }
+        }
+        matches!(Conn::connect(port).and_then(|mut c| c.call_str(&["CLUSTER", "SHARDS"])), Ok(r) if !has_loading(&r))
+    }
+
+    /// The real node standing where redplay's node `mine` is.
+    pub fn real_index(&self, mine: usize) -> usize {
+        self.map.iter().position(|&m| m == mine).expect("every redplay node has a real twin")
+    }
+
+    /// Kills real node `index` (SIGKILL: it stops answering at once).
+    pub fn kill(&mut self, index: usize) {
+        let _ = self.children[index].kill();
+        let _ = self.children[index].wait();
+    }
+
+    /// Starts real node `index` again with its old nodes.conf: it rejoins
+    /// with its id and last known configuration.
+    pub fn restart(&mut self, index: usize) {
+        let port = self.ports[index];
+        self.children[index] = spawn_node(port, &self.dir.join(port.to_string()), self.node_timeout_ms);
+        wait_for(|| Conn::connect(port).and_then(|mut c| c.call_str(&["PING"])).is_ok(), "PING after restart");
     }
 
     /// A command's reply as text (bulk or verbatim), empty otherwise.
@@ -212,7 +257,7 @@ pub fn zero_clocks(text: &str) -> String {
     out
 }
 
-fn wait_for(mut ready: impl FnMut() -> bool, what: &str) {
+pub fn wait_for(mut ready: impl FnMut() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !ready() {
         assert!(Instant::now() < deadline, "real cluster: {} not reached in 30 s", what);
