@@ -42,7 +42,7 @@ async function consoleOn(page, port) {
 test('creating a cluster shows every node with its role, slot ranges and key count', async () => {
   const { page, errors } = await withCluster();
   assert.equal(await page.locator('.cluster-node').count(), 6);
-  assert.equal(await text(page, '.cluster-shape'), '3 primaries, 3 replicas');
+  assert.equal(await text(page, '.cluster-shape'), '6 nodes, 3 primaries serving slots');
   assert.equal(await text(page, `${card(7000)} .node-slots`), 'slots 0-5460 (5461)');
   assert.equal(await text(page, `${card(7001)} .node-slots`), 'slots 5461-10922 (5462)');
   assert.equal(await text(page, `${card(7002)} .node-slots`), 'slots 10923-16383 (5461)');
@@ -225,6 +225,36 @@ test('the cluster, its consoles and their nodes survive a reload and an export/i
   await fresh.waitForSelector(card(7005));
   await expect(fresh);
   await context.close();
+});
+
+test('a share link carries the cluster; removing the cluster closes its consoles', async () => {
+  const { page, errors } = await withCluster({}, 4, 0);
+  const n = await consoleOn(page, 7003);
+  await run(page, 'SET foo 1', n);
+  await page.click('#share-session');
+  await page.waitForSelector('.share-link:not([hidden])');
+  const link = await page.inputValue('.share-link');
+  const context = await env.browser.newContext();
+  const shared = await context.newPage();
+  await shared.goto(link);
+  await shared.waitForSelector('body[data-cluster="ready"]');
+  await shared.waitForSelector(card(7003));
+  assert.equal(await shared.locator('.cluster-node').count(), 4);
+  assert.equal(await shared.locator(`${card(7002)} .node-slots`).textContent(), 'slots 8192-12287 (4096)');
+  // The console was redirected to 7002 before the link was made: it opens there.
+  assert.equal(await promptOf(shared, n), '127.0.0.1:7002> ');
+  assert.equal(await run(shared, 'GET foo', n), '"1"');
+  await context.close();
+  await page.click('.cluster-remove');
+  assert.equal(await page.locator('.cluster-node').count(), 0);
+  assert.equal(await page.locator('.pane').count(), 1);
+  assert.equal(await text(page, '#cluster-status'), 'Cluster removed.');
+  assert.ok(await page.isVisible('.cluster-create-button'));
+  await page.reload();
+  await page.waitForSelector('body[data-cluster="ready"]');
+  assert.equal(await page.locator('.cluster-node').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('names that look like HTML stay text in the cluster view and its consoles', async () => {

@@ -329,11 +329,10 @@ export class ClusterView {
   }
 }
 
-/** `3 primaries × 1 replica · 6 nodes`. */
+/** `6 nodes, 3 primaries serving slots` (a failed-over primary keeps its role but no slots, as in CLUSTER NODES). */
 function shapeText(nodes: ClusterNode[]): string {
-  const primaries = nodes.filter((n) => n.primary === null).length;
-  const replicas = nodes.length - primaries;
-  return `${primaries} primar${primaries === 1 ? 'y' : 'ies'}, ${replicas} replica${replicas === 1 ? '' : 's'}`;
+  const serving = nodes.filter((n) => n.slots > 0).length;
+  return `${nodes.length} nodes, ${serving} primar${serving === 1 ? 'y' : 'ies'} serving slots`;
 }
 
 function setText(node: HTMLElement, text: string): void {
