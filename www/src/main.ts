@@ -198,7 +198,10 @@ async function start(): Promise<void> {
   });
   document.getElementById('add-client')?.addEventListener('click', () => workspace.open());
   if (session) {
-    session.panes.forEach((pane, i) => pane.node == null && workspace.open(pane.name, pane, undefined, i + 1));
+    // Consoles on cluster nodes open once the cluster view has loaded, in their own slots.
+    session.panes.forEach((pane, i) => {
+      if (pane.node == null) workspace.open(pane.name, pane, undefined, i + 1);
+    });
     if (session.panes.every((pane) => pane.node != null)) workspace.open();
     if (session.inspected) workspace.inspector.select(session.inspected.key, session.inspected.db);
   } else {
