@@ -257,6 +257,23 @@ test('a share link carries the cluster; removing the cluster closes its consoles
   await page.close();
 });
 
+test('a saved cluster that does not restore is reported and dropped; the consoles go on', async () => {
+  const { page, errors } = await withCluster();
+  await consoleOn(page, 7000);
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('redplay.session') ?? '{}').cluster);
+  const damaged = await page.evaluate(() => JSON.stringify({ ...JSON.parse(localStorage.getItem('redplay.session')), cluster: 'AAAA' }));
+  // Put in place as the next page starts (leaving this one saves the good session).
+  await page.context().addInitScript((text) => localStorage.setItem('redplay.session', text), damaged);
+  await page.reload();
+  await page.waitForSelector('body[data-cluster="ready"]');
+  assert.equal(await text(page, '.session-status'), 'The saved cluster could not be restored (not a redplay cluster (or another version)).');
+  assert.equal(await page.locator('.cluster-node').count(), 0);
+  assert.equal(await page.locator('.pane').count(), 1);
+  assert.equal(await run(page, 'PING'), 'PONG');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('names that look like HTML stay text in the cluster view and its consoles', async () => {
   const { page, errors } = await withCluster();
   const dialogs = [];

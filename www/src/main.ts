@@ -8,7 +8,7 @@
 import './style.css';
 import { ClockBar } from './clock-bar.ts';
 import { VirtualClock } from './clock.ts';
-import type { Cluster } from './cluster-engine.ts';
+import type { Cluster as ClusterModel } from './cluster-engine.ts';
 import type { ClusterView } from './cluster-view.ts';
 import { Connection, NodeConnection } from './connection.ts';
 import { Playground } from './engine.ts';
@@ -225,9 +225,30 @@ async function start(): Promise<void> {
   document.body.dataset.ready = 'true';
   document.body.dataset.readyMs = String(Math.round(performance.now()));
 
-  // The cluster view, off the path to the first prompt.
-  const { ClusterView } = await import('./cluster-view.ts');
-  const { Cluster: ClusterModel } = await import('./cluster-engine.ts');
+  // The cluster view, off the path to the first prompt: if it fails to load,
+  // the consoles go on (a saved cluster is kept for the next load).
+  try {
+    const problem = await loadClusterView(workspace, clock, pending, session);
+    // A saved cluster that does not restore is dropped, as unreadable keys are.
+    pending = null;
+    if (problem) bar.say(problem, 'error');
+  } catch (error) {
+    bar.say(`The cluster view could not be loaded (${describe(error)}).`, 'error');
+  }
+  document.body.dataset.cluster = 'ready';
+}
+
+/**
+ * Mounts the cluster view; restores the saved cluster and the consoles
+ * attached to it. Returns why the saved cluster could not be restored, if so.
+ */
+async function loadClusterView(
+  workspace: Workspace,
+  clock: VirtualClock,
+  pending: { cluster: string } | null,
+  session: SessionState | null,
+): Promise<string | null> {
+  const [{ ClusterView }, { Cluster }] = await Promise.all([import('./cluster-view.ts'), import('./cluster-engine.ts')]);
   const view = new ClusterView(document.getElementById('cluster') as HTMLElement, clock, {
     openConsole: (index) => {
       const cluster = view.current;
@@ -237,20 +258,19 @@ async function start(): Promise<void> {
     changed: () => workspace.onChange(),
   });
   workspace.cluster = view;
-  if (pending) {
-    const restoring = pending;
-    try {
-      const cluster: Cluster = ClusterModel.load(fromBase64url(restoring.cluster), clock);
-      view.use(cluster);
-      session?.panes.forEach((pane, i) => {
-        if (pane.node != null && pane.node < cluster.nodes().length) workspace.open(pane.name, pane, cluster.connect(pane.node), i + 1);
-      });
-    } catch (error) {
-      bar.say(`The saved cluster could not be restored (${describe(error)}).`, 'error');
-    }
-    pending = null;
+  if (!pending) return null;
+  let cluster: ClusterModel;
+  try {
+    cluster = Cluster.load(fromBase64url(pending.cluster), clock);
+  } catch (error) {
+    return `The saved cluster could not be restored (${describe(error)}).`;
   }
-  document.body.dataset.cluster = 'ready';
+  view.use(cluster);
+  const count = cluster.nodes().length;
+  session?.panes.forEach((pane, i) => {
+    if (pane.node != null && pane.node < count) workspace.open(pane.name, pane, cluster.connect(pane.node), i + 1);
+  });
+  return null;
 }
 
 start().catch((error: unknown) => {
