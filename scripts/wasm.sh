@@ -38,6 +38,12 @@ case "${1:-}" in
     npm rebuild redplay --no-audit --no-fund --loglevel=error >/dev/null
     size=$(gzip -9c wasm/pkg/redplay_bg.wasm | wc -c)
     echo "wasm: wasm/pkg/redplay_bg.wasm is $(wc -c < wasm/pkg/redplay_bg.wasm) bytes, $size gzipped"
+    # The page's download budget: a build past it fails here, not in a browser test later.
+    budget=$((250 * 1024))
+    if [ "$size" -gt "$budget" ]; then
+      echo "wasm: $size bytes gzipped is over the budget of $budget (250 KB)" >&2
+      exit 1
+    fi
     ;;
   test)
     run wasm-pack test --node --mode force wasm

@@ -17,8 +17,20 @@ test('a valid session parses to itself', () => {
   assert.deepEqual(parseSession(valid()), valid());
 });
 
+test('a session with a cluster keeps it and the node each console is attached to', () => {
+  const s = { ...valid(), cluster: 'UlBDAQ', panes: [valid().panes[0], { name: 'c', history: [], draft: '', db: 0, clientName: null, node: 4 }] };
+  assert.deepEqual(parseSession(s), s);
+  // Sessions saved before clusters existed, and explicit nulls, read as no cluster.
+  const none = parseSession({ ...valid(), cluster: null, panes: [{ ...valid().panes[0], node: null }] });
+  assert.equal('cluster' in none, false);
+  assert.equal('node' in none.panes[0], false);
+});
+
 test('bad sessions are refused with a reason', () => {
   const cases = [
+    [{ ...valid(), cluster: 'a/b' }, /cluster is not base64url/],
+    [{ ...valid(), cluster: 'UlBDAQ', panes: [{ ...valid().panes[0], node: -1 }] }, /pane node is not a whole number/],
+    [{ ...valid(), panes: [{ ...valid().panes[0], node: 0 }] }, /attached to a cluster node but there is no cluster/],
     [null, /session is not an object/],
     [{ ...valid(), version: 2 }, /unsupported session version 2/],
     [{ ...valid(), panes: [] }, /1 to 16 panes/],

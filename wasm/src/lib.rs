@@ -249,6 +249,11 @@ export type KeyInfo = KeyData & { encoding: string; ttlMs: number | null; idleSe
 export interface Subscriber { id: number; name: Bytes | null }
 export interface Listeners { name: Bytes; clients: Subscriber[] }
 export interface PubSubInfo { channels: Listeners[]; patterns: Listeners[]; shardChannels: Listeners[] }
+/** One cluster node: `ranges` are the [first, last] slot ranges it serves. */
+export interface ClusterNode {
+  id: string; port: number; primary: number | null; running: boolean; failed: boolean; epoch: number;
+  ranges: [number, number][]; slots: number; keys: number; downSince: number | null;
+}
 "#;
 
 /// Read-only views for the data inspector, and snapshots of the keyspace.
@@ -572,9 +577,71 @@ impl ClusterEngine {
         String::from_utf8_lossy(&text).into_owned()
     }
 
-    /// redis-cli's prompt for the client (`127.0.0.1:7002> `).
+    /// redis-cli's prompt for the client (`127.0.0.1:7002> `, `not connected> ` while its node is down).
     pub fn prompt(&self, handle: u32) -> String {
-        self.clients.get(&handle).map(|c| c.prompt(&self.cluster)).unwrap_or_default()
+        self.clients.get(&handle).map(|c| c.console_prompt(&self.cluster)).unwrap_or_default()
+    }
+
+    /// Closes a client's connection and forgets its handle.
+    pub fn disconnect(&mut self, handle: u32) {
+        if let Some(c) = self.clients.remove(&handle) {
+            self.cluster.disconnect(c.node, c.client);
+        }
+    }
+
+    /// When the client started waiting in a blocking command, if it waits.
+    #[wasm_bindgen(js_name = blockedSince)]
+    pub fn blocked_since(&self, handle: u32) -> Option<f64> {
+        let c = self.clients.get(&handle)?;
+        self.cluster.node(c.node)?.client(c.client)?.blocked_since_ms().map(|ms| ms as f64)
+    }
+
+    /// Every node, in index order, for the cluster view.
+    #[wasm_bindgen(unchecked_return_type = "ClusterNode[]")]
+    pub fn nodes(&self, now_ms: f64) -> Array {
+        let number = |n: u64| JsValue::from(n as f64);
+        let optional = |n: Option<u64>| n.map_or(JsValue::NULL, number);
+        self.cluster
+            .node_views(now_ms as u64)
+            .iter()
+            .map(|v| {
+                let ranges: Array = v.ranges.iter().map(|&(a, b)| Array::of2(&a.into(), &b.into())).collect();
+                object(&[
+                    ("id", v.id.as_str().into()),
+                    ("port", v.port.into()),
+                    ("primary", optional(v.primary.map(|p| p as u64))),
+                    ("running", v.running.into()),
+                    ("failed", v.failed.into()),
+                    ("epoch", number(v.config_epoch)),
+                    ("ranges", ranges.into()),
+                    ("slots", number(v.slot_count as u64)),
+                    ("keys", number(v.keys as u64)),
+                    ("downSince", optional(v.down_since)),
+                ])
+            })
+            .collect()
+    }
+
+    /// Every bus link that carried messages, flattened: from, to, messages, bytes, from, to...
+    pub fn links(&self) -> Vec<f64> {
+        self.cluster.link_views().iter().flat_map(|l| [l.from as f64, l.to as f64, l.messages as f64, l.bytes as f64]).collect()
+    }
+
+    /// The node timeout after which a stopped node is marked failed.
+    #[wasm_bindgen(js_name = nodeTimeout)]
+    pub fn node_timeout(&self) -> f64 {
+        self.cluster.node_timeout_ms as f64
+    }
+
+    /// The whole cluster (shape, node states, keyspaces) as bytes, for `load`.
+    pub fn save(&self) -> Vec<u8> {
+        self.cluster.save()
+    }
+
+    /// A cluster from `save`'s bytes; bad bytes throw a `RangeError`.
+    pub fn load(bytes: &[u8]) -> Result<ClusterEngine, JsValue> {
+        let cluster = redplay_core::cluster::Cluster::load(bytes).map_err(|e| JsValue::from(js_sys::RangeError::new(&e.to_string())))?;
+        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1 })
     }
 
     /// Moves the virtual clock (failure detection, timeouts).

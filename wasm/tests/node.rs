@@ -131,3 +131,33 @@ fn output_for_an_idle_client_is_drained_as_redis_cli_prints_it() {
     engine.run_line(producer, "PUBLISH news hi", 4.0);
     assert_eq!(engine.drain_output(consumer), "1) \"message\"\n2) \"news\"\n3) \"hi\"\n");
 }
+
+#[wasm_bindgen_test]
+fn cluster_nodes_links_and_save_cross_to_js() {
+    use redplay_wasm::ClusterEngine;
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+    let mut cluster = ClusterEngine::new(3, 1, 0.0).unwrap();
+    let console = cluster.connect(0, true, 0.0).unwrap();
+    let moved = cluster.run_line(console, "SET foo bar", 1.0).output;
+    assert_eq!(moved, "-> Redirected to slot [12182] located at 127.0.0.1:7002\nOK\n");
+    assert_eq!(cluster.prompt(console), "127.0.0.1:7002> ");
+    cluster.run_line(console, "PUBLISH news hi", 2.0);
+    // Node 2 sent one message to each of the five others.
+    assert_eq!(cluster.links(), [2.0, 0.0, 1.0, 2272.0, 2.0, 1.0, 1.0, 2272.0, 2.0, 3.0, 1.0, 2272.0, 2.0, 4.0, 1.0, 2272.0, 2.0, 5.0, 1.0, 2272.0]);
+    let nodes = cluster.nodes(2.0);
+    assert_eq!(nodes.length(), 6);
+    let third = nodes.get(2);
+    assert_eq!(get(&third, "port").as_f64(), Some(7002.0));
+    assert_eq!(get(&third, "keys").as_f64(), Some(1.0));
+    assert!(get(&third, "primary").is_null());
+    let ranges: js_sys::Array = get(&third, "ranges").into();
+    assert_eq!(js_sys::Array::from(&ranges.get(0)).to_vec(), vec![JsValue::from(10923), JsValue::from(16383)]);
+    assert_eq!(get(&nodes.get(3), "primary").as_f64(), Some(2.0));
+
+    cluster.stop_node(2, 3.0);
+    assert_eq!(cluster.prompt(console), "not connected> ");
+    let restored = ClusterEngine::load(&cluster.save()).unwrap();
+    assert_eq!(restored.node_count(), 6);
+    assert!(!restored.is_running(2));
+    assert!(ClusterEngine::load(b"RPC\x01").is_err());
+}

@@ -1,11 +1,16 @@
 // Page wiring: restores the saved session (or a shared one from the URL),
 // loads the engine, opens the client panes, and connects the clock bar, the
 // session controls, the data inspector and the timer that lets the virtual
-// clock fire timeouts and delivers output to every pane. Changes are saved
-// to localStorage shortly after they happen and when the page is hidden.
+// clock fire timeouts and delivers output to every pane. The cluster view is
+// loaded once the prompt is usable (it restores the saved cluster and its
+// consoles then). Changes are saved to localStorage shortly after they
+// happen and when the page is hidden.
 import './style.css';
 import { ClockBar } from './clock-bar.ts';
 import { VirtualClock } from './clock.ts';
+import type { Cluster as ClusterModel } from './cluster-engine.ts';
+import type { ClusterView } from './cluster-view.ts';
+import { Connection, NodeConnection } from './connection.ts';
 import { Playground } from './engine.ts';
 import { Inspector } from './inspector.ts';
 import { ClientPane, PaneHost } from './pane.ts';
@@ -25,6 +30,7 @@ class Workspace implements PaneHost {
   private active: ClientPane | null = null;
   private ticks = 0;
   inspector: Inspector | null = null;
+  cluster: ClusterView | null = null;
   /** Called when something worth saving changed. */
   onChange: () => void = () => {};
 
@@ -33,10 +39,12 @@ class Workspace implements PaneHost {
     private readonly root: HTMLElement,
   ) {}
 
-  open(name?: string, restored?: PaneState): ClientPane {
-    let slot = 1;
+  /** Opens a pane (a standalone client unless `connection` says otherwise), in `slot` if it is free. */
+  open(name?: string, restored?: PaneState, connection?: Connection, wanted?: number): ClientPane {
+    let slot = wanted !== undefined && !this.panes.some((p) => p.slot === wanted) ? wanted : 1;
     while (this.panes.some((p) => p.slot === slot)) slot += 1;
-    const pane = new ClientPane(this.playground, this, slot, name ?? `client ${slot}`, restored);
+    const conn = connection ?? new NodeConnection(this.playground);
+    const pane = new ClientPane(this.playground, this, slot, name ?? `client ${slot}`, restored, conn);
     this.panes.push(pane);
     this.panes.sort((a, b) => a.slot - b.slot);
     const after = this.panes[this.panes.indexOf(pane) + 1];
@@ -49,18 +57,25 @@ class Workspace implements PaneHost {
     return pane;
   }
 
-  close(pane: ClientPane): void {
-    if (this.panes.length === 1) return;
+  close(pane: ClientPane, force = false): void {
+    if (this.panes.length === 1 && !force) return;
     const index = this.panes.indexOf(pane);
     this.panes.splice(index, 1);
     pane.dispose();
+    if (this.panes.length === 0) this.open();
     this.layout();
     this.panes[Math.max(0, index - 1)].focus();
     this.afterCommand();
   }
 
+  /** Consoles attached to a cluster close when it is replaced or removed. */
+  closeClusterConsoles(): void {
+    for (const pane of this.panes.filter((p) => p.node !== null)) this.close(pane, true);
+  }
+
   /** Every client may have output after any command (or a clock move). */
   afterCommand(): void {
+    this.cluster?.update();
     for (const pane of this.panes) pane.deliver();
     this.refreshInspector();
     this.onChange();
@@ -80,6 +95,7 @@ class Workspace implements PaneHost {
 
   tick(): void {
     this.playground.tick();
+    this.cluster?.tick();
     for (const pane of this.panes) pane.deliver();
     // Keys expire as time passes, but a walk over them all ten times a second
     // would slow a page holding 100,000 keys: the list follows once a second.
@@ -139,16 +155,26 @@ async function start(): Promise<void> {
   const workspace = new Workspace(playground, document.getElementById('panes') as HTMLElement);
   let saving = true;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const capture = (): SessionState => ({
-    version: SESSION_VERSION,
-    clock: { now: clock.now(), paused: clock.paused, savedAt: Date.now() },
-    keyspace: toBase64url(playground.snapshot()),
-    panes: workspace.states(),
-    inspected: workspace.inspector?.selection ?? null,
-  });
+  // The saved cluster and its consoles until the cluster view has loaded them.
+  let pending = session?.cluster ? { cluster: session.cluster, panes: session.panes.filter((p) => p.node != null) } : null;
+  const capture = (): SessionState => {
+    const cluster = workspace.cluster?.current;
+    const state: SessionState = {
+      version: SESSION_VERSION,
+      clock: { now: clock.now(), paused: clock.paused, savedAt: Date.now() },
+      keyspace: toBase64url(playground.snapshot()),
+      panes: [...workspace.states(), ...(pending?.panes ?? [])],
+      inspected: workspace.inspector?.selection ?? null,
+    };
+    const saved = cluster ? toBase64url(cluster.save()) : pending?.cluster;
+    return saved ? { ...state, cluster: saved } : state;
+  };
   const bar = new SessionBar(document.getElementById('session') as HTMLElement, {
     capture,
-    check: (keyspace) => Playground.check(keyspace),
+    check: async (checked) => {
+      Playground.check(fromBase64url(checked.keyspace));
+      if (checked.cluster) (await import('./cluster-engine.ts')).Cluster.check(fromBase64url(checked.cluster));
+    },
     stopSaving: () => {
       saving = false;
       clearTimeout(timer);
@@ -172,7 +198,11 @@ async function start(): Promise<void> {
   });
   document.getElementById('add-client')?.addEventListener('click', () => workspace.open());
   if (session) {
-    for (const pane of session.panes) workspace.open(pane.name, pane);
+    // Consoles on cluster nodes open once the cluster view has loaded, in their own slots.
+    session.panes.forEach((pane, i) => {
+      if (pane.node == null) workspace.open(pane.name, pane, undefined, i + 1);
+    });
+    if (session.panes.every((pane) => pane.node != null)) workspace.open();
     if (session.inspected) workspace.inspector.select(session.inspected.key, session.inspected.db);
   } else {
     workspace.open();
@@ -194,6 +224,53 @@ async function start(): Promise<void> {
   }, TICK_MS);
   document.body.dataset.ready = 'true';
   document.body.dataset.readyMs = String(Math.round(performance.now()));
+
+  // The cluster view, off the path to the first prompt: if it fails to load,
+  // the consoles go on (a saved cluster is kept for the next load).
+  try {
+    const problem = await loadClusterView(workspace, clock, pending, session);
+    // A saved cluster that does not restore is dropped, as unreadable keys are.
+    pending = null;
+    if (problem) bar.say(problem, 'error');
+  } catch (error) {
+    bar.say(`The cluster view could not be loaded (${describe(error)}).`, 'error');
+  }
+  document.body.dataset.cluster = 'ready';
+}
+
+/**
+ * Mounts the cluster view; restores the saved cluster and the consoles
+ * attached to it. Returns why the saved cluster could not be restored, if so.
+ */
+async function loadClusterView(
+  workspace: Workspace,
+  clock: VirtualClock,
+  pending: { cluster: string } | null,
+  session: SessionState | null,
+): Promise<string | null> {
+  const [{ ClusterView }, { Cluster }] = await Promise.all([import('./cluster-view.ts'), import('./cluster-engine.ts')]);
+  const view = new ClusterView(document.getElementById('cluster') as HTMLElement, clock, {
+    openConsole: (index) => {
+      const cluster = view.current;
+      if (cluster) workspace.open(undefined, undefined, cluster.connect(index));
+    },
+    replaced: () => workspace.closeClusterConsoles(),
+    changed: () => workspace.onChange(),
+  });
+  workspace.cluster = view;
+  if (!pending) return null;
+  let cluster: ClusterModel;
+  try {
+    cluster = Cluster.load(fromBase64url(pending.cluster), clock);
+  } catch (error) {
+    return `The saved cluster could not be restored (${describe(error)}).`;
+  }
+  view.use(cluster);
+  const count = cluster.nodes().length;
+  session?.panes.forEach((pane, i) => {
+    if (pane.node != null && pane.node < count) workspace.open(pane.name, pane, cluster.connect(pane.node), i + 1);
+  });
+  return null;
 }
 
 start().catch((error: unknown) => {

@@ -1,7 +1,9 @@
-// One client pane: its own connection, prompt, history, input line and
-// output. It runs typed lines, prints output that arrives later (an
-// unblocked BLPOP, pub/sub messages), and shows when its client waits.
+// One client pane: its own connection (to the standalone node or to a
+// cluster node, see connection.ts), prompt, history, input line and output.
+// It runs typed lines, prints output that arrives later (an unblocked BLPOP,
+// pub/sub messages), and shows when its client waits.
 import { formatWait } from './clock.ts';
+import type { Connection } from './connection.ts';
 import { ConsoleView } from './console-view.ts';
 import { Playground } from './engine.ts';
 import { DEFAULT_KEY, History } from './history.ts';
@@ -29,7 +31,7 @@ export class ClientPane {
   private readonly status: HTMLElement;
   private readonly nameInput: HTMLInputElement;
   private readonly history: History;
-  private client: number;
+  private readonly conn: Connection;
   /** Virtual time at which the line now blocked was typed. */
   private blockedAt: number | null = null;
   /** Virtual time of the SUBSCRIBE that put the client in reading mode. */
@@ -40,12 +42,14 @@ export class ClientPane {
     private readonly host: PaneHost,
     readonly slot: number,
     name: string,
-    restored?: PaneState,
+    restored: PaneState | undefined,
+    connection: Connection,
   ) {
-    this.client = playground.connect();
+    this.conn = connection;
     const id = `pane-${slot}`;
     this.root = el('section', 'pane');
     this.root.dataset.pane = String(slot);
+    if (connection.node !== null) this.root.classList.add('cluster-console');
     this.root.setAttribute('aria-label', `client ${name}`);
 
     const header = el('header', 'pane-header');
@@ -117,18 +121,25 @@ export class ClientPane {
       name: this.name,
       history: [...this.history.lines],
       draft: this.line.value,
-      db: this.playground.clientDb(this.client),
-      clientName: this.playground.clientName(this.client) ?? null,
+      db: this.conn.db,
+      clientName: this.conn.clientName ?? null,
+      node: this.conn.node,
     };
   }
 
-  get clientId(): number {
-    return this.client;
+  /** The standalone client id; null for a cluster console. */
+  get clientId(): number | null {
+    return this.conn.clientId;
+  }
+
+  /** The cluster node this console is attached to; null when standalone. */
+  get node(): number | null {
+    return this.conn.node;
   }
 
   /** The database this pane's client has selected. */
   get db(): number {
-    return this.playground.clientDb(this.client);
+    return this.conn.db;
   }
 
   private restore(state: PaneState, history: History): void {
@@ -137,8 +148,8 @@ export class ClientPane {
     // The same commands a user would type; errors (a database that no longer
     // exists) leave the fresh connection as it is.
     try {
-      if (state.db !== 0) this.playground.call(this.client, ['SELECT', String(state.db)]);
-      if (state.clientName) this.playground.call(this.client, ['CLIENT', 'SETNAME', state.clientName]);
+      if (state.db !== 0) this.conn.call(['SELECT', String(state.db)]);
+      if (state.clientName) this.conn.call(['CLIENT', 'SETNAME', state.clientName]);
     } catch {
       // Nothing to restore then.
     }
@@ -146,6 +157,8 @@ export class ClientPane {
 
   /** Clicking a word of output that names a key in the client's database inspects it. */
   private pickAt(x: number, y: number): void {
+    // The inspector shows the standalone node's keys.
+    if (this.conn.node !== null) return;
     const caret = document.caretPositionFromPoint?.(x, y);
     const node = caret?.offsetNode;
     if (!caret || !node || node.nodeType !== Node.TEXT_NODE) return;
@@ -166,18 +179,15 @@ export class ClientPane {
   }
 
   private submit(text: string): void {
-    const prompt = this.playground.prompt(this.client);
+    const prompt = this.conn.prompt();
     this.view.echoInput(prompt, text);
     const started = this.playground.now();
-    const result = this.playground.runLine(this.client, text);
+    const result = this.conn.runLine(text);
     this.view.print(result.output);
     if (result.effect === 'clear') this.view.clear();
     if (result.effect === 'blocked') this.blockedAt = started;
     if (result.effect === 'subscribed') this.readingSince = started;
-    if (result.effect === 'exit' || result.effect === 'closed') {
-      this.playground.disconnect(this.client);
-      this.client = this.playground.connect();
-    }
+    if (result.effect === 'exit' || result.effect === 'closed') this.conn.renew();
     this.host.afterCommand();
   }
 
@@ -190,12 +200,12 @@ export class ClientPane {
     const since = this.readingSince ?? this.blockedAt;
     if (since !== null) {
       this.view.note(`^C${elapsed(this.playground.now() - since)}`);
-      this.client = this.playground.reconnect(this.client);
+      this.conn.interrupt();
       this.blockedAt = null;
       this.readingSince = null;
       this.host.afterCommand();
     } else {
-      this.view.echoInput(this.playground.prompt(this.client), `${this.line.value}^C`);
+      this.view.echoInput(this.conn.prompt(), `${this.line.value}^C`);
       this.line.clear();
     }
     this.refresh();
@@ -203,9 +213,9 @@ export class ClientPane {
 
   /** Prints output that arrived for this client and updates prompt and status. */
   deliver(): void {
-    const text = this.playground.drain(this.client);
+    const text = this.conn.drain();
     if (text !== '') this.view.print(text);
-    if (this.blockedAt !== null && this.playground.blockedSince(this.client) === undefined) {
+    if (this.blockedAt !== null && this.conn.blockedSince() === undefined) {
       const took = elapsed(this.playground.now() - this.blockedAt);
       if (took !== '') this.view.print(`${took}\n`);
       this.blockedAt = null;
@@ -215,12 +225,12 @@ export class ClientPane {
 
   /** The prompt, or what the client waits for: redis-cli shows no prompt then. */
   refresh(): void {
-    const since = this.playground.blockedSince(this.client);
+    const since = this.conn.blockedSince();
     const waiting = since !== undefined;
     const reading = this.readingSince !== null;
     this.line.locked = waiting || reading;
     this.root.classList.toggle('waiting', waiting || reading);
-    this.line.setPrompt(waiting || reading ? '' : this.playground.prompt(this.client));
+    this.line.setPrompt(waiting || reading ? '' : this.conn.prompt());
     let status = '';
     if (waiting) status = `waiting ${formatWait(this.playground.now() - since)} · Ctrl-C cancels`;
     else if (reading) status = 'reading messages · Ctrl-C quits';
@@ -228,7 +238,7 @@ export class ClientPane {
   }
 
   dispose(): void {
-    this.playground.disconnect(this.client);
+    this.conn.close();
     this.root.remove();
   }
 }

@@ -1,14 +1,14 @@
 // The session controls: Export (a JSON file), Import (replaces this page's
 // session and reloads), Share link (a URL that opens to the same state),
 // New session (forget everything), and the line that says what happened.
-import { SessionState, fromBase64url } from './session-format.ts';
+import type { SessionState } from './session-format.ts';
 import { describe, download, forget, readFile, shareFragment, store } from './session-store.ts';
 
 export interface SessionSource {
   /** The session as it is now. */
   capture(): SessionState;
-  /** Checks that a keyspace snapshot restores (throws a RangeError if not). */
-  check(keyspace: Uint8Array): void;
+  /** Checks that the session's keyspace (and cluster) restore; throws a RangeError if not. */
+  check(session: SessionState): void | Promise<void>;
   /** Stop saving: the page is about to reload into another session. */
   stopSaving(): void;
 }
@@ -63,7 +63,7 @@ export class SessionBar {
   private async import(file: File): Promise<void> {
     try {
       const session = await readFile(file);
-      this.source.check(fromBase64url(session.keyspace));
+      await this.source.check(session);
       this.source.stopSaving();
       const problem = store(session);
       if (problem) throw new Error(problem);

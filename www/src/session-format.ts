@@ -1,6 +1,6 @@
 // The saved form of a playground session: the keyspace (a core snapshot),
-// the virtual clock, and each pane's name, history, unfinished line and
-// selected database. Pure data and checks, no DOM: the same JSON goes to
+// the virtual clock, the cluster (a core save) if one was created, and each
+// pane's name, history, unfinished line, selected database and cluster node. Pure data and checks, no DOM: the same JSON goes to
 // localStorage, to an exported file and (compressed) into a share link.
 
 export const SESSION_VERSION = 1;
@@ -29,6 +29,8 @@ export interface PaneState {
   db: number;
   /** The client's CLIENT SETNAME name. */
   clientName: string | null;
+  /** The cluster node a `-c` console is attached to; absent for the standalone node. */
+  node?: number | null;
 }
 
 export interface SessionState {
@@ -39,6 +41,8 @@ export interface SessionState {
   panes: PaneState[];
   /** The key the inspector showed, if any. */
   inspected: { db: number; key: string } | null;
+  /** The cluster (nodes, roles, slots, keys) as the engine saved it, base64url; absent without one. */
+  cluster?: string | null;
 }
 
 export class SessionFormatError extends Error {
@@ -57,6 +61,7 @@ export function parseSession(json: unknown): SessionState {
     const i = record(s.inspected, 'inspected');
     inspected = { db: integer(i.db, 'inspected.db'), key: text(i.key, 'inspected.key') };
   }
+  const cluster = s.cluster === null || s.cluster === undefined ? null : base64url(s.cluster, 'cluster');
   return {
     version: SESSION_VERSION,
     clock: {
@@ -64,18 +69,22 @@ export function parseSession(json: unknown): SessionState {
       paused: clock.paused === true,
       savedAt: clock.savedAt === null || clock.savedAt === undefined ? null : integer(clock.savedAt, 'clock.savedAt'),
     },
-    keyspace: base64url(s.keyspace),
+    keyspace: base64url(s.keyspace, 'keyspace'),
     panes: panes.map((p, i) => {
       const pane = record(p, `panes[${i}]`);
+      const node = pane.node === null || pane.node === undefined ? null : integer(pane.node, 'pane node');
+      if (node !== null && cluster === null) throw new SessionFormatError('a pane is attached to a cluster node but there is no cluster');
       return {
         name: text(pane.name, 'pane name').slice(0, 100),
         history: array(pane.history, 'pane history').map((l) => text(l, 'history line')).slice(-MAX_HISTORY),
         draft: pane.draft === undefined ? '' : text(pane.draft, 'pane draft'),
         db: integer(pane.db ?? 0, 'pane db'),
         clientName: pane.clientName === null || pane.clientName === undefined ? null : text(pane.clientName, 'client name'),
+        ...(node === null ? {} : { node }),
       };
     }),
     inspected,
+    ...(cluster === null ? {} : { cluster }),
   };
 }
 
@@ -125,8 +134,8 @@ function integer(value: unknown, what: string): number {
   return value;
 }
 
-function base64url(value: unknown): string {
-  const s = text(value, 'keyspace');
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new SessionFormatError('keyspace is not base64url');
+function base64url(value: unknown, what: string): string {
+  const s = text(value, what);
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new SessionFormatError(`${what} is not base64url`);
   return s;
 }

@@ -43,6 +43,7 @@ pub mod client;
 pub mod slot;
 pub mod state;
 pub mod topology;
+pub mod view;
 
 use alloc::vec::Vec;
 
