@@ -641,7 +641,7 @@ impl ClusterEngine {
     /// A cluster from `save`'s bytes; bad bytes throw a `RangeError`.
     pub fn load(bytes: &[u8]) -> Result<ClusterEngine, JsValue> {
         let cluster = redplay_core::cluster::Cluster::load(bytes).map_err(|e| JsValue::from(js_sys::RangeError::new(&e.to_string())))?;
-        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1 })
+        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1, serving: ClusterServing::default() })
     }
 
     /// Moves the virtual clock (failure detection, timeouts).

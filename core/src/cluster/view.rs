@@ -160,7 +160,16 @@ impl Cluster {
             member.running = running;
             member.down_since = down_since;
             member.replaced_by = replaced_by;
-            cluster.topology.nodes[index] = NodeInfo { id: id.into(), port, primary, config_epoch, failed };
+            // Failure detection resumes from the saved stop time: PFAIL is
+            // recomputed on the next advance, a failed node's election clock
+            // restarts from when the others would have agreed.
+            member.failed_at = match (failed, down_since) {
+                (true, Some(since)) => Some(since.saturating_add(node_timeout_ms).saturating_add(super::FAIL_AGREEMENT_MS)),
+                _ => None,
+            };
+            let link_down = !running;
+            cluster.topology.nodes[index] =
+                NodeInfo { id: id.into(), port, primary, config_epoch, failed, suspected: false, link_down };
         }
         let nodes = &cluster.topology.nodes;
         if nodes.iter().any(|n| n.primary.is_some_and(|p| !nodes[p].is_primary())) {
