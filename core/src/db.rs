@@ -402,13 +402,26 @@ impl Db {
         self.signal(key);
     }
 
-    /// The watcher and blocked-client half of `touch`.
-    fn signal(&mut self, key: &[u8]) {
+    /// `touch` for a change that gives blocked clients nothing to act on
+    /// (Redis signals a modified key but not a ready one): blocked stream
+    /// readers are answered on any signal once the stream's last ID is past
+    /// theirs, so XDEL, XTRIM, XSETID or a group change must not wake them.
+    pub fn touch_quietly(&mut self, key: &[u8]) {
+        self.recount(key);
+        self.signal_watchers(key);
+    }
+
+    fn signal_watchers(&mut self, key: &[u8]) {
         if !self.watchers.is_empty() {
             if let Some(clients) = self.watchers.get(key) {
                 self.invalidated.extend(clients.iter().map(|&c| (c, key.to_vec())));
             }
         }
+    }
+
+    /// The watcher and blocked-client half of `touch`.
+    fn signal(&mut self, key: &[u8]) {
+        self.signal_watchers(key);
         if !self.blocking.is_empty() && self.blocking.contains_key(key) && !self.ready.iter().any(|k| k == key) {
             self.ready.push(key.to_vec());
         }
@@ -596,6 +609,19 @@ mod tests {
         db.take_invalidated();
         db.clear();
         assert_eq!(db.take_invalidated(), [(8, b"other".to_vec())]);
+    }
+
+    #[test]
+    fn a_quiet_touch_invalidates_watchers_but_readies_no_key() {
+        let mut db = Db::new();
+        db.set(b"k", Value::String(b"v".to_vec()));
+        db.watch(b"k", 7);
+        db.add_blocked(b"k");
+        db.touch_quietly(b"k");
+        assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
+        assert!(db.take_ready().is_empty());
+        db.touch(b"k");
+        assert_eq!(db.take_ready(), [b"k".to_vec()]);
     }
 
     #[test]
