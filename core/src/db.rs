@@ -403,12 +403,25 @@ impl Db {
     }
 
     /// `touch` for a change that gives blocked clients nothing to act on
-    /// (Redis signals a modified key but not a ready one): blocked stream
-    /// readers are answered on any signal once the stream's last ID is past
-    /// theirs, so XDEL, XTRIM, XSETID or a group change must not wake them.
+    /// (Redis signals a modified key but not a ready one: XDEL, XTRIM,
+    /// EXPIRE). Blocked stream readers are answered on any signal once the
+    /// stream's last ID is past theirs, so these must not wake them.
     pub fn touch_quietly(&mut self, key: &[u8]) {
         self.recount(key);
         self.signal_watchers(key);
+    }
+
+    /// A change in place that Redis 7.0 signals to nobody (XSETID, consumer
+    /// group bookkeeping): only the key's size is counted again.
+    pub fn resized(&mut self, key: &[u8]) {
+        self.recount(key);
+    }
+
+    /// Wakes clients blocked on `key` without a change WATCH would see
+    /// (XGROUP DESTROY, whose readers must learn the group is gone).
+    pub fn wake_blocked(&mut self, key: &[u8]) {
+        self.recount(key);
+        self.signal_ready(key);
     }
 
     fn signal_watchers(&mut self, key: &[u8]) {
@@ -422,6 +435,10 @@ impl Db {
     /// The watcher and blocked-client half of `touch`.
     fn signal(&mut self, key: &[u8]) {
         self.signal_watchers(key);
+        self.signal_ready(key);
+    }
+
+    fn signal_ready(&mut self, key: &[u8]) {
         if !self.blocking.is_empty() && self.blocking.contains_key(key) && !self.ready.iter().any(|k| k == key) {
             self.ready.push(key.to_vec());
         }
@@ -487,17 +504,18 @@ impl Db {
         self.expires.get(key).copied()
     }
 
+    /// A new expiry is a change for WATCH, but no news for blocked clients.
     pub fn set_expire_at(&mut self, key: &[u8], when_ms: u64) {
         if self.values.contains_key(key) {
             self.expires.insert(key.to_vec(), when_ms);
-            self.touch(key);
+            self.touch_quietly(key);
         }
     }
 
     pub fn persist(&mut self, key: &[u8]) -> bool {
         let had = self.expires.remove(key).is_some();
         if had {
-            self.touch(key);
+            self.touch_quietly(key);
         }
         had
     }
@@ -612,7 +630,7 @@ mod tests {
     }
 
     #[test]
-    fn a_quiet_touch_invalidates_watchers_but_readies_no_key() {
+    fn each_kind_of_touch_signals_watchers_and_blocked_clients_as_redis_does() {
         let mut db = Db::new();
         db.set(b"k", Value::String(b"v".to_vec()));
         db.watch(b"k", 7);
@@ -621,6 +639,12 @@ mod tests {
         assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
         assert!(db.take_ready().is_empty());
         db.touch(b"k");
+        assert_eq!(db.take_ready(), [b"k".to_vec()]);
+        assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
+        db.resized(b"k");
+        assert!(db.take_invalidated().is_empty() && db.take_ready().is_empty());
+        db.wake_blocked(b"k");
+        assert!(db.take_invalidated().is_empty());
         assert_eq!(db.take_ready(), [b"k".to_vec()]);
     }
 

@@ -206,7 +206,7 @@ fn xgroup_create(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         return Err(Error::text("BUSYGROUP Consumer Group name already exists"));
     }
     stream.groups.insert(name.clone(), ConsumerGroup::new(id, entries_read));
-    ctx.db().touch_quietly(key);
+    ctx.db().resized(key);
     super::ok()
 }
 
@@ -223,7 +223,7 @@ fn xgroup_setid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         group.last_id = id;
         group.entries_read = entries_read;
     }
-    ctx.db().touch_quietly(key);
+    ctx.db().resized(key);
     super::ok()
 }
 
@@ -234,7 +234,7 @@ fn xgroup_destroy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let removed = stream.groups.remove(name.as_slice()).is_some();
     if removed {
         // Readers blocked on this group run again and learn it is gone.
-        ctx.db().touch(key);
+        ctx.db().wake_blocked(key);
     }
     Ok(Reply::Integer(removed as i64).into())
 }
@@ -247,7 +247,7 @@ fn xgroup_createconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Err
     let Some(group) = stream.groups.get_mut(name.as_slice()) else { return Err(nogroup_for_key(key, name)) };
     let (_, created) = group.consumer_or_create(consumer, now);
     if created {
-        ctx.db().touch_quietly(key);
+        ctx.db().resized(key);
     }
     Ok(Reply::Integer(created as i64).into())
 }
@@ -259,7 +259,7 @@ fn xgroup_delconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error>
     let Some(group) = stream.groups.get_mut(name.as_slice()) else { return Err(nogroup_for_key(key, name)) };
     let pending = group.delete_consumer(consumer);
     if pending.is_some() {
-        ctx.db().touch_quietly(key);
+        ctx.db().resized(key);
     }
     Ok(Reply::Integer(pending.unwrap_or(0) as i64).into())
 }
@@ -310,7 +310,7 @@ fn xack(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let acked = ids.into_iter().filter(|&id| group.ack(id)).count();
     if acked > 0 {
-        ctx.db().touch_quietly(key);
+        ctx.db().resized(key);
     }
     Ok(Reply::Integer(acked as i64).into())
 }
@@ -532,7 +532,7 @@ fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         });
     }
     stream.groups.insert(name.clone(), group);
-    ctx.db().touch_quietly(key);
+    ctx.db().resized(key);
     Ok(Reply::Array(out).into())
 }
 
@@ -597,6 +597,6 @@ fn xautoclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let _ = cursor;
     let next_cursor = next.unwrap_or(StreamId::MIN);
     stream.groups.insert(name.clone(), group);
-    ctx.db().touch_quietly(key);
+    ctx.db().resized(key);
     Ok(Reply::Array(alloc::vec![id_reply(next_cursor), Reply::Array(claimed), Reply::Array(deleted)]).into())
 }

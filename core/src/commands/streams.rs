@@ -479,7 +479,7 @@ fn xsetid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         }
     }
     stream.set_id(id, entries_added, max_deleted);
-    ctx.db().touch_quietly(key);
+    ctx.db().resized(key);
     super::ok()
 }
 
@@ -684,6 +684,9 @@ fn serve_woken(ctx: &mut Ctx, args: &ReadArgs<'_>, keys: &[Vec<u8>], id_args: &[
         }),
         (None, ReadFrom::New) => None,
     };
+    if args.group.is_some() {
+        ctx.db().resized(key);
+    }
     match entries {
         Some(entries) => Ok(read_reply(ctx, alloc::vec![(Reply::Bulk(key.clone()), entries_reply(entries))]).into()),
         None => Ok(keep_blocking()),
@@ -788,6 +791,8 @@ fn read_group(
         }
     };
     stream.groups.insert(group_name.to_vec(), group);
+    // The PEL may have grown; Redis signals no change (WATCH keeps).
+    ctx.db().resized(key);
     Ok(reply)
 }
 

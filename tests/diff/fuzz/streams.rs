@@ -457,6 +457,24 @@ fn timed(g: &mut Gen) -> Command {
     }
 }
 
+/// A change to stream `k` that adds no entry: Redis 7.0 wakes no blocked
+/// reader for it, and WATCH sees only XDEL and XTRIM (when they remove).
+fn quiet_change(g: &mut Gen, k: &str, grp: &str, other: &str) -> Command {
+    let (key, group) = (k.as_bytes().to_vec(), grp.as_bytes().to_vec());
+    let from = id(g);
+    match g.below(9) {
+        0 => vec![g.word("xgroup"), g.word("setid"), key, group, from],
+        1 => vec![g.word("xdel"), key, from],
+        2 => words(&["XTRIM", k, "MAXLEN", *g.pick(&["0", "1"])]),
+        3 => vec![g.word("xsetid"), key, from],
+        4 => words(&["XGROUP", "CREATE", k, other, "0"]),
+        5 => vec![g.word("xgroup"), g.word("createconsumer"), key, group, consumer(g)],
+        6 => vec![g.word("xack"), key, group, from],
+        7 => vec![g.word("xautoclaim"), key, group, consumer(g), b"0".to_vec(), b"0".to_vec(), g.word("justid")],
+        _ => vec![g.word("xclaim"), key, group, consumer(g), b"0".to_vec(), from],
+    }
+}
+
 fn cmd(out: &mut Vec<(usize, Action)>, client: usize, command: Command) {
     out.push((client, Action::Cmd(command)));
 }
@@ -489,18 +507,7 @@ fn generate(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
             };
             cmd(out, blocker, reader);
             for _ in 0..g.range(1, 4) {
-                let from = id(g);
-                let change = match g.below(8) {
-                    0 => vec![g.word("xgroup"), g.word("setid"), k.clone().into_bytes(), grp.clone().into_bytes(), from],
-                    1 => vec![g.word("xdel"), k.clone().into_bytes(), from],
-                    2 => words(&["XTRIM", &k, "MAXLEN", *g.pick(&["0", "1"])]),
-                    3 => vec![g.word("xsetid"), k.clone().into_bytes(), from],
-                    4 => words(&["XGROUP", "CREATE", &k, other, "0"]),
-                    5 => vec![g.word("xgroup"), g.word("createconsumer"), k.clone().into_bytes(), grp.clone().into_bytes(), consumer(g)],
-                    6 => vec![g.word("xack"), k.clone().into_bytes(), grp.clone().into_bytes(), from],
-                    _ => vec![g.word("xclaim"), k.clone().into_bytes(), grp.clone().into_bytes(), consumer(g), b"0".to_vec(), from],
-                };
-                cmd(out, 1, change);
+                cmd(out, 1, quiet_change(g, &k, &grp, other));
             }
             match g.below(4) {
                 0 => cmd(out, 1, words(&["XGROUP", "DESTROY", &k, other])),
@@ -594,7 +601,28 @@ fn generate(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
                 words(&[if g.chance(85) { "EXEC" } else { "DISCARD" }]),
             );
         }
-        960..=989 => {
+        // WATCH sees a change only when entries are added or removed.
+        960..=974 => {
+            let client = g.below(2);
+            if scene.multi[client] {
+                cmd(out, client, words(&["EXEC"]));
+            }
+            let k = String::from_utf8_lossy(&key(g)).into_owned();
+            cmd(out, client, words(&["WATCH", &k]));
+            for _ in 0..g.range(1, 2) {
+                let change = if g.chance(50) {
+                    plain(g)
+                } else {
+                    let grp = String::from_utf8_lossy(&group(g)).into_owned();
+                    quiet_change(g, &k, &grp, "g2")
+                };
+                cmd(out, g.below(2), change);
+            }
+            cmd(out, client, words(&["MULTI"]));
+            cmd(out, client, words(&["TYPE", &k]));
+            cmd(out, client, words(&["EXEC"]));
+        }
+        975..=989 => {
             cmd(out, blocker, words(&["XLEN", "s0"]));
             cmd(
                 out,
