@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::streams::{
     container, create_stream, entry_reply, eq, exclusive_start, help_reply, id_reply, parse_id,
-    parse_interval, read_generic, row, stream_mut, subcommand_syntax,
+    parse_interval, parse_range, read_generic, row, stream_mut, subcommand_syntax,
 };
 use super::{flags::*, CommandSpec, Ctx, Group, KeySpec, Outcome};
 use crate::args::parse_i64;
@@ -345,10 +345,7 @@ fn xpending(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             return Err(Error::Syntax);
         }
         let count = parse_i64(&argv[at + 2]).ok_or(Error::NotInteger)?.max(0);
-        let (start, start_ex) = parse_interval(&argv[at], 0)?;
-        let start = exclusive_start(start, start_ex)?;
-        let (end, end_ex) = parse_interval(&argv[at + 1], u64::MAX)?;
-        let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
+        let (start, end) = parse_range(&argv[at], &argv[at + 1])?;
         Some(Extended {
             min_idle: u64::try_from(min_idle).unwrap_or(0),
             start,
@@ -450,6 +447,16 @@ fn claim(group: &mut ConsumerGroup, id: StreamId, consumer: &[u8], now: u64, del
     }
 }
 
+/// A claimed entry as XCLAIM and XAUTOCLAIM list it: the ID alone with
+/// JUSTID, else the whole entry.
+fn claimed_reply(stream: &Stream, id: StreamId, justid: bool) -> Reply {
+    if justid {
+        id_reply(id)
+    } else {
+        stream.get(id).map_or(Reply::Nil, |fields| entry_reply((id, fields)))
+    }
+}
+
 /// `XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]`
 fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let (key, name, consumer) = (&argv[1], &argv[2], &argv[3]);
@@ -525,11 +532,7 @@ fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             continue;
         }
         claim(&mut group, id, consumer, now, delivery_ms, retry, justid);
-        out.push(if justid {
-            id_reply(id)
-        } else {
-            stream.get(id).map_or(Reply::Nil, |fields| entry_reply((id, fields)))
-        });
+        out.push(claimed_reply(stream, id, justid));
     }
     stream.groups.insert(name.clone(), group);
     ctx.db().resized(key);
@@ -587,11 +590,7 @@ fn xautoclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             continue;
         }
         claim(&mut group, id, consumer, now, now, None, justid);
-        claimed.push(if justid {
-            id_reply(id)
-        } else {
-            stream.get(id).map_or(Reply::Nil, |fields| entry_reply((id, fields)))
-        });
+        claimed.push(claimed_reply(stream, id, justid));
         left -= 1;
     }
     let _ = cursor;

@@ -174,6 +174,16 @@ pub(crate) fn exclusive_start(id: StreamId, exclusive: bool) -> Result<StreamId,
     id.next().ok_or_else(|| Error::text("ERR invalid start ID for the interval"))
 }
 
+/// A `start end` pair of range bounds (XRANGE, XPENDING) as the inclusive
+/// IDs they stand for; an incomplete end ID covers every sequence number.
+pub(crate) fn parse_range(start_arg: &[u8], end_arg: &[u8]) -> Result<(StreamId, StreamId), Error> {
+    let (start, start_ex) = parse_interval(start_arg, 0)?;
+    let start = exclusive_start(start, start_ex)?;
+    let (end, end_ex) = parse_interval(end_arg, u64::MAX)?;
+    let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
+    Ok((start, end))
+}
+
 pub(crate) fn id_reply(id: StreamId) -> Reply {
     Reply::Bulk(id.to_bytes())
 }
@@ -388,10 +398,7 @@ fn xlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 
 fn range_generic(ctx: &mut Ctx, argv: &[Vec<u8>], rev: bool) -> Result<Outcome, Error> {
     let (start_arg, end_arg) = if rev { (&argv[3], &argv[2]) } else { (&argv[2], &argv[3]) };
-    let (start, start_ex) = parse_interval(start_arg, 0)?;
-    let start = exclusive_start(start, start_ex)?;
-    let (end, end_ex) = parse_interval(end_arg, u64::MAX)?;
-    let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
+    let (start, end) = parse_range(start_arg, end_arg)?;
     let mut count: Option<i64> = None;
     let mut i = 4;
     while i < argv.len() {
