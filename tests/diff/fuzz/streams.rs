@@ -2,8 +2,10 @@
 //! XRANGE/XREVRANGE/XREAD/XDEL/XTRIM/XLEN/XSETID/XINFO, consumer groups
 //! (XGROUP CREATE/SETID/DESTROY/CREATECONSUMER/DELCONSUMER, XREADGROUP with
 //! `>`, history and NOACK, XACK, XPENDING, XCLAIM, XAUTOCLAIM), and blocking
-//! XREAD/XREADGROUP on c2 and c3 woken by the others, by DEL and by XGROUP
-//! DESTROY.
+//! XREAD/XREADGROUP (on one key, two, or the same key twice) on c2 and c3
+//! woken by the others, by DEL and by XGROUP DESTROY, or left waiting by
+//! changes that add no entry. A WATCH scenario checks which stream commands
+//! fail a transaction.
 //!
 //! Connection 0 never blocks: it alone sends `XADD key * ...` (run on the real
 //! server first, core then runs at the ID's millisecond, see `session.rs`) and
