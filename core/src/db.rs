@@ -419,13 +419,43 @@ impl Db {
         self.signal(key);
     }
 
-    /// The watcher and blocked-client half of `touch`.
-    fn signal(&mut self, key: &[u8]) {
+    /// `touch` for a change that gives blocked clients nothing to act on
+    /// (Redis signals a modified key but not a ready one: XDEL, XTRIM,
+    /// EXPIRE). Blocked stream readers are answered on any signal once the
+    /// stream's last ID is past theirs, so these must not wake them.
+    pub fn touch_quietly(&mut self, key: &[u8]) {
+        self.recount(key);
+        self.signal_watchers(key);
+    }
+
+    /// A change in place that Redis 7.0 signals to nobody (XSETID, consumer
+    /// group bookkeeping): only the key's size is counted again.
+    pub fn resized(&mut self, key: &[u8]) {
+        self.recount(key);
+    }
+
+    /// Wakes clients blocked on `key` without a change WATCH would see
+    /// (XGROUP DESTROY, whose readers must learn the group is gone).
+    pub fn wake_blocked(&mut self, key: &[u8]) {
+        self.recount(key);
+        self.signal_ready(key);
+    }
+
+    fn signal_watchers(&mut self, key: &[u8]) {
         if !self.watchers.is_empty() {
             if let Some(clients) = self.watchers.get(key) {
                 self.invalidated.extend(clients.iter().map(|&c| (c, key.to_vec())));
             }
         }
+    }
+
+    /// The watcher and blocked-client half of `touch`.
+    fn signal(&mut self, key: &[u8]) {
+        self.signal_watchers(key);
+        self.signal_ready(key);
+    }
+
+    fn signal_ready(&mut self, key: &[u8]) {
         if !self.blocking.is_empty() && self.blocking.contains_key(key) && !self.ready.iter().any(|k| k == key) {
             self.ready.push(key.to_vec());
         }
@@ -491,17 +521,18 @@ impl Db {
         self.expires.get(key).copied()
     }
 
+    /// A new expiry is a change for WATCH, but no news for blocked clients.
     pub fn set_expire_at(&mut self, key: &[u8], when_ms: u64) {
         if self.values.contains_key(key) {
             self.expires.insert(key.to_vec(), when_ms);
-            self.touch(key);
+            self.touch_quietly(key);
         }
     }
 
     pub fn persist(&mut self, key: &[u8]) -> bool {
         let had = self.expires.remove(key).is_some();
         if had {
-            self.touch(key);
+            self.touch_quietly(key);
         }
         had
     }
@@ -616,6 +647,25 @@ mod tests {
         db.take_invalidated();
         db.clear();
         assert_eq!(db.take_invalidated(), [(8, b"other".to_vec())]);
+    }
+
+    #[test]
+    fn each_kind_of_touch_signals_watchers_and_blocked_clients_as_redis_does() {
+        let mut db = Db::new();
+        db.set(b"k", Value::String(b"v".to_vec()));
+        db.watch(b"k", 7);
+        db.add_blocked(b"k");
+        db.touch_quietly(b"k");
+        assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
+        assert!(db.take_ready().is_empty());
+        db.touch(b"k");
+        assert_eq!(db.take_ready(), [b"k".to_vec()]);
+        assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
+        db.resized(b"k");
+        assert!(db.take_invalidated().is_empty() && db.take_ready().is_empty());
+        db.wake_blocked(b"k");
+        assert!(db.take_invalidated().is_empty());
+        assert_eq!(db.take_ready(), [b"k".to_vec()]);
     }
 
     #[test]

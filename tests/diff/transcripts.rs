@@ -18,28 +18,7 @@ use support::{tests_dir, wall_ms};
 /// written exactly so may differ on core (never on the real server). Strict:
 /// each entry must still differ somewhere, so a fix fails this test until its
 /// row is removed — the list never goes stale.
-const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[
-    (
-        "divergent-blocking.txt",
-        "late<",
-        "a signal on a stream with no entries left (XGROUP DESTROY of another group) answers a blocked XREADGROUP behind the last ID with the key and no entries in Redis; core stays blocked",
-    ),
-    ("divergent-blocking.txt", "> XGROUP CREATECONSUMER sc g alice", "a blocked XREADGROUP creates no consumer in Redis 7.0 (CREATECONSUMER answers 1); core created it when blocking (0)"),
-    ("divergent-blocking.txt", "dup<", "XREAD BLOCK naming a key twice waits, in Redis, with the first ID given (3-0, so 0-1 is no news); core serves 0-1"),
-    ("divergent-blocking.txt", "two<", "XREAD BLOCK on two streams, one made a string meanwhile: Redis serves the other stream's new entry; core stays blocked"),
-    ("divergent-blocking.txt", "grp<", "XGROUP SETID back in time wakes a blocked XREADGROUP in core (it gets 1-0 at once); Redis waits for the next XADD and serves 1-0 and 2-0"),
-    ("divergent-blocking.txt", "trim<", "XADD whose own MINID trim removes the new entry: Redis answers a blocked XREAD with the key and no entries; core stays blocked"),
-    ("divergent.txt", "xs> XAUTOCLAIM nokey g alice 0 0 COUNT 0", "XAUTOCLAIM checks COUNT before the key (ERR COUNT must be > 0); core answers NOGROUP"),
-    ("divergent.txt", "xs> XAUTOCLAIM nokey g alice 0 -1", "XAUTOCLAIM checks the start ID before the key (ERR Invalid stream ID); core answers NOGROUP"),
-    ("divergent.txt", "xs> XRANGE nokey - + COUNT 0", "XRANGE COUNT 0 (or negative) on a missing key: Redis (empty array), core (nil)"),
-    ("divergent.txt", "xs> XREVRANGE str + - COUNT -1", "XREVRANGE COUNT -1 on a string: Redis WRONGTYPE, core (nil)"),
-    ("divergent.txt", "xs> XINFO CONSUMERS es g", "XREADGROUP > with nothing to deliver creates no consumer in Redis 7.0; core creates `carol`"),
-    (
-        "divergent.txt",
-        "xs> XREADGROUP GROUP g c STREAMS hs 18446744073709551615-18446744073709551615",
-        "history read from the largest ID: Redis 7.0 returns the stream's entries (1-1); core returns the empty history",
-    ),
-];
+const KNOWN_DIVERGENT: &[(&str, &str, &str)] = &[];
 
 fn known_divergent(file: &Path, step: &str) -> bool {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

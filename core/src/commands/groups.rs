@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::streams::{
     container, create_stream, entry_reply, eq, exclusive_start, help_reply, id_reply, parse_id,
-    parse_interval, read_generic, row, stream_mut, subcommand_syntax,
+    parse_interval, parse_range, read_generic, row, stream_mut, subcommand_syntax,
 };
 use super::{flags::*, CommandSpec, Ctx, Group, KeySpec, Outcome};
 use crate::args::parse_i64;
@@ -206,7 +206,7 @@ fn xgroup_create(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         return Err(Error::text("BUSYGROUP Consumer Group name already exists"));
     }
     stream.groups.insert(name.clone(), ConsumerGroup::new(id, entries_read));
-    ctx.db().touch(key);
+    ctx.db().resized(key);
     super::ok()
 }
 
@@ -223,7 +223,7 @@ fn xgroup_setid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         group.last_id = id;
         group.entries_read = entries_read;
     }
-    ctx.db().touch(key);
+    ctx.db().resized(key);
     super::ok()
 }
 
@@ -234,7 +234,7 @@ fn xgroup_destroy(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let removed = stream.groups.remove(name.as_slice()).is_some();
     if removed {
         // Readers blocked on this group run again and learn it is gone.
-        ctx.db().touch(key);
+        ctx.db().wake_blocked(key);
     }
     Ok(Reply::Integer(removed as i64).into())
 }
@@ -247,7 +247,7 @@ fn xgroup_createconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Err
     let Some(group) = stream.groups.get_mut(name.as_slice()) else { return Err(nogroup_for_key(key, name)) };
     let (_, created) = group.consumer_or_create(consumer, now);
     if created {
-        ctx.db().touch(key);
+        ctx.db().resized(key);
     }
     Ok(Reply::Integer(created as i64).into())
 }
@@ -259,7 +259,7 @@ fn xgroup_delconsumer(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error>
     let Some(group) = stream.groups.get_mut(name.as_slice()) else { return Err(nogroup_for_key(key, name)) };
     let pending = group.delete_consumer(consumer);
     if pending.is_some() {
-        ctx.db().touch(key);
+        ctx.db().resized(key);
     }
     Ok(Reply::Integer(pending.unwrap_or(0) as i64).into())
 }
@@ -310,7 +310,7 @@ fn xack(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let acked = ids.into_iter().filter(|&id| group.ack(id)).count();
     if acked > 0 {
-        ctx.db().touch(key);
+        ctx.db().resized(key);
     }
     Ok(Reply::Integer(acked as i64).into())
 }
@@ -345,10 +345,7 @@ fn xpending(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             return Err(Error::Syntax);
         }
         let count = parse_i64(&argv[at + 2]).ok_or(Error::NotInteger)?.max(0);
-        let (start, start_ex) = parse_interval(&argv[at], 0)?;
-        let start = exclusive_start(start, start_ex)?;
-        let (end, end_ex) = parse_interval(&argv[at + 1], u64::MAX)?;
-        let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
+        let (start, end) = parse_range(&argv[at], &argv[at + 1])?;
         Some(Extended {
             min_idle: u64::try_from(min_idle).unwrap_or(0),
             start,
@@ -450,6 +447,16 @@ fn claim(group: &mut ConsumerGroup, id: StreamId, consumer: &[u8], now: u64, del
     }
 }
 
+/// A claimed entry as XCLAIM and XAUTOCLAIM list it: the ID alone with
+/// JUSTID, else the whole entry.
+fn claimed_reply(stream: &Stream, id: StreamId, justid: bool) -> Reply {
+    if justid {
+        id_reply(id)
+    } else {
+        stream.get(id).map_or(Reply::Nil, |fields| entry_reply((id, fields)))
+    }
+}
+
 /// `XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]`
 fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let (key, name, consumer) = (&argv[1], &argv[2], &argv[3]);
@@ -525,14 +532,10 @@ fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             continue;
         }
         claim(&mut group, id, consumer, now, delivery_ms, retry, justid);
-        out.push(if justid {
-            id_reply(id)
-        } else {
-            stream.get(id).map_or(Reply::Nil, |fields| entry_reply((id, fields)))
-        });
+        out.push(claimed_reply(stream, id, justid));
     }
     stream.groups.insert(name.clone(), group);
-    ctx.db().touch(key);
+    ctx.db().resized(key);
     Ok(Reply::Array(out).into())
 }
 
@@ -540,9 +543,7 @@ fn xclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 fn xautoclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let (key, name, consumer) = (&argv[1], &argv[2], &argv[3]);
     let now = ctx.now_ms;
-    group_mut(ctx, key, name, nogroup).map(|(s, g)| {
-        s.groups.insert(name.clone(), g);
-    })?;
+    // Unlike XCLAIM, every argument is checked before the key.
     let min_idle = parse_i64(&argv[4]).ok_or_else(|| Error::text("ERR Invalid min-idle-time argument for XAUTOCLAIM"))?.max(0);
     let (start, start_ex) = parse_interval(&argv[5], 0)?;
     let start = exclusive_start(start, start_ex)?;
@@ -552,9 +553,11 @@ fn xautoclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     while i < argv.len() {
         let more = argv.len() - 1 - i;
         if eq(&argv[i], "count") && more >= 1 {
-            const ATTEMPTS_FACTOR: i64 = 10;
+            // Redis bounds COUNT so that both COUNT * 10 attempts and COUNT
+            // 16-byte IDs fit its counters.
+            const MAX_COUNT: i64 = i64::MAX / 16;
             count = parse_i64(&argv[i + 1])
-                .filter(|n| (1..=i64::MAX / ATTEMPTS_FACTOR).contains(n))
+                .filter(|n| (1..=MAX_COUNT).contains(n))
                 .ok_or_else(|| Error::text("ERR COUNT must be > 0"))?;
             i += 2;
         } else if eq(&argv[i], "justid") {
@@ -587,16 +590,12 @@ fn xautoclaim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             continue;
         }
         claim(&mut group, id, consumer, now, now, None, justid);
-        claimed.push(if justid {
-            id_reply(id)
-        } else {
-            stream.get(id).map_or(Reply::Nil, |fields| entry_reply((id, fields)))
-        });
+        claimed.push(claimed_reply(stream, id, justid));
         left -= 1;
     }
     let _ = cursor;
     let next_cursor = next.unwrap_or(StreamId::MIN);
     stream.groups.insert(name.clone(), group);
-    ctx.db().touch(key);
+    ctx.db().resized(key);
     Ok(Reply::Array(alloc::vec![id_reply(next_cursor), Reply::Array(claimed), Reply::Array(deleted)]).into())
 }

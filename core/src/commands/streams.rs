@@ -174,6 +174,16 @@ pub(crate) fn exclusive_start(id: StreamId, exclusive: bool) -> Result<StreamId,
     id.next().ok_or_else(|| Error::text("ERR invalid start ID for the interval"))
 }
 
+/// A `start end` pair of range bounds (XRANGE, XPENDING) as the inclusive
+/// IDs they stand for; an incomplete end ID covers every sequence number.
+pub(crate) fn parse_range(start_arg: &[u8], end_arg: &[u8]) -> Result<(StreamId, StreamId), Error> {
+    let (start, start_ex) = parse_interval(start_arg, 0)?;
+    let start = exclusive_start(start, start_ex)?;
+    let (end, end_ex) = parse_interval(end_arg, u64::MAX)?;
+    let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
+    Ok((start, end))
+}
+
 pub(crate) fn id_reply(id: StreamId) -> Reply {
     Reply::Bulk(id.to_bytes())
 }
@@ -371,7 +381,7 @@ fn xtrim(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let Some(strategy) = args.strategy else { return Err(Error::Syntax) };
     let removed = stream.trim(strategy, args.approx, args.limit);
     if removed > 0 {
-        ctx.db().touch(key);
+        ctx.db().touch_quietly(key);
     }
     Ok(Reply::Integer(removed as i64).into())
 }
@@ -388,10 +398,7 @@ fn xlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 
 fn range_generic(ctx: &mut Ctx, argv: &[Vec<u8>], rev: bool) -> Result<Outcome, Error> {
     let (start_arg, end_arg) = if rev { (&argv[3], &argv[2]) } else { (&argv[2], &argv[3]) };
-    let (start, start_ex) = parse_interval(start_arg, 0)?;
-    let start = exclusive_start(start, start_ex)?;
-    let (end, end_ex) = parse_interval(end_arg, u64::MAX)?;
-    let end = if end_ex { end.prev().ok_or_else(|| Error::text("ERR invalid end ID for the interval"))? } else { end };
+    let (start, end) = parse_range(start_arg, end_arg)?;
     let mut count: Option<i64> = None;
     let mut i = 4;
     while i < argv.len() {
@@ -402,10 +409,11 @@ fn range_generic(ctx: &mut Ctx, argv: &[Vec<u8>], rev: bool) -> Result<Outcome, 
             return Err(Error::Syntax);
         }
     }
+    // The key is looked up before COUNT 0 is answered.
+    let Some(stream) = stream_mut(ctx, &argv[1])? else { return Ok(Reply::Array(Vec::new()).into()) };
     if count == Some(0) {
         return Ok(Reply::NilArray.into());
     }
-    let Some(stream) = stream_mut(ctx, &argv[1])? else { return Ok(Reply::Array(Vec::new()).into()) };
     let entries = stream.collect_range(start, end, rev, count.unwrap_or(0) as usize);
     Ok(entries_reply(entries).into())
 }
@@ -430,7 +438,7 @@ fn xdel(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let Some(stream) = stream_mut(ctx, key)? else { return Ok(Reply::Integer(0).into()) };
     let deleted = ids.into_iter().filter(|&id| stream.delete(id)).count();
     if deleted > 0 {
-        ctx.db().touch(key);
+        ctx.db().touch_quietly(key);
     }
     Ok(Reply::Integer(deleted as i64).into())
 }
@@ -478,7 +486,7 @@ fn xsetid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         }
     }
     stream.set_id(id, entries_added, max_deleted);
-    ctx.db().touch(key);
+    ctx.db().resized(key);
     super::ok()
 }
 
@@ -486,13 +494,11 @@ fn xsetid(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 // XREAD and XREADGROUP
 // ---------------------------------------------------------------------------
 
-/// Where a reader starts in one stream.
+/// Where a reader starts in one stream (`$` is resolved to `After`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ReadFrom {
     /// Entries after this ID.
     After(StreamId),
-    /// `$`: after the stream's last ID at the time of the call.
-    Last,
     /// `>`: entries never delivered to the group.
     New,
 }
@@ -576,34 +582,22 @@ fn xread(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 }
 
 /// XREAD and XREADGROUP: parse, check every stream, serve what is there,
-/// or block. A blocked reader runs again when one of its keys changes.
+/// or block. A blocked reader runs again when one of its keys is signalled
+/// (see [`serve_woken`]).
 pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) -> Result<Outcome, Error> {
     let args = parse_read_args(argv, xreadgroup)?;
     let keys = &argv[args.keys_at..args.keys_at + args.streams];
     let id_args = &argv[args.keys_at + args.streams..];
-    let serving = ctx.serving_blocked;
-    // Check every stream and read its ID argument first.
+    if ctx.serving_blocked {
+        return serve_woken(ctx, &args, keys, id_args);
+    }
+    // Check every stream and read its ID argument first; `$` is the
+    // stream's last ID now (0-0 for a missing key).
     let mut froms = Vec::with_capacity(keys.len());
     for (key, id_arg) in keys.iter().zip(id_args) {
-        let stream = match stream_mut(ctx, key) {
-            Ok(s) => s,
-            Err(e) if serving && xreadgroup => {
-                let _ = e;
-                return Err(Error::text("UNBLOCKED the stream key no longer exists"));
-            }
-            Err(_) if serving => return Ok(keep_blocking()),
-            Err(e) => return Err(e),
-        };
+        let stream = stream_mut(ctx, key)?;
         if let Some((group, _)) = args.group {
-            let has_group = stream.as_ref().is_some_and(|s| s.groups.contains_key(group));
-            if !has_group {
-                if serving {
-                    return Err(Error::text(if stream.is_none() {
-                        "UNBLOCKED the stream key no longer exists"
-                    } else {
-                        "NOGROUP the consumer group this client was blocked on no longer exists"
-                    }));
-                }
+            if !stream.as_ref().is_some_and(|s| s.groups.contains_key(group)) {
                 return Err(nogroup_read(key, group));
             }
         }
@@ -611,38 +605,20 @@ pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) ->
             if xreadgroup {
                 return Err(Error::text("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."));
             }
-            ReadFrom::Last
-        } else if id_arg.as_slice() == b">" {
-            if !xreadgroup {
-                return Err(Error::text("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."));
-            }
-            ReadFrom::New
+            ReadFrom::After(stream.map_or(StreamId::MIN, |s| s.last_id))
         } else {
-            ReadFrom::After(parse_id(id_arg, 0, true)?)
+            read_from(id_arg, xreadgroup)?
         };
         froms.push(from);
     }
-    // `$` means the last ID now; remember it for a re-run.
-    let mut resolved: Vec<ReadFrom> = Vec::with_capacity(froms.len());
-    for (key, from) in keys.iter().zip(&froms) {
-        resolved.push(match from {
-            ReadFrom::Last => ReadFrom::After(stream_mut(ctx, key)?.map_or(StreamId::MIN, |s| s.last_id)),
-            other => *other,
-        });
-    }
     let mut served: Vec<(Reply, Reply)> = Vec::new();
-    for (key, from) in keys.iter().zip(&resolved) {
+    for (key, from) in keys.iter().zip(&froms) {
         let reply = match args.group {
             Some((group, consumer)) => read_group(ctx, key, group, consumer, *from, args.count, args.noack)?,
             None => read_plain(ctx, key, *from, args.count)?,
         };
         if let Some(entries) = reply {
             served.push((Reply::Bulk(key.clone()), entries));
-            // A woken reader gets the first stream with data, as Redis
-            // serves one ready key at a time.
-            if serving {
-                break;
-            }
         }
     }
     if !served.is_empty() {
@@ -650,9 +626,10 @@ pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) ->
     }
     match args.block {
         Some(timeout) if ctx.may_block => {
-            if froms.contains(&ReadFrom::Last) {
+            // The re-run reads the IDs `$` stood for now.
+            if id_args.iter().any(|a| a.as_slice() == b"$") {
                 let mut rerun = argv.to_vec();
-                for (i, from) in resolved.iter().enumerate() {
+                for (i, from) in froms.iter().enumerate() {
                     if let ReadFrom::After(id) = from {
                         rerun[args.keys_at + args.streams + i] = id.to_bytes();
                     }
@@ -662,8 +639,64 @@ pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) ->
             let deadline_ms = if timeout == 0 { None } else { Some(ctx.now_ms.saturating_add(timeout)) };
             Ok(Outcome::Block(Block { keys: keys.to_vec(), deadline_ms, on_timeout: Reply::NilArray }))
         }
-        _ if serving => Ok(keep_blocking()),
         _ => Ok(Reply::NilArray.into()),
+    }
+}
+
+/// An ID argument other than `$`. For XREADGROUP, `>` and the largest ID
+/// both mean new entries (Redis 7.0 marks `>` with that ID internally).
+fn read_from(arg: &[u8], xreadgroup: bool) -> Result<ReadFrom, Error> {
+    if arg == b">" {
+        if !xreadgroup {
+            return Err(Error::text("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."));
+        }
+        return Ok(ReadFrom::New);
+    }
+    let id = parse_id(arg, 0, true)?;
+    Ok(if xreadgroup && id == StreamId::MAX { ReadFrom::New } else { ReadFrom::After(id) })
+}
+
+/// A blocked reader whose key was signalled (by XADD, XGROUP DESTROY, or
+/// the key being created, deleted or overwritten). As in Redis 7.0 only that
+/// key is looked at, with the first ID the reader gave for it (a group
+/// reader waits behind its group's last ID): it is answered as soon as the
+/// stream's last ID is past that point, even when every entry after it is
+/// gone (the reply then lists the key with no entries).
+fn serve_woken(ctx: &mut Ctx, args: &ReadArgs<'_>, keys: &[Vec<u8>], id_args: &[Vec<u8>]) -> Result<Outcome, Error> {
+    let now = ctx.now_ms;
+    let ready = ctx.ready_key.map(|k| k.to_vec());
+    let Some(at) = ready.as_ref().and_then(|r| keys.iter().position(|k| k == r)) else { return Ok(keep_blocking()) };
+    let key = &keys[at];
+    let from = read_from(&id_args[at], args.group.is_some())?;
+    let stream = match stream_mut(ctx, key) {
+        Ok(Some(stream)) => stream,
+        // XREAD keeps waiting for the key to become a stream again.
+        _ if args.group.is_none() => return Ok(keep_blocking()),
+        _ => return Err(Error::text("UNBLOCKED the stream key no longer exists")),
+    };
+    let entries = match (args.group, from) {
+        (Some((group_name, consumer)), _) => {
+            let Some(mut group) = stream.groups.remove(group_name) else {
+                return Err(Error::text("NOGROUP the consumer group this client was blocked on no longer exists"));
+            };
+            let served = (stream.last_id > group.last_id)
+                .then(|| deliver_new(stream, &mut group, consumer, now, args.count, args.noack));
+            stream.groups.insert(group_name.to_vec(), group);
+            served
+        }
+        (None, ReadFrom::After(after)) => (stream.last_id > after).then(|| {
+            // Past the largest ID Redis starts again from 0-0.
+            let start = after.next().unwrap_or(StreamId::MIN);
+            stream.collect_range(start, StreamId::MAX, false, args.count)
+        }),
+        (None, ReadFrom::New) => None,
+    };
+    if args.group.is_some() {
+        ctx.db().resized(key);
+    }
+    match entries {
+        Some(entries) => Ok(read_reply(ctx, alloc::vec![(Reply::Bulk(key.clone()), entries_reply(entries))]).into()),
+        None => Ok(keep_blocking()),
     }
 }
 
@@ -690,8 +723,33 @@ fn read_plain(ctx: &mut Ctx, key: &[u8], from: ReadFrom, count: usize) -> Result
     Ok((!entries.is_empty()).then(|| entries_reply(entries)))
 }
 
-/// XREADGROUP on one stream: new entries (`>`) delivered to the consumer,
-/// or the consumer's pending entries after an ID (always replied).
+/// Up to `count` entries after the group's last ID, delivered to `consumer`
+/// (created if missing): the group moves past them and, without NOACK,
+/// they become pending for the consumer.
+fn deliver_new(
+    stream: &Stream,
+    group: &mut crate::stream::ConsumerGroup,
+    consumer: &[u8],
+    now: u64,
+    count: usize,
+    noack: bool,
+) -> Vec<Entry> {
+    let (c, _) = group.consumer_or_create(consumer, now);
+    c.seen_ms = now;
+    let start = group.last_id.next().unwrap_or(StreamId::MIN);
+    let entries = stream.collect_range(start, StreamId::MAX, false, count);
+    for (id, _) in &entries {
+        stream.advance_group(group, *id);
+        if !noack {
+            group.deliver_new(*id, consumer, now);
+        }
+    }
+    entries
+}
+
+/// XREADGROUP on one stream: new entries (`>`), served only when there are
+/// some (the consumer is not created otherwise), or the consumer's pending
+/// entries after an ID (always replied).
 fn read_group(
     ctx: &mut Ctx,
     key: &[u8],
@@ -704,26 +762,16 @@ fn read_group(
     let now = ctx.now_ms;
     let Some(stream) = stream_mut(ctx, key)? else { return Ok(None) };
     let Some(mut group) = stream.groups.remove(group_name) else { return Ok(None) };
-    let (c, _) = group.consumer_or_create(consumer, now);
-    c.seen_ms = now;
     let reply = match from {
         ReadFrom::New => {
-            let start = group.last_id.next();
-            let entries = match start {
-                Some(start) => stream.collect_range(start, StreamId::MAX, false, count),
-                None => Vec::new(),
-            };
-            for (id, _) in &entries {
-                stream.advance_group(&mut group, *id);
-                if !noack {
-                    group.deliver_new(*id, consumer, now);
-                }
-            }
-            (!entries.is_empty()).then(|| entries_reply(entries))
+            let news = stream.edge(true).is_some_and(|(last, _)| last > group.last_id);
+            news.then(|| entries_reply(deliver_new(stream, &mut group, consumer, now, count, noack)))
         }
         ReadFrom::After(after) => {
-            let ids: Vec<StreamId> = match (group.consumers.get(consumer), after.next()) {
-                (Some(c), Some(start)) => {
+            let (c, _) = group.consumer_or_create(consumer, now);
+            c.seen_ms = now;
+            let ids: Vec<StreamId> = match after.next() {
+                Some(start) => {
                     let iter = c.pel.range(start..).copied();
                     if count == 0 {
                         iter.collect()
@@ -731,7 +779,7 @@ fn read_group(
                         iter.take(count).collect()
                     }
                 }
-                _ => Vec::new(),
+                None => Vec::new(),
             };
             let mut items = Vec::with_capacity(ids.len());
             for id in ids {
@@ -748,10 +796,10 @@ fn read_group(
             }
             Some(Reply::Array(items))
         }
-        // Resolved by the caller before reading.
-        ReadFrom::Last => None,
     };
     stream.groups.insert(group_name.to_vec(), group);
+    // The PEL may have grown; Redis signals no change (WATCH keeps).
+    ctx.db().resized(key);
     Ok(reply)
 }
 

@@ -54,9 +54,28 @@ impl StreamId {
         key
     }
 
+    /// `<ms>-<seq>` in decimal (replies build many: no `core::fmt` here).
     pub fn to_bytes(self) -> Vec<u8> {
-        alloc::format!("{}", self).into_bytes()
+        let mut out = Vec::with_capacity(24);
+        push_u64(self.ms, &mut out);
+        out.push(b'-');
+        push_u64(self.seq, &mut out);
+        out
     }
+}
+
+fn push_u64(mut n: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 impl fmt::Display for StreamId {
@@ -189,6 +208,19 @@ mod tests {
         assert_eq!(parse_for_add(b"*"), Ok(AddId::Auto));
         assert_eq!(parse_for_add(b"4-*"), Ok(AddId::AutoSeq(4)));
         assert_eq!(parse(b"4-*", 0, true), Err(()));
+    }
+
+    #[test]
+    fn ids_print_as_ms_dash_seq() {
+        for (id, text) in [
+            (StreamId::MIN, "0-0"),
+            (StreamId::new(1700000000000, 7), "1700000000000-7"),
+            (StreamId::new(10, 0), "10-0"),
+            (StreamId::MAX, "18446744073709551615-18446744073709551615"),
+        ] {
+            assert_eq!(id.to_bytes(), text.as_bytes());
+            assert_eq!(alloc::format!("{}", id), text);
+        }
     }
 
     #[test]

@@ -99,7 +99,11 @@ struct EntryPos {
 fn elem_bytes(e: Elem<'_>) -> Vec<u8> {
     match e {
         Elem::Str(s) => s.to_vec(),
-        Elem::Int(v) => alloc::format!("{}", v).into_bytes(),
+        Elem::Int(v) => {
+            let mut out = Vec::with_capacity(20);
+            crate::args::push_i64(v, &mut out);
+            out
+        }
     }
 }
 
@@ -158,7 +162,7 @@ impl<'a> NodeView<'a> {
     }
 
     fn fields(&self, entry: &EntryPos) -> Fields {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.master_fields.len());
         let lp = self.lp;
         let mut p = entry.fields_at;
         if entry.same_fields {

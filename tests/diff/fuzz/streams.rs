@@ -2,8 +2,10 @@
 //! XRANGE/XREVRANGE/XREAD/XDEL/XTRIM/XLEN/XSETID/XINFO, consumer groups
 //! (XGROUP CREATE/SETID/DESTROY/CREATECONSUMER/DELCONSUMER, XREADGROUP with
 //! `>`, history and NOACK, XACK, XPENDING, XCLAIM, XAUTOCLAIM), and blocking
-//! XREAD/XREADGROUP on c2 and c3 woken by the others, by DEL and by XGROUP
-//! DESTROY.
+//! XREAD/XREADGROUP (on one key, two, or the same key twice) on c2 and c3
+//! woken by the others, by DEL and by XGROUP DESTROY, or left waiting by
+//! changes that add no entry. A WATCH scenario checks which stream commands
+//! fail a transaction.
 //!
 //! Connection 0 never blocks: it alone sends `XADD key * ...` (run on the real
 //! server first, core then runs at the ID's millisecond, see `session.rs`) and
@@ -166,9 +168,7 @@ fn count(g: &mut Gen) -> Vec<u8> {
 }
 
 fn trim_args(g: &mut Gen, argv: &mut Command, xadd: bool) {
-    // Known divergence (divergent-blocking.txt): an XADD that trims away its
-    // own entry answers blocked readers with no entries in Redis.
-    let minid = !xadd && g.chance(40);
+    let minid = g.chance(40);
     argv.push(g.word(if minid { "minid" } else { "maxlen" }));
     let approx = g.below(3);
     if approx == 1 {
@@ -221,8 +221,7 @@ fn xadd(g: &mut Gen, star: bool) -> Command {
 }
 
 fn xreadgroup(g: &mut Gen, block: Option<&str>) -> Command {
-    let reader = if block.is_some() { g.pick(&[b"alice".as_slice(), b"carol"]).to_vec() } else { consumer(g) };
-    let mut argv = vec![g.word("xreadgroup"), g.word("group"), group(g), reader];
+    let mut argv = vec![g.word("xreadgroup"), g.word("group"), group(g), consumer(g)];
     if g.chance(30) {
         argv.push(g.word("count"));
         argv.push(count(g));
@@ -235,26 +234,16 @@ fn xreadgroup(g: &mut Gen, block: Option<&str>) -> Command {
         argv.push(g.word("noack"));
     }
     argv.push(g.word("streams"));
-    // Known divergences (divergent-blocking.txt): blocking on several keys.
-    let n = if g.chance(80) || block.is_some() {
-        1
-    } else {
-        2
-    };
+    let n = if g.chance(75) { 1 } else { 2 };
     let keys: Vec<_> = (0..n).map(|_| key(g)).collect();
     argv.extend(keys);
     for _ in 0..n {
-        // Known divergence (divergent.txt): history from the largest ID.
-        let history = loop {
-            let id = id(g);
-            if !id.starts_with(b"18446744073709551615") {
-                break id;
-            }
-        };
-        argv.push(if block.is_some() || g.chance(60) {
-            b">".to_vec()
-        } else {
-            history
+        // The largest ID is read as `>` (so it blocks too).
+        argv.push(match g.below(10) {
+            0 => b"18446744073709551615-18446744073709551615".to_vec(),
+            1..=5 => b">".to_vec(),
+            _ if block.is_some() => b">".to_vec(),
+            _ => id(g),
         });
     }
     argv
@@ -271,13 +260,13 @@ fn xread(g: &mut Gen, block: Option<&str>) -> Command {
         argv.push(ms.as_bytes().to_vec());
     }
     argv.push(g.word("streams"));
-    // Known divergences (divergent-blocking.txt): blocking on several keys.
-    let n = if g.chance(80) || block.is_some() {
-        1
-    } else {
-        2
-    };
-    let keys: Vec<_> = (0..n).map(|_| key(g)).collect();
+    // Several keys, sometimes the same one twice (a blocked reader waits
+    // with the first ID given for it).
+    let n = if g.chance(70) { 1 } else { 2 };
+    let mut keys: Vec<_> = (0..n).map(|_| key(g)).collect();
+    if n == 2 && g.chance(30) {
+        keys[1] = keys[0].clone();
+    }
     argv.extend(keys);
     for _ in 0..n {
         argv.push(if block.is_some() && g.chance(70) {
@@ -298,8 +287,7 @@ fn plain(g: &mut Gen) -> Command {
             let mut argv = vec![g.word(name), key(g), bound(g), bound(g)];
             if g.chance(30) {
                 argv.push(g.word("count"));
-                // Known divergence (divergent.txt): COUNT ≤ 0 on a missing or non-stream key.
-                argv.push(g.pick(&["1", "2", "3", "10", "abc"]).as_bytes().to_vec());
+                argv.push(count(g));
             }
             argv
         }
@@ -346,20 +334,13 @@ fn plain(g: &mut Gen) -> Command {
             argv
         }
         19 => {
-            // Known divergence (divergent-blocking.txt): SETID back in time
-            // wakes blocked XREADGROUPs in core only.
-            let target = b"$".to_vec();
+            // Back in time too: only new entries wake blocked group readers.
+            let target = if g.chance(40) { b"$".to_vec() } else { id(g) };
             vec![g.word("xgroup"), g.word("setid"), key(g), group(g), target]
         }
-        // Known divergence (divergent-blocking.txt): DESTROY wakes blocked
-        // readers of other groups, which Redis answers with no entries when
-        // the stream's entries are gone. DESTROY runs in its own scenario.
-        20 => vec![
-            g.word("xgroup"),
-            g.word("destroy"),
-            b"nokey".to_vec(),
-            group(g),
-        ],
+        // Wakes readers blocked on the key: those of the group get NOGROUP,
+        // those of other groups are answered if the stream moved past them.
+        20 => vec![g.word("xgroup"), g.word("destroy"), key(g), group(g)],
         21 => vec![
             g.word("xgroup"),
             g.word("createconsumer"),
@@ -367,9 +348,7 @@ fn plain(g: &mut Gen) -> Command {
             group(g),
             consumer(g),
         ],
-        // Known divergence (divergent-blocking.txt): a blocked XREADGROUP
-        // creates its consumer in core only; so no blocked reader is `bob`.
-        22 => vec![g.word("xgroup"), g.word("delconsumer"), key(g), group(g), b"bob".to_vec()],
+        22 => vec![g.word("xgroup"), g.word("delconsumer"), key(g), group(g), consumer(g)],
         23..=27 => xreadgroup(g, None),
         28 | 29 => {
             let mut argv = vec![g.word("xack"), key(g), group(g)];
@@ -422,12 +401,15 @@ fn plain(g: &mut Gen) -> Command {
                 consumer(g),
                 g.pick(&["0", "3600000"]).as_bytes().to_vec(),
             ];
-            // Known divergence (divergent.txt): Redis checks the start ID before the key.
-            argv.push(g.pick(&["0", "0-0", "5-1", "20"]).as_bytes().to_vec());
+            // Every argument is checked before the key.
+            argv.push(if g.chance(80) {
+                g.pick(&["0", "0-0", "5-1", "20", "-", "(5-1"]).as_bytes().to_vec()
+            } else {
+                bound(g)
+            });
             if g.chance(40) {
                 argv.push(g.word("count"));
-                // Known divergence (divergent.txt): a bad COUNT is checked before the key in Redis.
-                argv.push(g.pick(&["1", "2", "3", "10"]).as_bytes().to_vec());
+                argv.push(g.pick(&["1", "2", "3", "10", "0", "-1", "576460752303423488"]).as_bytes().to_vec());
             }
             if g.chance(30) {
                 argv.push(g.word("justid"));
@@ -477,6 +459,24 @@ fn timed(g: &mut Gen) -> Command {
     }
 }
 
+/// A change to stream `k` that adds no entry: Redis 7.0 wakes no blocked
+/// reader for it, and WATCH sees only XDEL and XTRIM (when they remove).
+fn quiet_change(g: &mut Gen, k: &str, grp: &str, other: &str) -> Command {
+    let (key, group) = (k.as_bytes().to_vec(), grp.as_bytes().to_vec());
+    let from = id(g);
+    match g.below(9) {
+        0 => vec![g.word("xgroup"), g.word("setid"), key, group, from],
+        1 => vec![g.word("xdel"), key, from],
+        2 => words(&["XTRIM", k, "MAXLEN", *g.pick(&["0", "1"])]),
+        3 => vec![g.word("xsetid"), key, from],
+        4 => words(&["XGROUP", "CREATE", k, other, "0"]),
+        5 => vec![g.word("xgroup"), g.word("createconsumer"), key, group, consumer(g)],
+        6 => vec![g.word("xack"), key, group, from],
+        7 => vec![g.word("xautoclaim"), key, group, consumer(g), b"0".to_vec(), b"0".to_vec(), g.word("justid")],
+        _ => vec![g.word("xclaim"), key, group, consumer(g), b"0".to_vec(), from],
+    }
+}
+
 fn cmd(out: &mut Vec<(usize, Action)>, client: usize, command: Command) {
     out.push((client, Action::Cmd(command)));
 }
@@ -485,51 +485,42 @@ fn words(items: &[&str]) -> Command {
     items.iter().map(|s| s.as_bytes().to_vec()).collect()
 }
 
-/// Known divergence (divergent.txt): XREADGROUP `>` with nothing new to
-/// deliver creates no consumer in Redis 7.0, but does in core. So every
-/// consumer exists from the moment its group does: each XGROUP CREATE (and
-/// DELCONSUMER) is followed by CREATECONSUMER.
 fn generate(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
-    let start = out.len();
-    scenario(g, scene, out);
-    let mut i = start;
-    while i < out.len() {
-        let (client, Action::Cmd(command)) = &out[i] else {
-            i += 1;
-            continue;
-        };
-        let (client, command) = (*client, command.clone());
-        let sub = command
-            .get(1)
-            .map(|s| s.to_ascii_lowercase())
-            .unwrap_or_default();
-        let consumers: Vec<Vec<u8>> = match sub.as_slice() {
-            b"create" if command.len() >= 5 => CONSUMERS.iter().map(|c| c.to_vec()).collect(),
-            b"delconsumer" if command.len() == 5 => vec![command[4].clone()],
-            _ => Vec::new(),
-        };
-        if command[0].eq_ignore_ascii_case(b"xgroup") {
-            for (n, consumer) in consumers.into_iter().enumerate() {
-                let create = vec![
-                    b"XGROUP".to_vec(),
-                    b"CREATECONSUMER".to_vec(),
-                    command[2].clone(),
-                    command[3].clone(),
-                    consumer,
-                ];
-                out.insert(i + 1 + n, (client, Action::Cmd(create)));
-            }
-        }
-        i += 1;
-    }
-}
-
-fn scenario(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
     let blocker = g.range(2, 3) as usize;
     match g.below(1000) {
-        0..=549 => {
+        0..=509 => {
             let client = if g.chance(70) { 0 } else { 1 };
             cmd(out, client, plain(g));
+        }
+        // A reader blocks, its stream changes without new entries, then
+        // maybe a signal: only XADD and XGROUP DESTROY (or the key going)
+        // wake it, and then it is answered if the stream moved past it.
+        510..=549 => {
+            let k = g.pick(&["s0", "s1"]).to_string();
+            let grp = g.pick(&["g1", "g2"]).to_string();
+            let other = if grp == "g1" { "g2" } else { "g1" };
+            cmd(out, 1, words(&["XGROUP", "CREATE", &k, &grp, "$", "MKSTREAM"]));
+            let reader = if g.chance(50) {
+                let c = String::from_utf8_lossy(&consumer(g)).into_owned();
+                words(&["XREADGROUP", "GROUP", &grp, &c, "BLOCK", "0", "STREAMS", &k, ">"])
+            } else {
+                let from = String::from_utf8_lossy(&id(g)).into_owned();
+                words(&["XREAD", "BLOCK", "0", "STREAMS", &k, &from])
+            };
+            cmd(out, blocker, reader);
+            for _ in 0..g.range(1, 4) {
+                cmd(out, 1, quiet_change(g, &k, &grp, other));
+            }
+            match g.below(4) {
+                0 => cmd(out, 1, words(&["XGROUP", "DESTROY", &k, other])),
+                1 => {
+                    let trim = *g.pick(&["MINID", "MAXLEN"]);
+                    let threshold = if trim == "MINID" { "100" } else { "0" };
+                    cmd(out, 1, words(&["XADD", &k, trim, threshold, &format!("{}-*", g.range(41, 60)), "f", "v"]));
+                }
+                2 => cmd(out, 0, words(&["XADD", &k, "*", "f", "v"])),
+                _ => {}
+            }
         }
         550..=649 => {
             if scene.multi[0] {
@@ -612,7 +603,28 @@ fn scenario(g: &mut Gen, scene: &mut Scene, out: &mut Vec<(usize, Action)>) {
                 words(&[if g.chance(85) { "EXEC" } else { "DISCARD" }]),
             );
         }
-        960..=989 => {
+        // WATCH sees a change only when entries are added or removed.
+        960..=974 => {
+            let client = g.below(2);
+            if scene.multi[client] {
+                cmd(out, client, words(&["EXEC"]));
+            }
+            let k = String::from_utf8_lossy(&key(g)).into_owned();
+            cmd(out, client, words(&["WATCH", &k]));
+            for _ in 0..g.range(1, 2) {
+                let change = if g.chance(50) {
+                    plain(g)
+                } else {
+                    let grp = String::from_utf8_lossy(&group(g)).into_owned();
+                    quiet_change(g, &k, &grp, "g2")
+                };
+                cmd(out, g.below(2), change);
+            }
+            cmd(out, client, words(&["MULTI"]));
+            cmd(out, client, words(&["TYPE", &k]));
+            cmd(out, client, words(&["EXEC"]));
+        }
+        975..=989 => {
             cmd(out, blocker, words(&["XLEN", "s0"]));
             cmd(
                 out,
