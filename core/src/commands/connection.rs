@@ -29,7 +29,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "echo",
         arity: 2,
-        flags: FAST,
+        flags: LOADING | STALE | FAST,
         keys: KeySpec::NONE,
         group: Group::Connection,
         since: "1.0.0",
@@ -610,7 +610,8 @@ pub(crate) fn help_reply(container: &str, subcommands: &[CommandSpec]) -> Outcom
     let mut lines = vec![Reply::Status(alloc::format!("{} <subcommand> [arguments] — subcommands redplay has:", container))];
     for sub in subcommands {
         let upper = sub.name.to_ascii_uppercase();
-        let usage = if sub.syntax.is_empty() { upper } else { alloc::format!("{} {}", upper, sub.syntax) };
+        let syntax = super::meta::syntax(&alloc::format!("{}|{}", container.to_ascii_lowercase(), sub.name));
+        let usage = if syntax.is_empty() { upper } else { alloc::format!("{} {}", upper, syntax) };
         lines.push(Reply::Status(usage));
         lines.push(Reply::Status(alloc::format!("    {}", sub.summary)));
     }

@@ -20,6 +20,7 @@ pub mod connection;
 pub mod groups;
 pub mod keys;
 pub mod lists;
+pub mod meta;
 pub mod pubsub;
 pub mod server;
 pub mod streams;
@@ -46,6 +47,7 @@ pub mod flags {
     pub const NO_MULTI: u32 = 1 << 15;
     pub const MOVABLE_KEYS: u32 = 1 << 16;
     pub const ALLOW_BUSY: u32 = 1 << 17;
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
 
     /// Flag names in the order Redis prints them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -64,6 +66,7 @@ pub mod flags {
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (MOVABLE_KEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),

@@ -503,7 +503,10 @@ fn command_list(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
                 b"module" => Vec::new(),
                 b"aclcat" => names
                     .iter()
-                    .filter(|r| acl_categories(r.spec).iter().any(|c| c.as_bytes()[1..].eq_ignore_ascii_case(value)))
+                    .filter(|r| {
+                        let record = super::meta::record(&r.full_name()).unwrap_or_default();
+                        acl_categories(r.spec, &record).iter().any(|c| c.as_bytes()[1..].eq_ignore_ascii_case(value))
+                    })
                     .map(|r| Reply::Bulk(r.full_name().into_bytes()))
                     .collect(),
                 b"pattern" => names
@@ -533,40 +536,35 @@ fn command_info(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(Reply::Array(argv[2..].iter().map(|name| find_command(name).map_or(Reply::Nil, command_info_reply)).collect()).into())
 }
 
-/// ACL categories Redis derives from a command's flags and group, in the
-/// order Redis lists categories.
-fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
-    let group = match spec.group {
-        Group::Generic => Some("@keyspace"),
-        Group::String => Some("@string"),
-        Group::List => Some("@list"),
-        Group::Stream => Some("@stream"),
-        Group::Pubsub => Some("@pubsub"),
-        Group::Connection => Some("@connection"),
-        Group::Transactions => Some("@transaction"),
-        Group::Server | Group::Cluster => None,
-    };
-    let mut cats = Vec::new();
-    let mut add = |present: bool, name: &'static str| {
-        if present && !cats.contains(&name) {
-            cats.push(name);
+/// ACL categories in the order Redis lists them.
+const ACL_CATEGORIES: &[&str] = &[
+    "@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@bitmap", "@hyperloglog", "@geo",
+    "@stream", "@pubsub", "@admin", "@fast", "@slow", "@blocking", "@dangerous", "@connection", "@transaction",
+    "@scripting",
+];
+
+/// A command's ACL categories: those its metadata record names plus those
+/// Redis implies from its flags (write, read, admin and dangerous, pubsub,
+/// fast, blocking; slow when not fast), as `@name` in Redis's order.
+fn acl_categories(spec: &CommandSpec, record: &super::meta::Record) -> Vec<&'static str> {
+    let implied: &[(u32, &[&str])] = &[
+        (WRITE, &["write"]),
+        (READONLY, &["read"]),
+        (ADMIN, &["admin", "dangerous"]),
+        (PUBSUB, &["pubsub"]),
+        (FAST, &["fast"]),
+        (BLOCKING, &["blocking"]),
+    ];
+    let mut names: Vec<&str> = record.acl.split_ascii_whitespace().collect();
+    for (flag, categories) in implied {
+        if spec.has_flag(*flag) {
+            names.extend_from_slice(categories);
         }
-    };
-    add(group == Some("@keyspace"), "@keyspace");
-    add(spec.has_flag(READONLY), "@read");
-    add(spec.has_flag(WRITE), "@write");
-    add(group == Some("@list"), "@list");
-    add(group == Some("@string"), "@string");
-    add(group == Some("@stream"), "@stream");
-    add(spec.has_flag(PUBSUB) || group == Some("@pubsub"), "@pubsub");
-    add(spec.has_flag(ADMIN), "@admin");
-    add(spec.has_flag(FAST), "@fast");
-    add(!spec.has_flag(FAST), "@slow");
-    add(spec.has_flag(BLOCKING), "@blocking");
-    add(spec.has_flag(ADMIN), "@dangerous");
-    add(group == Some("@connection"), "@connection");
-    add(group == Some("@transaction"), "@transaction");
-    cats
+    }
+    if !names.contains(&"fast") {
+        names.push("slow");
+    }
+    ACL_CATEGORIES.iter().filter(|at| names.contains(&&at[1..])).copied().collect()
 }
 
 /// One command's COMMAND INFO entry: name, arity, flags, first key, last key,
@@ -578,8 +576,9 @@ fn command_info_reply(resolved: Resolved) -> Reply {
         .filter(|(bit, _)| spec.has_flag(*bit))
         .map(|(_, name)| Reply::Status(String::from(*name)))
         .collect();
-    let categories = acl_categories(spec).into_iter().map(|c| Reply::Status(String::from(c))).collect();
-    let subcommands =
+    let record = super::meta::record(&resolved.full_name()).unwrap_or_default();
+    let categories = acl_categories(spec, &record).into_iter().map(|c| Reply::Status(String::from(c))).collect();
+    let subcommands: Vec<Reply> =
         spec.subcommands.iter().map(|sub| command_info_reply(Resolved { spec: sub, parent: Some(spec) })).collect();
     Reply::Array(vec![
         Reply::Bulk(resolved.full_name().into_bytes()),
@@ -589,13 +588,14 @@ fn command_info_reply(resolved: Resolved) -> Reply {
         Reply::Integer(spec.keys.last as i64),
         Reply::Integer(spec.keys.step as i64),
         Reply::Set(categories),
-        Reply::Array(Vec::new()),
-        Reply::Array(Vec::new()),
-        Reply::Array(subcommands),
+        super::meta::tips_reply(&record),
+        super::meta::key_specs_reply(&record),
+        // Redis answers an empty set when there are no subcommands.
+        if subcommands.is_empty() { Reply::Set(subcommands) } else { Reply::Array(subcommands) },
     ])
 }
 
-/// `COMMAND DOCS [command-name [command-name ...]]` — summary, since, group and syntax.
+/// `COMMAND DOCS [command-name [command-name ...]]`
 fn command_docs(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let wanted: Vec<Resolved> = if argv.len() == 2 {
         super::all().map(|spec| Resolved { spec, parent: None }).collect()
@@ -604,25 +604,29 @@ fn command_docs(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let mut pairs = Vec::new();
     for resolved in wanted {
-        pairs.push((Reply::Bulk(resolved.full_name().into_bytes()), docs_reply(resolved.spec)));
+        let full_name = resolved.full_name();
+        pairs.push((Reply::bulk(full_name.as_bytes()), docs_reply(&full_name, resolved.spec)));
     }
     Ok(Reply::Map(pairs).into())
 }
 
-fn docs_reply(spec: &CommandSpec) -> Reply {
+/// One command's COMMAND DOCS map: summary, since and group from its row,
+/// the rest from its metadata record, then its subcommands.
+fn docs_reply(full_name: &str, spec: &CommandSpec) -> Reply {
     let mut fields = vec![
         (Reply::bulk(b"summary"), Reply::bulk(spec.summary.as_bytes())),
         (Reply::bulk(b"since"), Reply::bulk(spec.since.as_bytes())),
         (Reply::bulk(b"group"), Reply::bulk(spec.group.name().as_bytes())),
     ];
-    if !spec.syntax.is_empty() {
-        fields.push((Reply::bulk(b"syntax"), Reply::bulk(spec.syntax.as_bytes())));
-    }
+    fields.extend(super::meta::docs_fields(full_name));
     if !spec.subcommands.is_empty() {
         let subs = spec
             .subcommands
             .iter()
-            .map(|sub| (Reply::Bulk(alloc::format!("{}|{}", spec.name, sub.name).into_bytes()), docs_reply(sub)))
+            .map(|sub| {
+                let sub_name = alloc::format!("{}|{}", spec.name, sub.name);
+                (Reply::bulk(sub_name.as_bytes()), docs_reply(&sub_name, sub))
+            })
             .collect();
         fields.push((Reply::bulk(b"subcommands"), Reply::Map(subs)));
     }
