@@ -1,9 +1,11 @@
 //! The command table and the command families.
 //!
 //! The table is data: each family file exports `COMMANDS`, a slice of
-//! [`CommandSpec`] rows (name, arity, flags, key positions, group, docs and the
-//! handler). Arity errors, lookups, `COMMAND` replies, hints and completion all
-//! read these rows. Adding a command is one row plus its handler.
+//! [`CommandSpec`] rows (name, arity, flags, key positions, group, summary and
+//! the handler); [`meta`] adds each command's arguments, key specifications
+//! and documentation, keyed by name. Arity errors, lookups, `COMMAND` replies,
+//! hints and completion all read these. Adding a command is one row, one
+//! `meta/commands.txt` record and its handler.
 //!
 //! Every handler has the same shape: parse the arguments (or return the error),
 //! look the key up with a type check, change or read the data, return the reply.
@@ -132,8 +134,6 @@ pub struct CommandSpec {
     pub group: Group,
     pub since: &'static str,
     pub summary: &'static str,
-    /// The argument syntax after the name, as `COMMAND DOCS` and hints show it.
-    pub syntax: &'static str,
     pub handler: Handler,
     /// For container commands (CONFIG, CLIENT, ...): their subcommands.
     pub subcommands: &'static [CommandSpec],
