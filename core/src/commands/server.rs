@@ -536,7 +536,7 @@ fn acl_categories(spec: &CommandSpec, record: &super::meta::Record) -> Vec<&'sta
         (FAST, &["fast"]),
         (BLOCKING, &["blocking"]),
     ];
-    let mut names: Vec<&str> = record.acl.split_ascii_whitespace().collect();
+    let mut names: Vec<&str> = record.acl.split(' ').collect();
     for (flag, categories) in implied {
         if spec.has_flag(*flag) {
             names.extend_from_slice(categories);

@@ -1,28 +1,37 @@
-//! Command metadata the table rows do not carry: argument trees, key
-//! specifications, tips, complexity, deprecation and history — what
-//! `COMMAND INFO` and `COMMAND DOCS` report beyond name, arity, flags and
-//! summary. Hints, completion and `help` render their syntax lines from the
-//! same argument trees (see [`syntax`]), so there is one source for both.
+//! Command metadata the table rows do not carry: argument trees, ACL
+//! categories, key specifications, tips, complexity, deprecation and
+//! history — what `COMMAND INFO` and `COMMAND DOCS` report beyond name,
+//! arity, flags and summary. Hints, completion and `help` render their syntax
+//! lines from the same argument trees (see [`syntax`]), so there is one source
+//! for both.
 //!
-//! The data is `commands.txt`, one record per command or subcommand, keyed
-//! by its full name (`set`, `client|list`), with one field per indented line:
+//! The data is two text tables with one record per command or subcommand,
+//! keyed by its full name (`set`, `client|list`), one field per indented line:
 //!
 //! ```text
+//! commands.txt (always built in: hints and ACL categories need it)
 //! set
-//!  acl string                                           categories its flags do not imply
-//!  args key:k value [condition(NX|XX)@2.6.12] ...      see [`args`] for the grammar
-//!  key RW,access,update,variable_flags i1 r0,1,0 note  one line per key specification
-//!  tips nondeterministic_output                         space-separated
+//!  acl string                                  categories its flags do not imply
+//!  args key:k value [condition(NX|XX)@2.6.12] ...   see [`args`] for the grammar
+//!
+//! docs.txt (feature `command-docs`)
+//! set
+//!  key RW,access,update,variable_flags i1 r0,1,0 note   one line per key specification
+//!  tips nondeterministic_output                 space-separated
 //!  complexity O(1)
-//!  deprecated 6.2.0 replacement text                    doc_flags, deprecated_since, replaced_by
-//!  history 2.6.12 what changed                          one line per entry
+//!  deprecated 6.2.0 replacement text            doc_flags, deprecated_since, replaced_by
+//!  history 2.6.12 what changed                  one line per entry
 //! ```
 //!
 //! A key specification is its flags (comma-separated), where the search for
 //! the keys begins (`i<index>` or `k<keyword>,<startfrom>`), how the keys are
 //! found from there (`r<lastkey>,<keystep>,<limit>` or
 //! `n<keynumidx>,<firstkey>,<keystep>`), then optional notes. Text is parsed
-//! on demand: the table is only read by COMMAND and the console helpers.
+//! on demand: only COMMAND and the console helpers read it.
+//!
+//! `docs.txt` is most of the bytes, so the feature lets a size-bound build
+//! (the wasm package) leave it out: COMMAND INFO then reports no tips or key
+//! specifications and COMMAND DOCS only summary, since, group and arguments.
 
 pub mod args;
 
@@ -35,6 +44,10 @@ use crate::reply::Reply;
 pub use args::{Arg, Kind};
 
 const TABLE: &str = include_str!("commands.txt");
+#[cfg(feature = "command-docs")]
+const DOCS: &str = include_str!("docs.txt");
+#[cfg(not(feature = "command-docs"))]
+const DOCS: &str = "";
 
 /// One command's record, fields still in their text form.
 #[derive(Default)]
@@ -51,23 +64,36 @@ pub struct Record {
 
 /// The record of `full_name` (`get`, `client|list`), if the table has one.
 pub fn record(full_name: &str) -> Option<Record> {
-    let mut lines = TABLE.lines().skip_while(|line| *line != full_name);
-    lines.next()?;
     let mut record = Record::default();
-    for line in lines.take_while(|line| line.starts_with(' ')) {
-        let (field, value) = line[1..].split_once(' ').unwrap_or((&line[1..], ""));
-        match field {
-            "acl" => record.acl = value,
-            "args" => record.args = value,
-            "key" => record.key_specs.push(value),
-            "tips" => record.tips = value,
-            "complexity" => record.complexity = Some(value),
-            "deprecated" => record.deprecated = Some(value),
-            "history" => record.history.push(value),
-            _ => {}
+    let mut found = false;
+    for table in [TABLE, DOCS] {
+        let mut inside = false;
+        for line in table.lines() {
+            let Some(field_line) = line.strip_prefix(' ') else {
+                if inside {
+                    break;
+                }
+                inside = line == full_name;
+                found |= inside;
+                continue;
+            };
+            if !inside {
+                continue;
+            }
+            let (field, value) = field_line.split_once(' ').unwrap_or((field_line, ""));
+            match field {
+                "acl" => record.acl = value,
+                "args" => record.args = value,
+                "key" => record.key_specs.push(value),
+                "tips" => record.tips = value,
+                "complexity" => record.complexity = Some(value),
+                "deprecated" => record.deprecated = Some(value),
+                "history" => record.history.push(value),
+                _ => {}
+            }
         }
     }
-    Some(record)
+    found.then_some(record)
 }
 
 /// The full names of every record, in table order.
@@ -77,7 +103,10 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// A command's arguments (none when it has no record or takes none).
 pub fn arguments(full_name: &str) -> Vec<Arg<'static>> {
-    record(full_name).and_then(|r| if r.args.is_empty() { Some(Vec::new()) } else { args::parse(r.args) }).unwrap_or_default()
+    match record(full_name) {
+        Some(record) if !record.args.is_empty() => args::parse(record.args).unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// The syntax line redis-cli derives from `COMMAND DOCS` for hints and
@@ -86,58 +115,88 @@ pub fn syntax(full_name: &str) -> String {
     args::render(&arguments(full_name))
 }
 
-/// COMMAND INFO's tips: a set of strings.
-pub fn tips_reply(record: &Record) -> Reply {
-    Reply::Set(record.tips.split_ascii_whitespace().map(|tip| Reply::bulk(tip.as_bytes())).collect())
-}
-
-/// COMMAND INFO's key specifications: a set of maps.
-pub fn key_specs_reply(record: &Record) -> Reply {
-    Reply::Set(record.key_specs.iter().filter_map(|line| key_spec_reply(line)).collect())
-}
-
 fn text(s: &str) -> Reply {
     Reply::bulk(s.as_bytes())
 }
 
+/// COMMAND INFO's tips: a set of strings.
+pub fn tips_reply(record: &Record) -> Reply {
+    let mut tips = Vec::new();
+    if !cfg!(feature = "command-docs") {
+        return Reply::Set(tips);
+    }
+    for tip in record.tips.split(' ') {
+        if !tip.is_empty() {
+            tips.push(text(tip));
+        }
+    }
+    Reply::Set(tips)
+}
+
+/// COMMAND INFO's key specifications: a set of maps.
+pub fn key_specs_reply(record: &Record) -> Reply {
+    let mut specs = Vec::new();
+    if !cfg!(feature = "command-docs") {
+        return Reply::Set(specs);
+    }
+    for line in &record.key_specs {
+        if let Some(spec) = key_spec_reply(line) {
+            specs.push(spec);
+        }
+    }
+    Reply::Set(specs)
+}
+
+/// One key spec line as COMMAND INFO's map: notes (if any), flags,
+/// begin_search, find_keys.
 fn key_spec_reply(line: &str) -> Option<Reply> {
-    let mut parts = line.splitn(4, ' ');
+    let mut parts = line.split(' ');
     let flags = parts.next()?;
     let begin = parts.next()?;
     let find = parts.next()?;
+    let notes = &line[(flags.len() + begin.len() + find.len() + 3).min(line.len())..];
     let mut fields = Vec::new();
-    if let Some(notes) = parts.next() {
+    if !notes.is_empty() {
         fields.push((text("notes"), text(notes)));
     }
-    fields.push((text("flags"), Reply::Set(flags.split(',').map(Reply::status).collect())));
-    let numbers = |s: &str| -> Option<Vec<i64>> { s.split(',').map(|n| crate::args::parse_i64(n.as_bytes())).collect() };
-    let begin_search = match begin.split_at(1) {
-        ("i", index) => search("index", vec![(text("index"), Reply::Integer(crate::args::parse_i64(index.as_bytes())?))]),
-        ("k", spec) => {
-            let (keyword, from) = spec.rsplit_once(',')?;
-            let from = crate::args::parse_i64(from.as_bytes())?;
-            search("keyword", vec![(text("keyword"), text(keyword)), (text("startfrom"), Reply::Integer(from))])
-        }
-        _ => return None,
-    };
-    let (kind, names) = match find.split_at(1) {
-        ("r", _) => ("range", ["lastkey", "keystep", "limit"]),
-        ("n", _) => ("keynum", ["keynumidx", "firstkey", "keystep"]),
-        _ => return None,
-    };
-    let values = numbers(&find[1..])?;
-    if values.len() != 3 {
-        return None;
+    let mut flag_set = Vec::new();
+    for flag in flags.split(',') {
+        flag_set.push(Reply::status(flag));
     }
-    let spec = names.iter().zip(values).map(|(name, value)| (text(name), Reply::Integer(value))).collect();
-    fields.push((text("begin_search"), begin_search));
-    fields.push((text("find_keys"), search(kind, spec)));
+    fields.push((text("flags"), Reply::Set(flag_set)));
+    // `i1`, `kSTREAMS,1`, `r0,1,0`, `n0,1,1`: a letter, then comma-separated values.
+    let values = |spec: &str| -> Vec<Reply> {
+        let mut values = Vec::new();
+        for value in spec[1..].split(',') {
+            values.push(crate::args::parse_i64(value.as_bytes()).map_or_else(|| text(value), Reply::Integer));
+        }
+        values
+    };
+    let (begin_kind, begin_names): (&str, &[&str]) = match begin.as_bytes().first()? {
+        b'i' => ("index", &["index"]),
+        b'k' => ("keyword", &["keyword", "startfrom"]),
+        _ => return None,
+    };
+    let (find_kind, find_names): (&str, &[&str]) = match find.as_bytes().first()? {
+        b'r' => ("range", &["lastkey", "keystep", "limit"]),
+        b'n' => ("keynum", &["keynumidx", "firstkey", "keystep"]),
+        _ => return None,
+    };
+    fields.push((text("begin_search"), search(begin_kind, begin_names, values(begin))?));
+    fields.push((text("find_keys"), search(find_kind, find_names, values(find))?));
     Some(Reply::Map(fields))
 }
 
-/// `{type: kind, spec: {...}}`, the shape of both halves of a key spec.
-fn search(kind: &str, spec: Vec<(Reply, Reply)>) -> Reply {
-    Reply::Map(vec![(text("type"), text(kind)), (text("spec"), Reply::Map(spec))])
+/// `{type: kind, spec: {name: value...}}`, the shape of both halves of a key spec.
+fn search(kind: &str, names: &[&str], values: Vec<Reply>) -> Option<Reply> {
+    if names.len() != values.len() {
+        return None;
+    }
+    let mut spec = Vec::new();
+    for (name, value) in names.iter().zip(values) {
+        spec.push((text(name), value));
+    }
+    Some(Reply::Map(vec![(text("type"), text(kind)), (text("spec"), Reply::Map(spec))]))
 }
 
 /// COMMAND DOCS fields after summary, since and group, in Redis's order:
@@ -145,6 +204,22 @@ fn search(kind: &str, spec: Vec<(Reply, Reply)>) -> Reply {
 pub fn docs_fields(full_name: &str) -> Vec<(Reply, Reply)> {
     let Some(record) = record(full_name) else { return Vec::new() };
     let mut fields = Vec::new();
+    if cfg!(feature = "command-docs") {
+        docs_prose(&record, &mut fields);
+    }
+    let arguments = arguments(full_name);
+    if !arguments.is_empty() {
+        let mut replies = Vec::new();
+        for arg in &arguments {
+            replies.push(arg.docs_reply());
+        }
+        fields.push((text("arguments"), Reply::Array(replies)));
+    }
+    fields
+}
+
+/// Complexity, deprecation and history (from `docs.txt`).
+fn docs_prose(record: &Record, fields: &mut Vec<(Reply, Reply)>) {
     if let Some(complexity) = record.complexity {
         fields.push((text("complexity"), text(complexity)));
     }
@@ -154,21 +229,13 @@ pub fn docs_fields(full_name: &str) -> Vec<(Reply, Reply)> {
         fields.push((text("replaced_by"), text(replaced_by)));
     }
     if !record.history.is_empty() {
-        let entries = record
-            .history
-            .iter()
-            .map(|entry| {
-                let (version, change) = entry.split_once(' ').unwrap_or((entry, ""));
-                Reply::Array(vec![text(version), text(change)])
-            })
-            .collect();
+        let mut entries = Vec::new();
+        for entry in &record.history {
+            let (version, change) = entry.split_once(' ').unwrap_or((entry, ""));
+            entries.push(Reply::Array(vec![text(version), text(change)]));
+        }
         fields.push((text("history"), Reply::Set(entries)));
     }
-    let arguments = arguments(full_name);
-    if !arguments.is_empty() {
-        fields.push((text("arguments"), Reply::Array(arguments.iter().map(Arg::docs_reply).collect())));
-    }
-    fields
 }
 
 #[cfg(test)]
@@ -194,36 +261,36 @@ mod tests {
             assert!(record.args.is_empty() || args::parse(record.args).is_some(), "{name}: bad args line {:?}", record.args);
             let Reply::Set(specs) = key_specs_reply(&record) else { panic!("{name}: key specs are a set") };
             assert_eq!(specs.len(), record.key_specs.len(), "{name}: a key spec line does not parse");
-            assert!(record.complexity.is_some(), "{name} has no complexity");
+            assert_eq!(cfg!(feature = "command-docs"), record.complexity.is_some(), "{name}: complexity");
             assert_eq!(names().filter(|n| n == name).count(), 1, "{name} appears twice");
         }
         for name in names() {
             assert!(table.iter().any(|n| n == name), "{name} is in commands.txt but not in the table");
         }
+        let docs_names: Vec<&str> = DOCS.lines().filter(|line| !line.starts_with(' ')).collect();
+        assert!(docs_names.is_empty() || docs_names == names().collect::<Vec<_>>(), "docs.txt names differ from commands.txt");
     }
 
+    #[cfg(feature = "command-docs")]
     #[test]
     fn key_specs_like_command_info() {
         let set = record("set").unwrap();
         let Reply::Set(specs) = key_specs_reply(&set) else { panic!() };
         let Reply::Map(fields) = &specs[0] else { panic!() };
         assert_eq!(fields[0], (text("notes"), text("RW and ACCESS due to the optional `GET` argument")));
-        assert_eq!(fields[2].1, search("index", vec![(text("index"), Reply::Integer(1))]));
+        assert_eq!(fields[2].1, search("index", &["index"], vec![Reply::Integer(1)]).unwrap());
         let xread = record("xread").unwrap();
         let Reply::Set(specs) = key_specs_reply(&xread) else { panic!() };
         let Reply::Map(fields) = &specs[0] else { panic!() };
         assert_eq!(fields[0].1, Reply::Set(vec![Reply::status("RO"), Reply::status("access")]));
-        assert_eq!(
-            fields[1].1,
-            search("keyword", vec![(text("keyword"), text("STREAMS")), (text("startfrom"), Reply::Integer(1))])
-        );
-        let limits = [(text("lastkey"), Reply::Integer(-1)), (text("keystep"), Reply::Integer(1)), (text("limit"), Reply::Integer(2))];
-        assert_eq!(fields[2].1, search("range", limits.to_vec()));
+        assert_eq!(fields[1].1, search("keyword", &["keyword", "startfrom"], vec![text("STREAMS"), Reply::Integer(1)]).unwrap());
+        let limits = vec![Reply::Integer(-1), Reply::Integer(1), Reply::Integer(2)];
+        assert_eq!(fields[2].1, search("range", &["lastkey", "keystep", "limit"], limits).unwrap());
         let lmpop = record("lmpop").unwrap();
         let Reply::Set(specs) = key_specs_reply(&lmpop) else { panic!() };
         let Reply::Map(fields) = &specs[0] else { panic!() };
-        let numkeys = [(text("keynumidx"), Reply::Integer(0)), (text("firstkey"), Reply::Integer(1)), (text("keystep"), Reply::Integer(1))];
-        assert_eq!(fields[2].1, search("keynum", numkeys.to_vec()));
+        let numkeys = vec![Reply::Integer(0), Reply::Integer(1), Reply::Integer(1)];
+        assert_eq!(fields[2].1, search("keynum", &["keynumidx", "firstkey", "keystep"], numkeys).unwrap());
     }
 
     #[test]
@@ -242,6 +309,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "command-docs")]
     #[test]
     fn docs_fields_in_redis_order() {
         let fields = docs_fields("getset");
