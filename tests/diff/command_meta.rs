@@ -13,6 +13,10 @@
 //!   DOCS`, by a hash seeded at start-up, so order is not compared there.
 //! - `COMMAND COUNT` and unfiltered `COMMAND LIST` count Redis's ~240
 //!   commands; redplay has its own set (compared as "ours ⊆ Redis's").
+//! - The wasm package is built without core's `command-docs` feature to stay
+//!   within its size budget: there COMMAND INFO has no tips or key specs and
+//!   COMMAND DOCS no complexity, deprecation or history. This test runs the
+//!   native build, which has them all.
 
 mod support;
 
