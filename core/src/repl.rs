@@ -61,7 +61,7 @@ struct Topic {
     /// The command (or subcommand) it documents; `None` for a group.
     spec: Option<&'static CommandSpec>,
     /// The arguments as help and hints show them (empty for containers).
-    params: &'static str,
+    params: String,
 }
 
 impl Topic {
@@ -75,18 +75,17 @@ fn topics() -> Vec<Topic> {
     let mut groups: Vec<&'static str> = Vec::new();
     for spec in commands::all() {
         let name = spec.name.to_ascii_uppercase();
-        // A container's own syntax is about its subcommands, which have topics.
-        let params = if spec.subcommands.is_empty() { spec.syntax } else { "" };
         for sub in spec.subcommands {
             let full = alloc::format!("{} {}", name, sub.name.to_ascii_uppercase());
-            list.push(Topic { full, spec: Some(sub), params: sub.syntax });
+            let params = commands::meta::syntax(&alloc::format!("{}|{}", spec.name, sub.name));
+            list.push(Topic { full, spec: Some(sub), params });
         }
-        list.push(Topic { full: name, spec: Some(spec), params });
+        list.push(Topic { full: name, spec: Some(spec), params: commands::meta::syntax(spec.name) });
         if !groups.contains(&spec.group.name()) {
             groups.push(spec.group.name());
         }
     }
-    list.extend(groups.into_iter().map(|g| Topic { full: alloc::format!("@{}", g), spec: None, params: "" }));
+    list.extend(groups.into_iter().map(|g| Topic { full: alloc::format!("@{}", g), spec: None, params: String::new() }));
     list.sort_by(|a, b| a.full.cmp(&b.full));
     list
 }
@@ -100,18 +99,18 @@ pub fn hint(line: &[u8]) -> Option<String> {
     if argv.is_empty() {
         return None;
     }
-    let mut best: Option<(usize, &'static str)> = None;
+    let mut best: Option<(usize, String)> = None;
     for topic in topics() {
         let Some(_) = topic.spec else { continue };
         let words = topic.words();
         let matches = words <= argv.len()
             && topic.full.split(' ').zip(&argv).all(|(word, typed)| word.as_bytes().eq_ignore_ascii_case(typed));
-        if matches && best.is_none_or(|(n, _)| words > n) {
+        if matches && best.as_ref().is_none_or(|(n, _)| words > *n) {
             best = Some((words, topic.params));
         }
     }
     let (words, params) = best?;
-    let mut rest = params;
+    let mut rest = params.as_str();
     for _ in words..argv.len() {
         if rest.starts_with('[') {
             break;

@@ -258,7 +258,7 @@ fn no_command_with_any_arguments_panics() {
     let seed = seed();
     eprintln!("never_panics: seed {} (REDPLAY_FUZZ_SEED={})", seed, seed);
     let targets = targets();
-    let keywords: Vec<Vec<Vec<u8>>> = targets.iter().map(|(_, _, spec)| keywords(spec.syntax)).collect();
+    let keywords: Vec<Vec<Vec<u8>>> = targets.iter().map(|(name, _, _)| keywords(&commands::meta::syntax(name))).collect();
     let mut args = Args { rng: Rng::new(seed) };
     let mut world = World::new();
     let deadline = Instant::now() + budget();

@@ -23,19 +23,21 @@ use crate::error::Error;
 use crate::reply::Reply;
 
 const INFO_FLAGS: u32 = STALE;
-const ADMIN_FLAGS: u32 = ADMIN | STALE | NOSCRIPT;
+const ADMIN_FLAGS: u32 = ADMIN | STALE;
 
 macro_rules! sub {
-    ($name:expr, $arity:expr, $flags:expr, $summary:expr, $syntax:expr, $handler:expr) => {
+    ($name:expr, $arity:expr, $flags:expr, $summary:expr, $handler:expr) => {
+        sub!($name, $arity, $flags, $summary, $handler, since "3.0.0")
+    };
+    ($name:expr, $arity:expr, $flags:expr, $summary:expr, $handler:expr, since $since:expr) => {
         CommandSpec {
             name: $name,
             arity: $arity,
             flags: $flags,
             keys: KeySpec::NONE,
             group: Group::Cluster,
-            since: "3.0.0",
+            since: $since,
             summary: $summary,
-            syntax: $syntax,
             handler: $handler,
             subcommands: &[],
         }
@@ -51,13 +53,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Cluster,
         since: "3.0.0",
         summary: "A container for cluster commands",
-        syntax: "<subcommand> [arguments]",
         handler: super::connection::container_without_subcommand,
         subcommands: CLUSTER_SUBCOMMANDS,
     },
-    sub!("asking", 1, FAST, "Sent by cluster clients after an -ASK redirect", "", asking),
-    sub!("readonly", 1, FAST | LOADING | STALE, "Enables read queries for a connection to a cluster replica node", "", readonly),
-    sub!("readwrite", 1, FAST | LOADING | STALE, "Disables read queries for a connection to a cluster replica node", "", readwrite),
+    sub!("asking", 1, FAST, "Sent by cluster clients after an -ASK redirect", asking),
+    sub!("readonly", 1, FAST | LOADING | STALE, "Enables read queries for a connection to a cluster replica node", readonly),
+    sub!("readwrite", 1, FAST | LOADING | STALE, "Disables read queries for a connection to a cluster replica node", readwrite),
     CommandSpec {
         name: "migrate",
         arity: -6,
@@ -66,27 +67,26 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Generic,
         since: "2.6.0",
         summary: "Atomically transfer a key from a Redis instance to another one.",
-        syntax: "host port key|\"\" destination-db timeout [COPY] [REPLACE] [AUTH password|AUTH2 username password] [KEYS key [key ...]]",
         handler: migrate,
         subcommands: &[],
     },
 ];
 
 const CLUSTER_SUBCOMMANDS: &[CommandSpec] = &[
-    sub!("info", 2, INFO_FLAGS, "Provides info about Redis Cluster node state", "", cluster_info),
-    sub!("myid", 2, INFO_FLAGS, "Returns the node id", "", cluster_myid),
-    sub!("nodes", 2, INFO_FLAGS, "Get Cluster config for the node", "", cluster_nodes),
-    sub!("slots", 2, LOADING | STALE, "Get array of Cluster slot to node mappings", "", cluster_slots),
-    sub!("shards", 2, LOADING | STALE, "Get array of cluster slots to node mappings", "", cluster_shards),
-    sub!("replicas", 3, ADMIN_FLAGS, "List replica nodes of the specified master node", "node-id", cluster_replicas),
-    sub!("slaves", 3, ADMIN_FLAGS, "List replica nodes of the specified master node", "node-id", cluster_replicas),
-    sub!("count-failure-reports", 3, ADMIN_FLAGS, "Return the number of failure reports active for a given node", "node-id", cluster_count_failure_reports),
-    sub!("keyslot", 3, INFO_FLAGS, "Returns the hash slot of the specified key", "key", cluster_keyslot),
-    sub!("countkeysinslot", 3, INFO_FLAGS, "Return the number of local keys in the specified hash slot", "slot", cluster_countkeysinslot),
-    sub!("getkeysinslot", 4, INFO_FLAGS, "Return local key names in the specified hash slot", "slot count", cluster_getkeysinslot),
-    sub!("setslot", -4, ADMIN_FLAGS, "Bind a hash slot to a specific node", "slot IMPORTING node-id|MIGRATING node-id|NODE node-id|STABLE", cluster_setslot),
-    sub!("failover", -2, ADMIN_FLAGS, "Forces a replica to perform a manual failover of its master.", "[FORCE|TAKEOVER]", cluster_failover),
-    sub!("help", 2, LOADING | STALE, "Show helpful text about the different subcommands", "", cluster_help),
+    sub!("info", 2, INFO_FLAGS, "Provides info about Redis Cluster node state", cluster_info),
+    sub!("myid", 2, INFO_FLAGS, "Return the node id", cluster_myid),
+    sub!("nodes", 2, INFO_FLAGS, "Get Cluster config for the node", cluster_nodes),
+    sub!("slots", 2, STALE, "Get array of Cluster slot to node mappings", cluster_slots),
+    sub!("shards", 2, STALE, "Get array of cluster slots to node mappings", cluster_shards, since "7.0.0"),
+    sub!("replicas", 3, ADMIN_FLAGS, "List replica nodes of the specified master node", cluster_replicas, since "5.0.0"),
+    sub!("slaves", 3, ADMIN_FLAGS, "List replica nodes of the specified master node", cluster_replicas),
+    sub!("count-failure-reports", 3, ADMIN_FLAGS, "Return the number of failure reports active for a given node", cluster_count_failure_reports),
+    sub!("keyslot", 3, INFO_FLAGS, "Returns the hash slot of the specified key", cluster_keyslot),
+    sub!("countkeysinslot", 3, INFO_FLAGS, "Return the number of local keys in the specified hash slot", cluster_countkeysinslot),
+    sub!("getkeysinslot", 4, INFO_FLAGS, "Return local key names in the specified hash slot", cluster_getkeysinslot),
+    sub!("setslot", -4, ADMIN_FLAGS | NO_ASYNC_LOADING, "Bind a hash slot to a specific node", cluster_setslot),
+    sub!("failover", -2, ADMIN_FLAGS | NO_ASYNC_LOADING, "Forces a replica to perform a manual failover of its master.", cluster_failover),
+    sub!("help", 2, LOADING | STALE, "Show helpful text about the different subcommands", cluster_help, since "5.0.0"),
 ];
 
 const DISABLED: &str = "ERR This instance has cluster support disabled";

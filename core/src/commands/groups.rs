@@ -20,7 +20,7 @@ use crate::stream::{ConsumerGroup, Pending, Stream, StreamId, INVALID_ENTRIES_RE
 const XGROUP_KEY: KeySpec = KeySpec { first: 2, last: 2, step: 1 };
 
 pub const COMMANDS: &[CommandSpec] = &[
-    row!("xgroup", -2, 0, KeySpec::NONE, "5.0.0", "A container for consumer groups commands", "", container, XGROUP),
+    row!("xgroup", -2, 0, KeySpec::NONE, "5.0.0", "A container for consumer groups commands", container, XGROUP),
     row!(
         "xreadgroup",
         -7,
@@ -28,7 +28,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::NONE,
         "5.0.0",
         "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.",
-        "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]",
         xreadgroup
     ),
     row!(
@@ -38,7 +37,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.",
-        "key group id [id ...]",
         xack
     ),
     row!(
@@ -48,7 +46,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.",
-        "key group [[IDLE min-idle-time] start end count [consumer]]",
         xpending
     ),
     row!(
@@ -58,7 +55,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.",
-        "key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]",
         xclaim
     ),
     row!(
@@ -68,7 +64,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "6.2.0",
         "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.",
-        "key group consumer min-idle-time start [COUNT count] [JUSTID]",
         xautoclaim
     ),
 ];
@@ -81,7 +76,6 @@ const XGROUP: &[CommandSpec] = &[
         XGROUP_KEY,
         "5.0.0",
         "Create a consumer group.",
-        "key groupname id|$ [MKSTREAM] [ENTRIESREAD entries_read]",
         xgroup_create
     ),
     row!(
@@ -91,7 +85,6 @@ const XGROUP: &[CommandSpec] = &[
         XGROUP_KEY,
         "6.2.0",
         "Create a consumer in a consumer group.",
-        "key groupname consumername",
         xgroup_createconsumer
     ),
     row!(
@@ -101,11 +94,10 @@ const XGROUP: &[CommandSpec] = &[
         XGROUP_KEY,
         "5.0.0",
         "Delete a consumer from a consumer group.",
-        "key groupname consumername",
         xgroup_delconsumer
     ),
-    row!("destroy", 4, WRITE, XGROUP_KEY, "5.0.0", "Destroy a consumer group.", "key groupname", xgroup_destroy),
-    row!("help", 2, LOADING | STALE, KeySpec::NONE, "5.0.0", "Show helpful text about the different subcommands", "", xgroup_help),
+    row!("destroy", 4, WRITE, XGROUP_KEY, "5.0.0", "Destroy a consumer group.", xgroup_destroy),
+    row!("help", 2, LOADING | STALE, KeySpec::NONE, "5.0.0", "Show helpful text about the different subcommands", xgroup_help),
     row!(
         "setid",
         -5,
@@ -113,7 +105,6 @@ const XGROUP: &[CommandSpec] = &[
         XGROUP_KEY,
         "5.0.0",
         "Set a consumer group to an arbitrary last delivered ID value.",
-        "key groupname id|$ [ENTRIESREAD entries_read]",
         xgroup_setid
     ),
 ];

@@ -19,7 +19,7 @@ const OBJECT_KEY: KeySpec = KeySpec { first: 2, last: 2, step: 1 };
 
 /// One row of this family; every generic command has no subcommands except OBJECT.
 macro_rules! row {
-    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr) => {
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $handler:expr) => {
         CommandSpec {
             name: $name,
             arity: $arity,
@@ -28,7 +28,6 @@ macro_rules! row {
             group: Group::Generic,
             since: $since,
             summary: $summary,
-            syntax: $syntax,
             handler: $handler,
             subcommands: &[],
         }
@@ -36,7 +35,7 @@ macro_rules! row {
 }
 
 pub const COMMANDS: &[CommandSpec] = &[
-    row!("del", -2, WRITE, KeySpec::ALL, "1.0.0", "Delete a key", "key [key ...]", del),
+    row!("del", -2, WRITE, KeySpec::ALL, "1.0.0", "Delete a key", del),
     row!(
         "unlink",
         -2,
@@ -44,12 +43,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ALL,
         "4.0.0",
         "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
-        "key [key ...]",
         del
     ),
-    row!("exists", -2, READONLY | FAST, KeySpec::ALL, "1.0.0", "Determine if a key exists", "key [key ...]", exists),
-    row!("type", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Determine the type stored at key", "key", type_),
-    row!("keys", 2, READONLY, KeySpec::NONE, "1.0.0", "Find all keys matching the given pattern", "pattern", keys),
+    row!("exists", -2, READONLY | FAST, KeySpec::ALL, "1.0.0", "Determine if a key exists", exists),
+    row!("type", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Determine the type stored at key", type_),
+    row!("keys", 2, READONLY, KeySpec::NONE, "1.0.0", "Find all keys matching the given pattern", keys),
     row!(
         "scan",
         -2,
@@ -57,11 +55,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::NONE,
         "2.8.0",
         "Incrementally iterate the keys space",
-        "cursor [MATCH pattern] [COUNT count] [TYPE type]",
         scan
     ),
-    row!("randomkey", 1, READONLY, KeySpec::NONE, "1.0.0", "Return a random key from the keyspace", "", randomkey),
-    row!("rename", 3, WRITE, FIRST_TWO, "1.0.0", "Rename a key", "key newkey", rename),
+    row!("randomkey", 1, READONLY, KeySpec::NONE, "1.0.0", "Return a random key from the keyspace", randomkey),
+    row!("rename", 3, WRITE, FIRST_TWO, "1.0.0", "Rename a key", rename),
     row!(
         "renamenx",
         3,
@@ -69,7 +66,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         FIRST_TWO,
         "1.0.0",
         "Rename a key, only if the new key does not exist",
-        "key newkey",
         rename
     ),
     row!(
@@ -79,10 +75,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         FIRST_TWO,
         "6.2.0",
         "Copy a key",
-        "source destination [DB destination-db] [REPLACE]",
         copy
     ),
-    row!("move", 3, WRITE | FAST, KeySpec::ONE, "1.0.0", "Move a key to another database", "key db", move_),
+    row!("move", 3, WRITE | FAST, KeySpec::ONE, "1.0.0", "Move a key to another database", move_),
     row!(
         "expire",
         -3,
@@ -90,7 +85,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Set a key's time to live in seconds",
-        "key seconds [NX|XX|GT|LT]",
         expire
     ),
     row!(
@@ -100,7 +94,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.6.0",
         "Set a key's time to live in milliseconds",
-        "key milliseconds [NX|XX|GT|LT]",
         expire
     ),
     row!(
@@ -110,7 +103,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.2.0",
         "Set the expiration for a key as a UNIX timestamp",
-        "key unix-time-seconds [NX|XX|GT|LT]",
         expire
     ),
     row!(
@@ -120,10 +112,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.6.0",
         "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-        "key unix-time-milliseconds [NX|XX|GT|LT]",
         expire
     ),
-    row!("ttl", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Get the time to live for a key in seconds", "key", ttl),
+    row!("ttl", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Get the time to live for a key in seconds", ttl),
     row!(
         "pttl",
         2,
@@ -131,7 +122,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.6.0",
         "Get the time to live for a key in milliseconds",
-        "key",
         ttl
     ),
     row!(
@@ -141,7 +131,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "7.0.0",
         "Get the expiration Unix timestamp for a key",
-        "key",
         ttl
     ),
     row!(
@@ -151,10 +140,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "7.0.0",
         "Get the expiration Unix timestamp for a key in milliseconds",
-        "key",
         ttl
     ),
-    row!("persist", 2, WRITE | FAST, KeySpec::ONE, "2.2.0", "Remove the expiration from a key", "key", persist),
+    row!("persist", 2, WRITE | FAST, KeySpec::ONE, "2.2.0", "Remove the expiration from a key", persist),
     row!(
         "touch",
         -2,
@@ -162,7 +150,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ALL,
         "3.2.1",
         "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-        "key [key ...]",
         touch
     ),
     CommandSpec {
@@ -173,7 +160,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Generic,
         since: "2.2.3",
         summary: "A container for object introspection commands",
-        syntax: "subcommand [arguments ...]",
         handler: object_help,
         subcommands: OBJECT_SUBCOMMANDS,
     },
@@ -187,7 +173,6 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
         OBJECT_KEY,
         "2.2.3",
         "Inspect the internal encoding of a Redis object",
-        "key",
         object_encoding
     ),
     row!(
@@ -197,7 +182,6 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
         OBJECT_KEY,
         "4.0.0",
         "Get the logarithmic access frequency counter of a Redis object",
-        "key",
         object_freq
     ),
     row!(
@@ -207,7 +191,6 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
         OBJECT_KEY,
         "2.2.3",
         "Get the time since a Redis object was last accessed",
-        "key",
         object_idletime
     ),
     row!(
@@ -217,7 +200,6 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
         OBJECT_KEY,
         "2.2.3",
         "Get the number of references to the value of the key",
-        "key",
         object_refcount
     ),
     row!(
@@ -227,7 +209,6 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
         KeySpec::NONE,
         "6.2.0",
         "Show helpful text about the different subcommands",
-        "",
         object_help
     ),
 ];

@@ -26,7 +26,7 @@ const FIRST_TWO: KeySpec = KeySpec { first: 1, last: 2, step: 1 };
 const ALL_BUT_LAST: KeySpec = KeySpec { first: 1, last: -2, step: 1 };
 
 macro_rules! row {
-    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr) => {
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $handler:expr) => {
         CommandSpec {
             name: $name,
             arity: $arity,
@@ -35,7 +35,6 @@ macro_rules! row {
             group: Group::List,
             since: $since,
             summary: $summary,
-            syntax: $syntax,
             handler: $handler,
             subcommands: &[],
         }
@@ -50,7 +49,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Prepend one or multiple elements to a list",
-        "key element [element ...]",
         lpush
     ),
     row!(
@@ -60,7 +58,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Append one or multiple elements to a list",
-        "key element [element ...]",
         rpush
     ),
     row!(
@@ -70,7 +67,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.2.0",
         "Prepend an element to a list, only if the list exists",
-        "key element [element ...]",
         lpushx
     ),
     row!(
@@ -80,7 +76,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.2.0",
         "Append an element to a list, only if the list exists",
-        "key element [element ...]",
         rpushx
     ),
     row!(
@@ -90,7 +85,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Remove and get the first elements in a list",
-        "key [count]",
         lpop
     ),
     row!(
@@ -100,12 +94,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Remove and get the last elements in a list",
-        "key [count]",
         rpop
     ),
-    row!("llen", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Get the length of a list", "key", llen),
-    row!("lrange", 4, READONLY, KeySpec::ONE, "1.0.0", "Get a range of elements from a list", "key start stop", lrange),
-    row!("lindex", 3, READONLY, KeySpec::ONE, "1.0.0", "Get an element from a list by its index", "key index", lindex),
+    row!("llen", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Get the length of a list", llen),
+    row!("lrange", 4, READONLY, KeySpec::ONE, "1.0.0", "Get a range of elements from a list", lrange),
+    row!("lindex", 3, READONLY, KeySpec::ONE, "1.0.0", "Get an element from a list by its index", lindex),
     row!(
         "lset",
         4,
@@ -113,7 +106,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Set the value of an element in a list by its index",
-        "key index element",
         lset
     ),
     row!(
@@ -123,11 +115,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.2.0",
         "Insert an element before or after another element in a list",
-        "key BEFORE|AFTER pivot element",
         linsert
     ),
-    row!("lrem", 4, WRITE, KeySpec::ONE, "1.0.0", "Remove elements from a list", "key count element", lrem),
-    row!("ltrim", 4, WRITE, KeySpec::ONE, "1.0.0", "Trim a list to the specified range", "key start stop", ltrim),
+    row!("lrem", 4, WRITE, KeySpec::ONE, "1.0.0", "Remove elements from a list", lrem),
+    row!("ltrim", 4, WRITE, KeySpec::ONE, "1.0.0", "Trim a list to the specified range", ltrim),
     row!(
         "lpos",
         -3,
@@ -135,7 +126,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "6.0.6",
         "Return the index of matching elements on a list",
-        "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
         lpos
     ),
     row!(
@@ -145,7 +135,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         FIRST_TWO,
         "6.2.0",
         "Pop an element from a list, push it to another list and return it",
-        "source destination LEFT|RIGHT LEFT|RIGHT",
         lmove
     ),
     row!(
@@ -155,7 +144,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         FIRST_TWO,
         "1.2.0",
         "Remove the last element in a list, prepend it to another list and return it",
-        "source destination",
         rpoplpush
     ),
     row!(
@@ -165,7 +153,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::NONE,
         "7.0.0",
         "Pop elements from a list",
-        "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
         lmpop
     ),
     row!(
@@ -175,7 +162,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         ALL_BUT_LAST,
         "2.0.0",
         "Remove and get the first element in a list, or block until one is available",
-        "key [key ...] timeout",
         blpop
     ),
     row!(
@@ -185,7 +171,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         ALL_BUT_LAST,
         "2.0.0",
         "Remove and get the last element in a list, or block until one is available",
-        "key [key ...] timeout",
         brpop
     ),
     row!(
@@ -195,7 +180,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         FIRST_TWO,
         "6.2.0",
         "Pop an element from a list, push it to another list and return it; or block until one is available",
-        "source destination LEFT|RIGHT LEFT|RIGHT timeout",
         blmove
     ),
     row!(
@@ -205,7 +189,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         FIRST_TWO,
         "2.2.0",
         "Pop an element from a list, push it to another list and return it; or block until one is available",
-        "source destination timeout",
         brpoplpush
     ),
     row!(
@@ -215,7 +198,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::NONE,
         "7.0.0",
         "Pop elements from a list, or block until one is available",
-        "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
         blmpop
     ),
 ];

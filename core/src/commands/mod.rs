@@ -1,9 +1,11 @@
 //! The command table and the command families.
 //!
 //! The table is data: each family file exports `COMMANDS`, a slice of
-//! [`CommandSpec`] rows (name, arity, flags, key positions, group, docs and the
-//! handler). Arity errors, lookups, `COMMAND` replies, hints and completion all
-//! read these rows. Adding a command is one row plus its handler.
+//! [`CommandSpec`] rows (name, arity, flags, key positions, group, summary and
+//! the handler); [`meta`] adds each command's arguments, key specifications
+//! and documentation, keyed by name. Arity errors, lookups, `COMMAND` replies,
+//! hints and completion all read these. Adding a command is one row, one
+//! `meta/commands.txt` record and its handler.
 //!
 //! Every handler has the same shape: parse the arguments (or return the error),
 //! look the key up with a type check, change or read the data, return the reply.
@@ -20,6 +22,7 @@ pub mod connection;
 pub mod groups;
 pub mod keys;
 pub mod lists;
+pub mod meta;
 pub mod pubsub;
 pub mod server;
 pub mod streams;
@@ -46,6 +49,7 @@ pub mod flags {
     pub const NO_MULTI: u32 = 1 << 15;
     pub const MOVABLE_KEYS: u32 = 1 << 16;
     pub const ALLOW_BUSY: u32 = 1 << 17;
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
 
     /// Flag names in the order Redis prints them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -64,6 +68,7 @@ pub mod flags {
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (MOVABLE_KEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),
@@ -129,8 +134,6 @@ pub struct CommandSpec {
     pub group: Group,
     pub since: &'static str,
     pub summary: &'static str,
-    /// The argument syntax after the name, as `COMMAND DOCS` and hints show it.
-    pub syntax: &'static str,
     pub handler: Handler,
     /// For container commands (CONFIG, CLIENT, ...): their subcommands.
     pub subcommands: &'static [CommandSpec],

@@ -24,7 +24,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "1.0.0",
         summary: "Return the number of keys in the selected database",
-        syntax: "",
         handler: dbsize,
         subcommands: &[],
     },
@@ -36,7 +35,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "1.0.0",
         summary: "Remove all keys from the current database",
-        syntax: "[ASYNC|SYNC]",
         handler: flushdb,
         subcommands: &[],
     },
@@ -48,7 +46,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "1.0.0",
         summary: "Remove all keys from all databases",
-        syntax: "[ASYNC|SYNC]",
         handler: flushall,
         subcommands: &[],
     },
@@ -60,7 +57,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "4.0.0",
         summary: "Swaps two Redis databases",
-        syntax: "index1 index2",
         handler: swapdb,
         subcommands: &[],
     },
@@ -72,7 +68,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.6.0",
         summary: "Return the current server time",
-        syntax: "",
         handler: time,
         subcommands: &[],
     },
@@ -84,7 +79,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "1.0.0",
         summary: "Get information and statistics about the server",
-        syntax: "[section [section ...]]",
         handler: info,
         subcommands: &[],
     },
@@ -96,7 +90,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.0.0",
         summary: "A container for server configuration commands",
-        syntax: "<subcommand> [arguments]",
         handler: super::connection::container_without_subcommand,
         subcommands: CONFIG_SUBCOMMANDS,
     },
@@ -108,7 +101,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.8.13",
         summary: "Get array of Redis command details",
-        syntax: "",
         handler: command_all,
         subcommands: COMMAND_SUBCOMMANDS,
     },
@@ -125,7 +117,6 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.0.0",
         summary: "Get the values of configuration parameters",
-        syntax: "parameter [parameter ...]",
         handler: config_get,
         subcommands: &[],
     },
@@ -137,7 +128,6 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.0.0",
         summary: "Set configuration parameters to the given values",
-        syntax: "parameter value [parameter value ...]",
         handler: config_set,
         subcommands: &[],
     },
@@ -149,7 +139,6 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.0.0",
         summary: "Reset the stats returned by INFO",
-        syntax: "",
         handler: config_resetstat,
         subcommands: &[],
     },
@@ -161,7 +150,6 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.8.0",
         summary: "Rewrite the configuration file with the in memory configuration",
-        syntax: "",
         handler: config_rewrite,
         subcommands: &[],
     },
@@ -173,7 +161,6 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "5.0.0",
         summary: "Show helpful text about the different subcommands",
-        syntax: "",
         handler: config_help,
         subcommands: &[],
     },
@@ -242,7 +229,6 @@ const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.8.13",
         summary: "Get total number of Redis commands",
-        syntax: "",
         handler: command_count,
         subcommands: &[],
     },
@@ -254,7 +240,6 @@ const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "7.0.0",
         summary: "Get an array of Redis command names",
-        syntax: "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
         handler: command_list,
         subcommands: &[],
     },
@@ -266,7 +251,6 @@ const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.8.13",
         summary: "Get array of specific Redis command details, or all when no argument is given.",
-        syntax: "[command-name [command-name ...]]",
         handler: command_info,
         subcommands: &[],
     },
@@ -278,7 +262,6 @@ const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "7.0.0",
         summary: "Get array of specific Redis command documentation",
-        syntax: "[command-name [command-name ...]]",
         handler: command_docs,
         subcommands: &[],
     },
@@ -290,7 +273,6 @@ const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "2.8.13",
         summary: "Extract keys given a full Redis command",
-        syntax: "command [arg [arg ...]]",
         handler: command_getkeys,
         subcommands: &[],
     },
@@ -302,7 +284,6 @@ const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
         group: Group::Server,
         since: "5.0.0",
         summary: "Show helpful text about the different subcommands",
-        syntax: "",
         handler: command_help,
         subcommands: &[],
     },
@@ -506,7 +487,10 @@ fn command_list(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
                 b"module" => Vec::new(),
                 b"aclcat" => names
                     .iter()
-                    .filter(|r| acl_categories(r.spec).iter().any(|c| c.as_bytes()[1..].eq_ignore_ascii_case(value)))
+                    .filter(|r| {
+                        let record = super::meta::record(&r.full_name()).unwrap_or_default();
+                        acl_categories(r.spec, &record).iter().any(|c| c.as_bytes()[1..].eq_ignore_ascii_case(value))
+                    })
                     .map(|r| Reply::Bulk(r.full_name().into_bytes()))
                     .collect(),
                 b"pattern" => names
@@ -536,40 +520,35 @@ fn command_info(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(Reply::Array(argv[2..].iter().map(|name| find_command(name).map_or(Reply::Nil, command_info_reply)).collect()).into())
 }
 
-/// ACL categories Redis derives from a command's flags and group, in the
-/// order Redis lists categories.
-fn acl_categories(spec: &CommandSpec) -> Vec<&'static str> {
-    let group = match spec.group {
-        Group::Generic => Some("@keyspace"),
-        Group::String => Some("@string"),
-        Group::List => Some("@list"),
-        Group::Stream => Some("@stream"),
-        Group::Pubsub => Some("@pubsub"),
-        Group::Connection => Some("@connection"),
-        Group::Transactions => Some("@transaction"),
-        Group::Server | Group::Cluster => None,
-    };
-    let mut cats = Vec::new();
-    let mut add = |present: bool, name: &'static str| {
-        if present && !cats.contains(&name) {
-            cats.push(name);
+/// ACL categories in the order Redis lists them.
+const ACL_CATEGORIES: &[&str] = &[
+    "@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@bitmap", "@hyperloglog", "@geo",
+    "@stream", "@pubsub", "@admin", "@fast", "@slow", "@blocking", "@dangerous", "@connection", "@transaction",
+    "@scripting",
+];
+
+/// A command's ACL categories: those its metadata record names plus those
+/// Redis implies from its flags (write, read, admin and dangerous, pubsub,
+/// fast, blocking; slow when not fast), as `@name` in Redis's order.
+fn acl_categories(spec: &CommandSpec, record: &super::meta::Record) -> Vec<&'static str> {
+    let implied: &[(u32, &[&str])] = &[
+        (WRITE, &["write"]),
+        (READONLY, &["read"]),
+        (ADMIN, &["admin", "dangerous"]),
+        (PUBSUB, &["pubsub"]),
+        (FAST, &["fast"]),
+        (BLOCKING, &["blocking"]),
+    ];
+    let mut names: Vec<&str> = record.acl.split(' ').collect();
+    for (flag, categories) in implied {
+        if spec.has_flag(*flag) {
+            names.extend_from_slice(categories);
         }
-    };
-    add(group == Some("@keyspace"), "@keyspace");
-    add(spec.has_flag(READONLY), "@read");
-    add(spec.has_flag(WRITE), "@write");
-    add(group == Some("@list"), "@list");
-    add(group == Some("@string"), "@string");
-    add(group == Some("@stream"), "@stream");
-    add(spec.has_flag(PUBSUB) || group == Some("@pubsub"), "@pubsub");
-    add(spec.has_flag(ADMIN), "@admin");
-    add(spec.has_flag(FAST), "@fast");
-    add(!spec.has_flag(FAST), "@slow");
-    add(spec.has_flag(BLOCKING), "@blocking");
-    add(spec.has_flag(ADMIN), "@dangerous");
-    add(group == Some("@connection"), "@connection");
-    add(group == Some("@transaction"), "@transaction");
-    cats
+    }
+    if !names.contains(&"fast") {
+        names.push("slow");
+    }
+    ACL_CATEGORIES.iter().filter(|at| names.contains(&&at[1..])).copied().collect()
 }
 
 /// One command's COMMAND INFO entry: name, arity, flags, first key, last key,
@@ -581,8 +560,9 @@ fn command_info_reply(resolved: Resolved) -> Reply {
         .filter(|(bit, _)| spec.has_flag(*bit))
         .map(|(_, name)| Reply::Status(String::from(*name)))
         .collect();
-    let categories = acl_categories(spec).into_iter().map(|c| Reply::Status(String::from(c))).collect();
-    let subcommands =
+    let record = super::meta::record(&resolved.full_name()).unwrap_or_default();
+    let categories = acl_categories(spec, &record).into_iter().map(|c| Reply::Status(String::from(c))).collect();
+    let subcommands: Vec<Reply> =
         spec.subcommands.iter().map(|sub| command_info_reply(Resolved { spec: sub, parent: Some(spec) })).collect();
     Reply::Array(vec![
         Reply::Bulk(resolved.full_name().into_bytes()),
@@ -592,13 +572,14 @@ fn command_info_reply(resolved: Resolved) -> Reply {
         Reply::Integer(spec.keys.last as i64),
         Reply::Integer(spec.keys.step as i64),
         Reply::Set(categories),
-        Reply::Array(Vec::new()),
-        Reply::Array(Vec::new()),
-        Reply::Array(subcommands),
+        super::meta::tips_reply(&record),
+        super::meta::key_specs_reply(&record),
+        // Redis answers an empty set when there are no subcommands.
+        if subcommands.is_empty() { Reply::Set(subcommands) } else { Reply::Array(subcommands) },
     ])
 }
 
-/// `COMMAND DOCS [command-name [command-name ...]]` — summary, since, group and syntax.
+/// `COMMAND DOCS [command-name [command-name ...]]`
 fn command_docs(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let wanted: Vec<Resolved> = if argv.len() == 2 {
         super::all().map(|spec| Resolved { spec, parent: None }).collect()
@@ -607,25 +588,29 @@ fn command_docs(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let mut pairs = Vec::new();
     for resolved in wanted {
-        pairs.push((Reply::Bulk(resolved.full_name().into_bytes()), docs_reply(resolved.spec)));
+        let full_name = resolved.full_name();
+        pairs.push((Reply::bulk(full_name.as_bytes()), docs_reply(&full_name, resolved.spec)));
     }
     Ok(Reply::Map(pairs).into())
 }
 
-fn docs_reply(spec: &CommandSpec) -> Reply {
+/// One command's COMMAND DOCS map: summary, since and group from its row,
+/// the rest from its metadata record, then its subcommands.
+fn docs_reply(full_name: &str, spec: &CommandSpec) -> Reply {
     let mut fields = vec![
         (Reply::bulk(b"summary"), Reply::bulk(spec.summary.as_bytes())),
         (Reply::bulk(b"since"), Reply::bulk(spec.since.as_bytes())),
         (Reply::bulk(b"group"), Reply::bulk(spec.group.name().as_bytes())),
     ];
-    if !spec.syntax.is_empty() {
-        fields.push((Reply::bulk(b"syntax"), Reply::bulk(spec.syntax.as_bytes())));
-    }
+    fields.extend(super::meta::docs_fields(full_name));
     if !spec.subcommands.is_empty() {
         let subs = spec
             .subcommands
             .iter()
-            .map(|sub| (Reply::Bulk(alloc::format!("{}|{}", spec.name, sub.name).into_bytes()), docs_reply(sub)))
+            .map(|sub| {
+                let sub_name = alloc::format!("{}|{}", spec.name, sub.name);
+                (Reply::bulk(sub_name.as_bytes()), docs_reply(&sub_name, sub))
+            })
             .collect();
         fields.push((Reply::bulk(b"subcommands"), Reply::Map(subs)));
     }

@@ -16,10 +16,10 @@ use crate::reply::{Protocol, Reply};
 use crate::stream::{id, AddId, Entry, NodeLimits, Stream, StreamId, TrimStrategy, INVALID_ENTRIES_READ};
 
 macro_rules! row {
-    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr) => {
-        row!($name, $arity, $flags, $keys, $since, $summary, $syntax, $handler, &[])
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $handler:expr) => {
+        row!($name, $arity, $flags, $keys, $since, $summary, $handler, &[])
     };
-    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr, $subs:expr) => {
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $handler:expr, $subs:expr) => {
         CommandSpec {
             name: $name,
             arity: $arity,
@@ -28,7 +28,6 @@ macro_rules! row {
             group: Group::Stream,
             since: $since,
             summary: $summary,
-            syntax: $syntax,
             handler: $handler,
             subcommands: $subs,
         }
@@ -48,10 +47,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Appends a new entry to a stream",
-        "key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]",
         xadd
     ),
-    row!("xlen", 2, READONLY | FAST, KeySpec::ONE, "5.0.0", "Return the number of entries in a stream", "key", xlen),
+    row!("xlen", 2, READONLY | FAST, KeySpec::ONE, "5.0.0", "Return the number of entries in a stream", xlen),
     row!(
         "xrange",
         -4,
@@ -59,7 +57,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Return a range of elements in a stream, with IDs matching the specified IDs interval",
-        "key start end [COUNT count]",
         xrange
     ),
     row!(
@@ -69,7 +66,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE",
-        "key end start [COUNT count]",
         xrevrange
     ),
     row!(
@@ -79,7 +75,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
-        "key id [id ...]",
         xdel
     ),
     row!(
@@ -89,7 +84,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "Trims the stream to (approximately if '~' is passed) a certain size",
-        "key MAXLEN|MINID [=|~] threshold [LIMIT count]",
         xtrim
     ),
     row!(
@@ -99,7 +93,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         MOVABLE,
         "5.0.0",
         "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
-        "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
         xread
     ),
     row!(
@@ -109,10 +102,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "5.0.0",
         "An internal command for replicating stream values",
-        "key last-id [ENTRIESADDED entries_added] [MAXDELETEDID max_deleted_entry_id]",
         xsetid
     ),
-    row!("xinfo", -2, 0, KeySpec::NONE, "5.0.0", "A container for stream introspection commands", "", container, XINFO),
+    row!("xinfo", -2, 0, KeySpec::NONE, "5.0.0", "A container for stream introspection commands", container, XINFO),
 ];
 
 const XINFO: &[CommandSpec] = &[
@@ -123,11 +115,10 @@ const XINFO: &[CommandSpec] = &[
         XINFO_KEY,
         "5.0.0",
         "List the consumers in a consumer group",
-        "key groupname",
         xinfo_consumers
     ),
-    row!("groups", 3, READONLY, XINFO_KEY, "5.0.0", "List the consumer groups of a stream", "key", xinfo_groups),
-    row!("help", 2, LOADING | STALE, KeySpec::NONE, "5.0.0", "Show helpful text about the different subcommands", "", xinfo_help),
+    row!("groups", 3, READONLY, XINFO_KEY, "5.0.0", "List the consumer groups of a stream", xinfo_groups),
+    row!("help", 2, LOADING | STALE, KeySpec::NONE, "5.0.0", "Show helpful text about the different subcommands", xinfo_help),
     row!(
         "stream",
         -3,
@@ -135,7 +126,6 @@ const XINFO: &[CommandSpec] = &[
         XINFO_KEY,
         "5.0.0",
         "Get information about a stream",
-        "key [FULL [COUNT count]]",
         xinfo_stream
     ),
 ];

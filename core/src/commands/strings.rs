@@ -20,7 +20,7 @@ pub const MAX_STRING: u64 = 512 * 1024 * 1024;
 
 /// One row of this family.
 macro_rules! row {
-    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $syntax:expr, $handler:expr) => {
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $since:expr, $summary:expr, $handler:expr) => {
         CommandSpec {
             name: $name,
             arity: $arity,
@@ -29,7 +29,6 @@ macro_rules! row {
             group: Group::String,
             since: $since,
             summary: $summary,
-            syntax: $syntax,
             handler: $handler,
             subcommands: &[],
         }
@@ -46,11 +45,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Set the string value of a key",
-        "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
         set
     ),
-    row!("get", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Get the value of a key", "key", get),
-    row!("getdel", 2, WRITE | FAST, KeySpec::ONE, "6.2.0", "Get the value of a key and delete the key", "key", getdel),
+    row!("get", 2, READONLY | FAST, KeySpec::ONE, "1.0.0", "Get the value of a key", get),
+    row!("getdel", 2, WRITE | FAST, KeySpec::ONE, "6.2.0", "Get the value of a key and delete the key", getdel),
     row!(
         "getex",
         -2,
@@ -58,7 +56,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "6.2.0",
         "Get the value of a key and optionally set its expiration",
-        "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
         getex
     ),
     row!(
@@ -68,10 +65,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Set the string value of a key and return its old value",
-        "key value",
         getset
     ),
-    row!("mget", -2, READONLY | FAST, KeySpec::ALL, "1.0.0", "Get the values of all the given keys", "key [key ...]", mget),
+    row!("mget", -2, READONLY | FAST, KeySpec::ALL, "1.0.0", "Get the values of all the given keys", mget),
     row!(
         "mset",
         -3,
@@ -79,7 +75,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         PAIRS,
         "1.0.1",
         "Set multiple keys to multiple values",
-        "key value [key value ...]",
         mset
     ),
     row!(
@@ -89,7 +84,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         PAIRS,
         "1.0.1",
         "Set multiple keys to multiple values, only if none of the keys exist",
-        "key value [key value ...]",
         mset
     ),
     row!(
@@ -99,7 +93,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Set the value of a key, only if the key does not exist",
-        "key value",
         setnx
     ),
     row!(
@@ -109,7 +102,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.0.0",
         "Set the value and expiration of a key",
-        "key seconds value",
         setex
     ),
     row!(
@@ -119,7 +111,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.6.0",
         "Set the value and expiration in milliseconds of a key",
-        "key milliseconds value",
         setex
     ),
     row!(
@@ -129,7 +120,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.0.0",
         "Append a value to a key",
-        "key value",
         append
     ),
     row!(
@@ -139,7 +129,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.2.0",
         "Get the length of the value stored in a key",
-        "key",
         strlen
     ),
     row!(
@@ -149,7 +138,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Increment the integer value of a key by one",
-        "key",
         incr
     ),
     row!(
@@ -159,7 +147,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Increment the integer value of a key by the given amount",
-        "key increment",
         incr
     ),
     row!(
@@ -169,7 +156,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Decrement the integer value of a key by one",
-        "key",
         incr
     ),
     row!(
@@ -179,7 +165,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Decrement the integer value of a key by the given number",
-        "key decrement",
         incr
     ),
     row!(
@@ -189,7 +174,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.6.0",
         "Increment the float value of a key by the given amount",
-        "key increment",
         incrbyfloat
     ),
     row!(
@@ -199,7 +183,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec { first: 1, last: 2, step: 1 },
         "7.0.0",
         "Find longest common substring",
-        "key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]",
         lcs
     ),
     row!(
@@ -209,7 +192,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.4.0",
         "Get a substring of the string stored at a key",
-        "key start end",
         getrange
     ),
     row!(
@@ -219,7 +201,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "1.0.0",
         "Get a substring of the string stored at a key",
-        "key start end",
         getrange
     ),
     row!(
@@ -229,7 +210,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         KeySpec::ONE,
         "2.2.0",
         "Overwrite part of a string at key starting at the specified offset",
-        "key offset value",
         setrange
     ),
 ];
