@@ -45,6 +45,7 @@ def q_name(n):
     return n if re.fullmatch(r'[a-z][a-z0-9_\-]*', n) else '"%s"' % n
 def q_tok(t):
     return t if re.fullmatch(r'[A-Z][A-Z0-9_\-]*', t) else "'%s'" % t
+KEYS_SEEN = [0]
 def enc_arg(a):
     a = m(a); t = a['type']; flags = st(a['flags']) if 'flags' in a else []
     tok = a.get('token')
@@ -57,6 +58,10 @@ def enc_arg(a):
             body = q_name(a['name']) + ('(%s)' % inner if t == 'oneof' else '{%s}' % inner)
         else:
             body = q_name(a['name']) + TYPES[t]
+            if t == 'key':
+                # Key arguments take the next key spec unless Redis says otherwise.
+                if a['key_spec_index'] != KEYS_SEEN[0]: body += '%d' % a['key_spec_index']
+                KEYS_SEEN[0] = a['key_spec_index'] + 1
         s = (q_tok(tok) + '=' + body) if tok else body
     if 'multiple' in flags: s += ('+...' if 'multiple_token' in flags else '...')
     elif 'multiple_token' in flags: raise Exception('mt without multiple')
@@ -108,6 +113,7 @@ for n in names:
     if '@fast' not in cats: implied.add('@slow')
     explicit = [c[1:] for c in cats if c not in implied]
     if explicit: lines.append(' acl ' + ' '.join(explicit))
+    KEYS_SEEN[0] = 0
     if 'arguments' in doc: lines.append(' args ' + ' '.join(enc_arg(a) for a in doc['arguments']))
     for ks in info[8][1]: docs.append(' key ' + enc_keyspec(ks))
     tips = st(info[7]) if info[7] and info[7][0]=='set' else info[7]

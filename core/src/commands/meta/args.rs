@@ -290,8 +290,15 @@ impl<'a> Parser<'a> {
         };
         let mut arg = Arg::new(name, kind, None);
         if kind == Kind::Key {
-            arg.key_spec_index = self.keys;
-            self.keys += 1;
+            // `:k` takes the next key spec; `:kN` names spec N (LCS's two
+            // keys share one spec).
+            let mut explicit = None;
+            while let Some(digit) = self.peek().filter(u8::is_ascii_digit) {
+                self.at += 1;
+                explicit = Some(explicit.unwrap_or(0) * 10 + usize::from(digit - b'0'));
+            }
+            arg.key_spec_index = explicit.unwrap_or(self.keys);
+            self.keys = arg.key_spec_index + 1;
         }
         Some(arg)
     }
@@ -372,6 +379,9 @@ mod tests {
         assert_eq!(args.len(), 5);
         assert_eq!((args[0].kind, args[0].key_spec_index), (Kind::Key, 0));
         assert_eq!((args[1].name(), args[1].key_spec_index), (String::from("dst"), 1));
+        let shared = parse("key1:k key2:k0 other:k").unwrap();
+        let specs: Vec<usize> = shared.iter().map(|a| a.key_spec_index).collect();
+        assert_eq!(specs, [0, 0, 1]);
         let op = &args[2];
         assert!(op.optional && op.kind == Kind::OneOf);
         assert_eq!(op.children[0].name(), "equal");
