@@ -74,25 +74,42 @@ pub struct Client {
 }
 
 /// A reply waiting in an outbox: a client's own, or one frame shared by all
-/// the clients a publish reaches (built once instead of once per subscriber).
+/// the clients a publish reaches (built and encoded once instead of once per
+/// subscriber).
 #[derive(Debug)]
 pub(crate) enum Queued {
     Own(Reply),
-    Shared(Arc<Reply>),
+    Shared(Arc<SharedFrame>),
+}
+
+/// A reply shaped for one protocol, with its wire bytes in that protocol.
+#[derive(Debug)]
+pub(crate) struct SharedFrame {
+    reply: Reply,
+    encoded: Vec<u8>,
 }
 
 impl Queued {
-    fn reply(&self) -> &Reply {
-        match self {
-            Queued::Own(reply) => reply,
-            Queued::Shared(reply) => reply,
-        }
-    }
-
     fn into_reply(self) -> Reply {
         match self {
             Queued::Own(reply) => reply,
-            Queued::Shared(reply) => Arc::try_unwrap(reply).unwrap_or_else(|shared| (*shared).clone()),
+            Queued::Shared(frame) => Arc::try_unwrap(frame).map_or_else(|shared| shared.reply.clone(), |f| f.reply),
+        }
+    }
+
+    /// Appends the reply's wire bytes (`protocol` is the one it was shaped for).
+    fn write(&self, protocol: Protocol, out: &mut Vec<u8>) {
+        match self {
+            Queued::Own(reply) => crate::resp::encode(reply, protocol, out),
+            Queued::Shared(frame) => out.extend_from_slice(&frame.encoded),
+        }
+    }
+
+    /// Bytes `write` appends, exactly for a shared frame, a guess for others.
+    fn size_hint(&self) -> usize {
+        match self {
+            Queued::Own(_) => 16,
+            Queued::Shared(frame) => frame.encoded.len(),
         }
     }
 }
@@ -366,13 +383,18 @@ impl Node {
     }
 
     /// Queues one reply for each of `targets` (unknown ids are skipped),
-    /// shaping it once per protocol and sharing it.
+    /// shaping and encoding it once per protocol and sharing it.
     pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], reply: &Reply) {
-        let mut shaped: [Option<Arc<Reply>>; 2] = [None, None];
+        let mut shaped: [Option<Arc<SharedFrame>>; 2] = [None, None];
         for id in targets {
             let Some(c) = clients.get_mut(id) else { continue };
             let slot = &mut shaped[(c.protocol == Protocol::Resp3) as usize];
-            let shared = slot.get_or_insert_with(|| Arc::new(reply.clone().for_protocol(c.protocol)));
+            let shared = slot.get_or_insert_with(|| {
+                let reply = reply.clone().for_protocol(c.protocol);
+                let mut encoded = Vec::new();
+                crate::resp::encode(&reply, c.protocol, &mut encoded);
+                Arc::new(SharedFrame { reply, encoded })
+            });
             c.outbox.push_back((Queued::Shared(shared.clone()), c.protocol));
         }
     }
@@ -390,15 +412,16 @@ impl Node {
             None => match self.closed_outboxes.remove(&client) {
                 Some(mut outbox) => {
                     for (queued, protocol) in outbox.drain(..) {
-                        crate::resp::encode(queued.reply(), protocol, out);
+                        queued.write(protocol, out);
                     }
                     return;
                 }
                 None => return,
             },
         };
+        out.reserve(outbox.iter().map(|(queued, _)| queued.size_hint()).sum());
         for (queued, protocol) in outbox.drain(..) {
-            crate::resp::encode(queued.reply(), protocol, out);
+            queued.write(protocol, out);
         }
     }
 
@@ -539,7 +562,7 @@ impl Node {
             c.last_command_ms = now;
         }
         let checked = self
-            .resolve(&argv)
+            .resolve_looked_up(looked_up, &argv)
             .and_then(|r| self.check_auth(client, r))
             .and_then(|r| self.check_cluster(client, r, &argv))
             .and_then(|r| self.check_memory(client, r, in_multi))
@@ -859,6 +882,20 @@ impl Node {
                 Some(Resolved { spec: sub, parent: Some(spec) })
             }
         }
+    }
+
+    /// `resolve` reusing what `lookup` already found (one table probe per
+    /// command); unknown names go through `resolve` for its error.
+    fn resolve_looked_up(&self, looked_up: Option<Resolved>, argv: &[Vec<u8>]) -> Result<Resolved, Error> {
+        let Some(resolved) = looked_up else { return self.resolve(argv) };
+        match resolved.parent {
+            None => check_arity(resolved.spec, argv.len(), resolved.spec.name)?,
+            Some(parent) => {
+                check_arity(parent, argv.len(), parent.name)?;
+                check_arity(resolved.spec, argv.len(), &resolved.full_name())?;
+            }
+        }
+        Ok(resolved)
     }
 
     pub(crate) fn resolve(&self, argv: &[Vec<u8>]) -> Result<Resolved, Error> {

@@ -297,7 +297,9 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] =
 
 /// A confirmation or message frame: a push (an array for RESP2 clients).
 fn frame(kind: &str, items: impl IntoIterator<Item = Reply>) -> Reply {
-    let mut all = vec![Reply::bulk(kind.as_bytes())];
+    let items = items.into_iter();
+    let mut all = Vec::with_capacity(1 + items.size_hint().0);
+    all.push(Reply::bulk(kind.as_bytes()));
     all.extend(items);
     Reply::Push(all)
 }

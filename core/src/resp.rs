@@ -325,7 +325,10 @@ impl RequestDecoder {
         };
         self.pos += cr + 2;
         if count > 0 {
-            self.pending = Some(Multibulk { remaining: count as usize, bulk_len: None, argv: Vec::new() });
+            // Sized up front (bounded: the count is the client's claim, not
+            // yet backed by bytes), so argv does not regrow per argument.
+            let argv = Vec::with_capacity((count as usize).min(1024));
+            self.pending = Some(Multibulk { remaining: count as usize, bulk_len: None, argv });
         }
         Ok(true)
     }
