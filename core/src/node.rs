@@ -90,9 +90,10 @@ pub(crate) struct SharedFrame {
 }
 
 impl Queued {
+    /// The typed reply (a `BulkArray` expanded to its `Array`).
     fn into_reply(self) -> Reply {
         match self {
-            Queued::Own(reply) => reply,
+            Queued::Own(reply) => reply.expanded(),
             Queued::Shared(frame) => Arc::try_unwrap(frame).map_or_else(|shared| shared.reply.clone(), |f| f.reply),
         }
     }

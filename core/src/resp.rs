@@ -35,6 +35,10 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut Vec<u8>) {
         Reply::NilArray if resp3 => out.extend_from_slice(b"_\r\n"),
         Reply::NilArray => out.extend_from_slice(b"*-1\r\n"),
         Reply::Array(items) => aggregate(b'*', items, protocol, out),
+        Reply::BulkArray(array) => {
+            header(b'*', array.len() as i64, out);
+            out.extend_from_slice(array.encoded());
+        }
         Reply::Set(items) => aggregate(if resp3 { b'~' } else { b'*' }, items, protocol, out),
         Reply::Push(items) => aggregate(if resp3 { b'>' } else { b'*' }, items, protocol, out),
         Reply::Map(pairs) => {
