@@ -82,19 +82,25 @@ pub(crate) enum Queued {
     Shared(Arc<SharedFrame>),
 }
 
-/// A reply shaped for one protocol, with its wire bytes in that protocol.
+/// Bytes a shared frame's encoding starts with room for (a pub/sub message
+/// with short names fits).
+const SHARED_FRAME_RESERVE: usize = 96;
+
+/// A reply's wire bytes in one protocol, with the reply itself (as built,
+/// shared by both protocols' frames) for typed output.
 #[derive(Debug)]
 pub(crate) struct SharedFrame {
-    reply: Reply,
+    reply: Arc<Reply>,
     encoded: Vec<u8>,
 }
 
 impl Queued {
-    /// The typed reply (a `BulkArray` expanded to its `Array`).
-    fn into_reply(self) -> Reply {
+    /// The typed reply for a client speaking `protocol` (a `BulkArray`
+    /// expanded to its `Array`).
+    fn into_reply(self, protocol: Protocol) -> Reply {
         match self {
             Queued::Own(reply) => reply.expanded(),
-            Queued::Shared(frame) => Arc::try_unwrap(frame).map_or_else(|shared| shared.reply.clone(), |f| f.reply),
+            Queued::Shared(frame) => frame.reply.as_ref().clone().for_protocol(protocol),
         }
     }
 
@@ -385,16 +391,17 @@ impl Node {
 
     /// Queues one reply for each of `targets` (unknown ids are skipped),
     /// shaping and encoding it once per protocol and sharing it.
-    pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], reply: &Reply) {
+    pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], reply: Reply) {
+        let reply = Arc::new(reply);
         let mut shaped: [Option<Arc<SharedFrame>>; 2] = [None, None];
         for id in targets {
             let Some(c) = clients.get_mut(id) else { continue };
             let slot = &mut shaped[(c.protocol == Protocol::Resp3) as usize];
             let shared = slot.get_or_insert_with(|| {
-                let reply = reply.clone().for_protocol(c.protocol);
-                let mut encoded = Vec::new();
+                // `encode` lowers RESP3-only types for RESP2 as `for_protocol` does.
+                let mut encoded = Vec::with_capacity(SHARED_FRAME_RESERVE);
                 crate::resp::encode(&reply, c.protocol, &mut encoded);
-                Arc::new(SharedFrame { reply, encoded })
+                Arc::new(SharedFrame { reply: reply.clone(), encoded })
             });
             c.outbox.push_back((Queued::Shared(shared.clone()), c.protocol));
         }
@@ -441,10 +448,10 @@ impl Node {
     /// The oldest reply waiting for `client`, with the protocol to encode it in.
     pub fn pop_output(&mut self, client: ClientId) -> Option<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
-            Some(c) => c.outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(), protocol)),
+            Some(c) => c.outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(protocol), protocol)),
             None => {
                 let outbox = self.closed_outboxes.get_mut(&client)?;
-                let next = outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(), protocol));
+                let next = outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(protocol), protocol));
                 if outbox.is_empty() {
                     self.closed_outboxes.remove(&client);
                 }
@@ -456,11 +463,11 @@ impl Node {
     /// Like `take_output`, with the protocol each reply must be encoded in.
     pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
-            Some(c) => c.outbox.drain(..).map(|(queued, protocol)| (queued.into_reply(), protocol)).collect(),
+            Some(c) => c.outbox.drain(..).map(|(queued, protocol)| (queued.into_reply(protocol), protocol)).collect(),
             None => self
                 .closed_outboxes
                 .remove(&client)
-                .map(|outbox| outbox.into_iter().map(|(queued, protocol)| (queued.into_reply(), protocol)).collect())
+                .map(|outbox| outbox.into_iter().map(|(queued, protocol)| (queued.into_reply(protocol), protocol)).collect())
                 .unwrap_or_default(),
         }
     }
@@ -478,7 +485,7 @@ impl Node {
     /// Takes the replies queued for `client` after the first `keep`.
     pub(crate) fn take_output_after(&mut self, client: ClientId, keep: usize) -> Vec<Reply> {
         match self.clients.get_mut(&client) {
-            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(queued, _)| queued.into_reply()).collect(),
+            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(queued, protocol)| queued.into_reply(protocol)).collect(),
             _ => Vec::new(),
         }
     }

@@ -409,13 +409,13 @@ impl Node {
         let subscribers = (flavor.table)(registry).subscribers(channel);
         if !subscribers.is_empty() {
             let message_frame = frame(flavor.message, [Reply::bulk(channel), Reply::bulk(message)]);
-            Node::send_shared(clients, subscribers, &message_frame);
+            Node::send_shared(clients, subscribers, message_frame);
             count += subscribers.len();
         }
         if flavor.with_patterns && !registry.patterns.is_empty() {
             for (pattern, subscribers) in registry.patterns.matching(channel) {
                 let items = [Reply::bulk(pattern), Reply::bulk(channel), Reply::bulk(message)];
-                Node::send_shared(clients, subscribers, &frame("pmessage", items));
+                Node::send_shared(clients, subscribers, frame("pmessage", items));
                 count += subscribers.len();
             }
         }
