@@ -79,28 +79,21 @@ pub struct Client {
 #[derive(Debug)]
 pub(crate) enum Queued {
     Own(Reply),
-    Shared(Arc<SharedFrame>),
+    /// Wire bytes for the protocol queued alongside.
+    Shared(Arc<Vec<u8>>),
 }
 
 /// Bytes a shared frame's encoding starts with room for (a pub/sub message
 /// with short names fits).
 const SHARED_FRAME_RESERVE: usize = 96;
 
-/// A reply's wire bytes in one protocol, with the reply itself (as built,
-/// shared by both protocols' frames) for typed output.
-#[derive(Debug)]
-pub(crate) struct SharedFrame {
-    reply: Arc<Reply>,
-    encoded: Vec<u8>,
-}
-
 impl Queued {
-    /// The typed reply for a client speaking `protocol` (a `BulkArray`
-    /// expanded to its `Array`).
-    fn into_reply(self, protocol: Protocol) -> Reply {
+    /// The typed reply (a `BulkArray` expanded to its `Array`).
+    fn into_reply(self) -> Reply {
         match self {
             Queued::Own(reply) => reply.expanded(),
-            Queued::Shared(frame) => frame.reply.as_ref().clone().for_protocol(protocol),
+            // Decoding the bytes gives back the reply shaped for their protocol.
+            Queued::Shared(frame) => crate::resp::decode_reply(&frame).ok().flatten().map_or(Reply::NilArray, |(r, _)| r),
         }
     }
 
@@ -108,7 +101,7 @@ impl Queued {
     fn write(&self, protocol: Protocol, out: &mut Vec<u8>) {
         match self {
             Queued::Own(reply) => crate::resp::encode(reply, protocol, out),
-            Queued::Shared(frame) => out.extend_from_slice(&frame.encoded),
+            Queued::Shared(frame) => out.extend_from_slice(frame),
         }
     }
 
@@ -116,7 +109,7 @@ impl Queued {
     fn size_hint(&self) -> usize {
         match self {
             Queued::Own(_) => 16,
-            Queued::Shared(frame) => frame.encoded.len(),
+            Queued::Shared(frame) => frame.len(),
         }
     }
 }
@@ -389,19 +382,17 @@ impl Node {
         }
     }
 
-    /// Queues one reply for each of `targets` (unknown ids are skipped),
-    /// shaping and encoding it once per protocol and sharing it.
-    pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], reply: Reply) {
-        let reply = Arc::new(reply);
-        let mut shaped: [Option<Arc<SharedFrame>>; 2] = [None, None];
+    /// Queues a push of the bulk strings `push` for each of `targets` (unknown
+    /// ids are skipped), encoding it once per protocol and sharing the bytes.
+    pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], push: &[&[u8]]) {
+        let mut shaped: [Option<Arc<Vec<u8>>>; 2] = [None, None];
         for id in targets {
             let Some(c) = clients.get_mut(id) else { continue };
             let slot = &mut shaped[(c.protocol == Protocol::Resp3) as usize];
             let shared = slot.get_or_insert_with(|| {
-                // `encode` lowers RESP3-only types for RESP2 as `for_protocol` does.
                 let mut encoded = Vec::with_capacity(SHARED_FRAME_RESERVE);
-                crate::resp::encode(&reply, c.protocol, &mut encoded);
-                Arc::new(SharedFrame { reply: reply.clone(), encoded })
+                crate::resp::encode_push_of_bulks(push, c.protocol, &mut encoded);
+                Arc::new(encoded)
             });
             c.outbox.push_back((Queued::Shared(shared.clone()), c.protocol));
         }
@@ -448,10 +439,10 @@ impl Node {
     /// The oldest reply waiting for `client`, with the protocol to encode it in.
     pub fn pop_output(&mut self, client: ClientId) -> Option<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
-            Some(c) => c.outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(protocol), protocol)),
+            Some(c) => c.outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(), protocol)),
             None => {
                 let outbox = self.closed_outboxes.get_mut(&client)?;
-                let next = outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(protocol), protocol));
+                let next = outbox.pop_front().map(|(queued, protocol)| (queued.into_reply(), protocol));
                 if outbox.is_empty() {
                     self.closed_outboxes.remove(&client);
                 }
@@ -463,11 +454,11 @@ impl Node {
     /// Like `take_output`, with the protocol each reply must be encoded in.
     pub fn take_output_with_protocol(&mut self, client: ClientId) -> Vec<(Reply, Protocol)> {
         match self.clients.get_mut(&client) {
-            Some(c) => c.outbox.drain(..).map(|(queued, protocol)| (queued.into_reply(protocol), protocol)).collect(),
+            Some(c) => c.outbox.drain(..).map(|(queued, protocol)| (queued.into_reply(), protocol)).collect(),
             None => self
                 .closed_outboxes
                 .remove(&client)
-                .map(|outbox| outbox.into_iter().map(|(queued, protocol)| (queued.into_reply(protocol), protocol)).collect())
+                .map(|outbox| outbox.into_iter().map(|(queued, protocol)| (queued.into_reply(), protocol)).collect())
                 .unwrap_or_default(),
         }
     }
@@ -485,7 +476,7 @@ impl Node {
     /// Takes the replies queued for `client` after the first `keep`.
     pub(crate) fn take_output_after(&mut self, client: ClientId, keep: usize) -> Vec<Reply> {
         match self.clients.get_mut(&client) {
-            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(queued, protocol)| queued.into_reply(protocol)).collect(),
+            Some(c) if c.outbox.len() > keep => c.outbox.drain(keep..).map(|(queued, _)| queued.into_reply()).collect(),
             _ => Vec::new(),
         }
     }

@@ -67,6 +67,15 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut Vec<u8>) {
     }
 }
 
+/// Appends a push of bulk strings (a pub/sub message), as `encode` writes
+/// `Reply::Push` of `Reply::Bulk`s: `>` in RESP3, an array in RESP2.
+pub(crate) fn encode_push_of_bulks(items: &[&[u8]], protocol: Protocol, out: &mut Vec<u8>) {
+    header(if protocol == Protocol::Resp3 { b'>' } else { b'*' }, items.len() as i64, out);
+    for item in items {
+        bulk(b'$', &[], item, out);
+    }
+}
+
 /// Appends a command as a multibulk request, the way clients send commands.
 pub fn encode_command<A: AsRef<[u8]>>(argv: &[A], out: &mut Vec<u8>) {
     header(b'*', argv.len() as i64, out);
