@@ -185,9 +185,25 @@ pub struct Measured {
     pub redis_bytes: Option<f64>,
 }
 
-/// Feeds a workload to an in-process node; ops/s and, if asked, heap bytes
-/// per element of the key the setup builds.
-pub fn run_native(workload: &Workload) -> (f64, Option<f64>) {
+/// One native run of a workload.
+pub struct NativeRun {
+    /// Operations per second of wall-clock time.
+    pub ops: f64,
+    /// Operations per second of this thread's CPU time (Linux only): steadier
+    /// than `ops` on a loaded machine, for before/after comparisons.
+    pub cpu_ops: Option<f64>,
+    /// Heap bytes per element of the key the setup builds, if asked.
+    pub bytes_per_element: Option<f64>,
+}
+
+/// CPU time this thread has run, in nanoseconds (the scheduler's count).
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// Feeds a workload to an in-process node behind RESP sessions.
+pub fn run_native(workload: &Workload) -> NativeRun {
     let mut node = Node::new();
     let mut session = Session::open(&mut node, 0);
     let mut clock = 0u64;
@@ -207,6 +223,7 @@ pub fn run_native(workload: &Workload) -> (f64, Option<f64>) {
     }
     let bytes_per_element = workload.memory.as_ref().map(|check| key_bytes(&workload.setup, check) / check.elements as f64);
     let started = Instant::now();
+    let cpu_started = thread_cpu_ns();
     let mut written = 0usize;
     for batch in &workload.timed.batches {
         clock += 1;
@@ -216,8 +233,13 @@ pub fn run_native(workload: &Workload) -> (f64, Option<f64>) {
         }
     }
     let elapsed = started.elapsed();
+    let cpu_ns = cpu_started.zip(thread_cpu_ns()).map(|(from, to)| to.saturating_sub(from));
     assert!(written > 0, "{}: the session must reply", workload.name);
-    (workload.ops as f64 / elapsed.as_secs_f64(), bytes_per_element)
+    NativeRun {
+        ops: workload.ops as f64 / elapsed.as_secs_f64(),
+        cpu_ops: cpu_ns.filter(|&ns| ns > 0).map(|ns| workload.ops as f64 * 1e9 / ns as f64),
+        bytes_per_element,
+    }
 }
 
 /// Heap bytes the key of `check` holds after `setup`: what deleting it frees
@@ -310,9 +332,9 @@ pub fn run_table(table: &Table, redis: Option<&mut Redis>) -> Vec<Measured> {
     println!("== {} ==", table.title);
     let mut measured: Vec<Measured> = table.workloads.iter().map(|_| Measured::default()).collect();
     for (workload, m) in table.workloads.iter().zip(&mut measured) {
-        let (ops, bytes) = run_native(workload);
-        m.native = Some(ops);
-        m.native_bytes = bytes;
+        let run = run_native(workload);
+        m.native = Some(run.ops);
+        m.native_bytes = run.bytes_per_element;
     }
     for (m, wasm) in measured.iter_mut().zip(run_wasm(&table.workloads)) {
         m.wasm = wasm;

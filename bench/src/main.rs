@@ -48,7 +48,9 @@ fn main() {
                 for table in build() {
                     for workload in table.workloads.iter().filter(|w| w.name == *name) {
                         for _ in 0..repeat {
-                            println!("{} native: {:.0} ops/s", workload.name, run_native(workload).0);
+                            let run = run_native(workload);
+                            let cpu = run.cpu_ops.map_or_else(String::new, |ops| format!(" ({ops:.0} per CPU second)"));
+                            println!("{} native: {:.0} ops/s{cpu}", workload.name, run.ops);
                         }
                     }
                 }

@@ -197,6 +197,7 @@ fn invalidated_keys(reply: &Reply) -> Option<Vec<&[u8]>> {
 fn element_count(reply: &Reply) -> Option<usize> {
     match reply {
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => Some(items.len()),
+        Reply::BulkArray(array) => Some(array.len()),
         Reply::Map(pairs) => Some(pairs.len() * 2),
         _ => None,
     }
@@ -245,6 +246,7 @@ fn tty_into(reply: &Reply, prefix: &str, out: &mut Vec<u8>) {
         Reply::Set(items) => tty_aggregate(items.iter().map(|r| (r, None)), items.len(), '~', "(empty set)", prefix, out),
         Reply::Push(items) => tty_aggregate(items.iter().map(|r| (r, None)), items.len(), ')', "(empty push)", prefix, out),
         Reply::Map(pairs) => tty_aggregate(pairs.iter().map(|(k, v)| (k, Some(v))), pairs.len(), '#', "(empty hash)", prefix, out),
+        Reply::BulkArray(array) => tty_into(&Reply::Array(array.to_replies()), prefix, out),
     }
 }
 
@@ -351,6 +353,7 @@ fn raw_into(reply: &Reply, out: &mut Vec<u8>) {
         Reply::BigNumber(n) => out.extend_from_slice(n.as_bytes()),
         Reply::Bulk(bytes) | Reply::Verbatim { text: bytes, .. } => out.extend_from_slice(bytes),
         Reply::Nil | Reply::NilArray => {}
+        Reply::BulkArray(array) => raw_into(&Reply::Array(array.to_replies()), out),
         Reply::Boolean(b) => out.extend_from_slice(if *b { b"(true)" } else { b"(false)" }),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             for (i, item) in items.iter().enumerate() {

@@ -293,6 +293,28 @@ impl Db {
         Some(entry)
     }
 
+    /// Changes the entry at `key` in place with one lookup: `change` runs on
+    /// it (counted as an access, like `entry_mut`) and, when it succeeds, the
+    /// key is re-counted and signalled as `touch` does. `None` if missing.
+    pub fn change_entry<R>(
+        &mut self,
+        key: &[u8],
+        now_ms: u64,
+        change: impl FnOnce(&mut Entry) -> Result<R, Error>,
+    ) -> Option<Result<R, Error>> {
+        self.expire_if_due(key, now_ms);
+        let entry = self.values.get_mut(key)?;
+        entry.accessed_ms = now_ms;
+        let result = change(entry);
+        if result.is_ok() {
+            let counted = KEY_OVERHEAD_BYTES + key.len() + entry.value.heap_bytes();
+            self.used_bytes = self.used_bytes - entry.counted_bytes + counted;
+            entry.counted_bytes = counted;
+            self.signal(key);
+        }
+        Some(result)
+    }
+
     /// Looks `key` up without counting an access (TYPE, EXISTS, TTL, OBJECT).
     pub fn peek(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
         self.expire_if_due(key, now_ms);

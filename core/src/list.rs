@@ -37,11 +37,24 @@ impl End {
 }
 
 /// Packed elements: `count` entries of (LEB128 length, bytes).
+///
+/// Lengths only read forwards, so finding the last element means walking the
+/// chunk. The mark (in what would otherwise be padding) remembers where one
+/// element near the end starts, so repeated pops from the back walk a few
+/// elements instead of the whole chunk. `(0, 0)` is always true; every change
+/// that could move elements resets it there.
 #[derive(Clone, Default)]
 struct Chunk {
     bytes: Vec<u8>,
     count: u32,
+    /// Element `mark_index` starts at byte `mark_offset`.
+    mark_index: u16,
+    mark_offset: u16,
 }
+
+/// How many elements before the one it looks for a back pop leaves the mark:
+/// the next pops walk at most this far, and one whole walk serves this many pops.
+const MARK_LAG: usize = 24;
 
 fn header_len(len: usize) -> usize {
     let mut n = 1;
@@ -120,6 +133,61 @@ impl Chunk {
         offset
     }
 
+    fn reset_mark(&mut self) {
+        self.mark_index = 0;
+        self.mark_offset = 0;
+    }
+
+    /// Byte offset of element `index` (`< count`), walking from the mark when
+    /// it lies at or before `index`, and moving the mark [`MARK_LAG`]
+    /// elements before `index` on the way.
+    fn offset_near_end(&mut self, index: usize) -> usize {
+        let (mut i, mut offset) = (self.mark_index as usize, self.mark_offset as usize);
+        if i > index {
+            (i, offset) = (0, 0);
+        }
+        let anchor = index.saturating_sub(MARK_LAG);
+        while i < index {
+            if i == anchor {
+                if let (Ok(at), Ok(off)) = (u16::try_from(i), u16::try_from(offset)) {
+                    self.mark_index = at;
+                    self.mark_offset = off;
+                }
+            }
+            offset = self.element_at(offset).1;
+            i += 1;
+        }
+        offset
+    }
+
+    /// Removes the last element and returns it.
+    fn pop_back(&mut self) -> Vec<u8> {
+        let last = self.count as usize - 1;
+        let at = self.offset_near_end(last);
+        let (start, end) = self.element_at(at);
+        let value = self.bytes[start..end].to_vec();
+        self.bytes.truncate(at);
+        self.count -= 1;
+        if self.mark_index as usize >= last {
+            self.reset_mark();
+        }
+        value
+    }
+
+    /// Removes the first element and returns it.
+    fn pop_front(&mut self) -> Vec<u8> {
+        let (start, next) = self.element_at(0);
+        let value = self.bytes[start..next].to_vec();
+        self.bytes.drain(..next);
+        self.count -= 1;
+        // Every element moved `next` bytes and one place to the front.
+        if self.mark_index > 0 {
+            self.mark_index -= 1;
+            self.mark_offset -= next as u16;
+        }
+        value
+    }
+
     fn fits(&self, extra: usize) -> bool {
         self.count == 0 || self.bytes.len() + extra <= CHUNK_BYTES
     }
@@ -146,16 +214,18 @@ impl Chunk {
         self.reserve(encoded.len());
         self.bytes.splice(offset..offset, encoded);
         self.count += 1;
+        self.reset_mark();
     }
 
     /// Splits an over-full chunk in two halves; returns the second half.
     fn split(&mut self) -> Chunk {
         let keep = self.count / 2;
         let at = self.offset_of(keep as usize);
-        let tail = Chunk { bytes: self.bytes[at..].to_vec(), count: self.count - keep };
+        let tail = Chunk { bytes: self.bytes[at..].to_vec(), count: self.count - keep, ..Chunk::default() };
         self.bytes.truncate(at);
         self.bytes.shrink_to_fit();
         self.count = keep;
+        self.reset_mark();
         tail
     }
 }
@@ -209,10 +279,7 @@ impl ListStore {
         let value = match end {
             End::Left => {
                 let chunk = self.chunks.front_mut()?;
-                let (start, next) = chunk.element_at(0);
-                let value = chunk.bytes[start..next].to_vec();
-                chunk.bytes.drain(..next);
-                chunk.count -= 1;
+                let value = chunk.pop_front();
                 if chunk.count == 0 {
                     self.chunks.pop_front();
                 }
@@ -220,11 +287,7 @@ impl ListStore {
             }
             End::Right => {
                 let chunk = self.chunks.back_mut()?;
-                let last = chunk.offset_of(chunk.count as usize - 1);
-                let (start, end) = chunk.element_at(last);
-                let value = chunk.bytes[start..end].to_vec();
-                chunk.bytes.truncate(last);
-                chunk.count -= 1;
+                let value = chunk.pop_back();
                 if chunk.count == 0 {
                     self.chunks.pop_back();
                 }
@@ -278,6 +341,7 @@ impl ListStore {
         let offset = chunk.offset_of(i);
         let (_, next) = chunk.element_at(offset);
         chunk.bytes.splice(offset..next, encode(value));
+        chunk.reset_mark();
         self.split_if_needed(c);
         true
     }
@@ -339,6 +403,7 @@ impl ListStore {
                 }
             }
             chunk.count -= n as u32;
+            chunk.reset_mark();
             n = 0;
         }
     }
@@ -393,6 +458,7 @@ impl ListStore {
             }
             chunk.count -= drop.len() as u32;
             chunk.bytes = kept;
+            chunk.reset_mark();
         }
         self.len -= removed;
         if removed > 0 {
@@ -647,6 +713,53 @@ mod tests {
         let from: Vec<&[u8]> = list.iter_from(start).collect();
         let expected: Vec<&[u8]> = model.iter().skip(start).map(|v| v.as_slice()).collect();
         assert_eq!(from, expected);
+    }
+
+    /// Runs of pops from the back (which walk from the chunk's mark) mixed
+    /// with every other change, checked against a VecDeque after each step.
+    #[test]
+    fn back_pops_stay_right_whatever_happened_before() {
+        let mut list = ListStore::new();
+        let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+        let value = |i: usize| format!("{:0width$}", i, width = 1 + i % 200).into_bytes();
+        for i in 0..3000 {
+            list.push(End::Right, &value(i));
+            model.push_back(value(i));
+        }
+        for round in 0..60 {
+            for _ in 0..(round % 7) * 9 {
+                assert_eq!(list.pop(End::Right), model.pop_back());
+            }
+            let v = value(round);
+            match round % 6 {
+                0 => {
+                    list.push(End::Left, &v);
+                    model.push_front(v);
+                }
+                1 => assert_eq!(list.pop(End::Left), model.pop_front()),
+                2 => {
+                    list.push(End::Right, &v);
+                    model.push_back(v);
+                }
+                3 => {
+                    let i = model.len() - 3;
+                    assert!(list.set(i, &v));
+                    model[i] = v;
+                }
+                4 => {
+                    let i = model.len() - 5;
+                    list.insert(i, &v);
+                    model.insert(i, v);
+                }
+                _ => {
+                    list.remove(End::Right, 2);
+                    model.truncate(model.len() - 2);
+                }
+            }
+            assert_eq!(list.pop(End::Right), model.pop_back());
+            assert_eq!(list.get(model.len() - 1), model.back().map(|v| v.as_slice()));
+        }
+        model_check(&list, &model);
     }
 
     #[test]

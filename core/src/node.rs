@@ -74,25 +74,42 @@ pub struct Client {
 }
 
 /// A reply waiting in an outbox: a client's own, or one frame shared by all
-/// the clients a publish reaches (built once instead of once per subscriber).
+/// the clients a publish reaches (built and encoded once instead of once per
+/// subscriber).
 #[derive(Debug)]
 pub(crate) enum Queued {
     Own(Reply),
-    Shared(Arc<Reply>),
+    /// Wire bytes for the protocol queued alongside.
+    Shared(Arc<Vec<u8>>),
 }
 
+/// Bytes a shared frame's encoding starts with room for (a pub/sub message
+/// with short names fits).
+const SHARED_FRAME_RESERVE: usize = 96;
+
 impl Queued {
-    fn reply(&self) -> &Reply {
+    /// The typed reply (a `BulkArray` expanded to its `Array`).
+    fn into_reply(self) -> Reply {
         match self {
-            Queued::Own(reply) => reply,
-            Queued::Shared(reply) => reply,
+            Queued::Own(reply) => reply.expanded(),
+            // Decoding the bytes gives back the reply shaped for their protocol.
+            Queued::Shared(frame) => crate::resp::decode_reply(&frame).ok().flatten().map_or(Reply::NilArray, |(r, _)| r),
         }
     }
 
-    fn into_reply(self) -> Reply {
+    /// Appends the reply's wire bytes (`protocol` is the one it was shaped for).
+    fn write(&self, protocol: Protocol, out: &mut Vec<u8>) {
         match self {
-            Queued::Own(reply) => reply,
-            Queued::Shared(reply) => Arc::try_unwrap(reply).unwrap_or_else(|shared| (*shared).clone()),
+            Queued::Own(reply) => crate::resp::encode(reply, protocol, out),
+            Queued::Shared(frame) => out.extend_from_slice(frame),
+        }
+    }
+
+    /// Bytes `write` appends, exactly for a shared frame, a guess for others.
+    fn size_hint(&self) -> usize {
+        match self {
+            Queued::Own(_) => 16,
+            Queued::Shared(frame) => frame.len(),
         }
     }
 }
@@ -365,14 +382,18 @@ impl Node {
         }
     }
 
-    /// Queues one reply for each of `targets` (unknown ids are skipped),
-    /// shaping it once per protocol and sharing it.
-    pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], reply: &Reply) {
-        let mut shaped: [Option<Arc<Reply>>; 2] = [None, None];
+    /// Queues a push of the bulk strings `push` for each of `targets` (unknown
+    /// ids are skipped), encoding it once per protocol and sharing the bytes.
+    pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], push: &[&[u8]]) {
+        let mut shaped: [Option<Arc<Vec<u8>>>; 2] = [None, None];
         for id in targets {
             let Some(c) = clients.get_mut(id) else { continue };
             let slot = &mut shaped[(c.protocol == Protocol::Resp3) as usize];
-            let shared = slot.get_or_insert_with(|| Arc::new(reply.clone().for_protocol(c.protocol)));
+            let shared = slot.get_or_insert_with(|| {
+                let mut encoded = Vec::with_capacity(SHARED_FRAME_RESERVE);
+                crate::resp::encode_push_of_bulks(push, c.protocol, &mut encoded);
+                Arc::new(encoded)
+            });
             c.outbox.push_back((Queued::Shared(shared.clone()), c.protocol));
         }
     }
@@ -390,15 +411,16 @@ impl Node {
             None => match self.closed_outboxes.remove(&client) {
                 Some(mut outbox) => {
                     for (queued, protocol) in outbox.drain(..) {
-                        crate::resp::encode(queued.reply(), protocol, out);
+                        queued.write(protocol, out);
                     }
                     return;
                 }
                 None => return,
             },
         };
+        out.reserve(outbox.iter().map(|(queued, _)| queued.size_hint()).sum());
         for (queued, protocol) in outbox.drain(..) {
-            crate::resp::encode(queued.reply(), protocol, out);
+            queued.write(protocol, out);
         }
     }
 
@@ -539,7 +561,7 @@ impl Node {
             c.last_command_ms = now;
         }
         let checked = self
-            .resolve(&argv)
+            .resolve_looked_up(looked_up, &argv)
             .and_then(|r| self.check_auth(client, r))
             .and_then(|r| self.check_cluster(client, r, &argv))
             .and_then(|r| self.check_memory(client, r, in_multi))
@@ -859,6 +881,20 @@ impl Node {
                 Some(Resolved { spec: sub, parent: Some(spec) })
             }
         }
+    }
+
+    /// `resolve` reusing what `lookup` already found (one table probe per
+    /// command); unknown names go through `resolve` for its error.
+    fn resolve_looked_up(&self, looked_up: Option<Resolved>, argv: &[Vec<u8>]) -> Result<Resolved, Error> {
+        let Some(resolved) = looked_up else { return self.resolve(argv) };
+        match resolved.parent {
+            None => check_arity(resolved.spec, argv.len(), resolved.spec.name)?,
+            Some(parent) => {
+                check_arity(parent, argv.len(), parent.name)?;
+                check_arity(resolved.spec, argv.len(), &resolved.full_name())?;
+            }
+        }
+        Ok(resolved)
     }
 
     pub(crate) fn resolve(&self, argv: &[Vec<u8>]) -> Result<Resolved, Error> {

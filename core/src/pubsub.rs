@@ -297,7 +297,9 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] =
 
 /// A confirmation or message frame: a push (an array for RESP2 clients).
 fn frame(kind: &str, items: impl IntoIterator<Item = Reply>) -> Reply {
-    let mut all = vec![Reply::bulk(kind.as_bytes())];
+    let items = items.into_iter();
+    let mut all = Vec::with_capacity(1 + items.size_hint().0);
+    all.push(Reply::bulk(kind.as_bytes()));
     all.extend(items);
     Reply::Push(all)
 }
@@ -406,14 +408,12 @@ impl Node {
         let mut count = 0;
         let subscribers = (flavor.table)(registry).subscribers(channel);
         if !subscribers.is_empty() {
-            let message_frame = frame(flavor.message, [Reply::bulk(channel), Reply::bulk(message)]);
-            Node::send_shared(clients, subscribers, &message_frame);
+            Node::send_shared(clients, subscribers, &[flavor.message.as_bytes(), channel, message]);
             count += subscribers.len();
         }
         if flavor.with_patterns && !registry.patterns.is_empty() {
             for (pattern, subscribers) in registry.patterns.matching(channel) {
-                let items = [Reply::bulk(pattern), Reply::bulk(channel), Reply::bulk(message)];
-                Node::send_shared(clients, subscribers, &frame("pmessage", items));
+                Node::send_shared(clients, subscribers, &[b"pmessage", pattern, channel, message]);
                 count += subscribers.len();
             }
         }

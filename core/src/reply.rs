@@ -37,7 +37,67 @@ pub enum Reply {
     Verbatim { format: [u8; 3], text: Vec<u8> },
     /// An arbitrary-precision integer in decimal; a bulk string in RESP2.
     BigNumber(String),
+    /// An array of bulk strings kept in their wire form (LRANGE's reply):
+    /// the same frame as an `Array` of `Bulk`s, without an allocation per
+    /// element. `Node`'s typed output hands it out as that `Array`.
+    BulkArray(BulkArray),
 }
+
+/// Bulk strings already encoded (`$<len>\r\n<bytes>\r\n` each, the same in
+/// RESP2 and RESP3), and how many there are.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct BulkArray {
+    encoded: Vec<u8>,
+    count: usize,
+}
+
+impl BulkArray {
+    /// An empty array with room for `count` elements of about `value_len`
+    /// bytes (a guess, so capped; the buffer grows past it as needed).
+    pub fn with_capacity(count: usize, value_len: usize) -> BulkArray {
+        const MAX_RESERVE: usize = 64 * 1024;
+        let guess = count.saturating_mul(value_len.saturating_add(8)).min(MAX_RESERVE);
+        BulkArray { encoded: Vec::with_capacity(guess), count: 0 }
+    }
+
+    pub fn push(&mut self, value: &[u8]) {
+        self.encoded.push(b'$');
+        crate::args::push_i64(value.len() as i64, &mut self.encoded);
+        self.encoded.extend_from_slice(b"\r\n");
+        self.encoded.extend_from_slice(value);
+        self.encoded.extend_from_slice(b"\r\n");
+        self.count += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The encoded elements, one after another.
+    pub(crate) fn encoded(&self) -> &[u8] {
+        &self.encoded
+    }
+
+    /// The elements as `Bulk` replies.
+    pub fn to_replies(&self) -> Vec<Reply> {
+        let mut items = Vec::with_capacity(self.count);
+        let mut rest = self.encoded.as_slice();
+        // Each element is `$`, digits, CRLF, the bytes, CRLF (written by `push`).
+        while let Some(cr) = rest.iter().position(|&b| b == b'\r') {
+            let len = rest.get(1..cr).and_then(crate::args::parse_i64).unwrap_or(0) as usize;
+            let start = cr + 2;
+            let end = (start + len).min(rest.len());
+            items.push(Reply::Bulk(rest[start..end].to_vec()));
+            rest = rest.get(end + 2..).unwrap_or(&[]);
+        }
+        items
+    }
+}
+
 
 impl Reply {
     pub fn ok() -> Reply {
@@ -58,6 +118,29 @@ impl Reply {
 
     pub fn is_error(&self) -> bool {
         matches!(self, Reply::Error(_))
+    }
+
+    /// The reply with every `BulkArray` in it turned into an `Array` of
+    /// `Bulk`s, for consumers of typed replies.
+    pub fn expanded(self) -> Reply {
+        match self {
+            Reply::BulkArray(array) => Reply::Array(array.to_replies()),
+            Reply::Array(items) if items.iter().any(Reply::holds_bulk_array) => {
+                Reply::Array(items.into_iter().map(Reply::expanded).collect())
+            }
+            Reply::Push(items) if items.iter().any(Reply::holds_bulk_array) => {
+                Reply::Push(items.into_iter().map(Reply::expanded).collect())
+            }
+            other => other,
+        }
+    }
+
+    fn holds_bulk_array(&self) -> bool {
+        match self {
+            Reply::BulkArray(_) => true,
+            Reply::Array(items) | Reply::Push(items) => items.iter().any(Reply::holds_bulk_array),
+            _ => false,
+        }
     }
 
     /// The reply as a client speaking `protocol` receives it.
@@ -92,4 +175,32 @@ fn lower_all(items: Vec<Reply>) -> Vec<Reply> {
 /// Formats a double the way Redis 7.0 does in replies (`%.17g`, `inf`, `-inf`, `nan`).
 pub fn format_double(d: f64) -> String {
     crate::args::format_g17(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// A `BulkArray` is the same frame as the `Array` of `Bulk`s it stands
+    /// for, in both protocols, and expands back to it (binary values too).
+    #[test]
+    fn bulk_array_encodes_and_expands_like_an_array_of_bulks() {
+        let cases: [&[&[u8]]; 4] = [&[b"a"], &[b"", b"x\r\ny", b"\r\n"], &[&[0u8, 255, b'$', b'\r']], &[b"0123456789abcdef".as_slice(); 12]];
+        for values in cases {
+            let mut array = BulkArray::with_capacity(values.len(), 1);
+            values.iter().for_each(|v| array.push(v));
+            let plain = Reply::Array(values.iter().map(|v| Reply::bulk(v)).collect());
+            for protocol in [Protocol::Resp2, Protocol::Resp3] {
+                let (mut packed_bytes, mut plain_bytes) = (Vec::new(), Vec::new());
+                crate::resp::encode(&Reply::BulkArray(array.clone()), protocol, &mut packed_bytes);
+                crate::resp::encode(&plain, protocol, &mut plain_bytes);
+                assert_eq!(packed_bytes, plain_bytes);
+            }
+            assert_eq!(array.len(), values.len());
+            assert_eq!(Reply::BulkArray(array.clone()).expanded(), plain);
+            let nested = Reply::Array(vec![Reply::Integer(1), Reply::BulkArray(array)]);
+            assert_eq!(nested.expanded(), Reply::Array(vec![Reply::Integer(1), plain]));
+        }
+    }
 }

@@ -35,6 +35,10 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut Vec<u8>) {
         Reply::NilArray if resp3 => out.extend_from_slice(b"_\r\n"),
         Reply::NilArray => out.extend_from_slice(b"*-1\r\n"),
         Reply::Array(items) => aggregate(b'*', items, protocol, out),
+        Reply::BulkArray(array) => {
+            header(b'*', array.len() as i64, out);
+            out.extend_from_slice(array.encoded());
+        }
         Reply::Set(items) => aggregate(if resp3 { b'~' } else { b'*' }, items, protocol, out),
         Reply::Push(items) => aggregate(if resp3 { b'>' } else { b'*' }, items, protocol, out),
         Reply::Map(pairs) => {
@@ -60,6 +64,15 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut Vec<u8>) {
         Reply::Verbatim { text, .. } => bulk(b'$', &[], text, out),
         Reply::BigNumber(n) if resp3 => line(b'(', n.as_bytes(), out),
         Reply::BigNumber(n) => bulk(b'$', &[], n.as_bytes(), out),
+    }
+}
+
+/// Appends a push of bulk strings (a pub/sub message), as `encode` writes
+/// `Reply::Push` of `Reply::Bulk`s: `>` in RESP3, an array in RESP2.
+pub(crate) fn encode_push_of_bulks(items: &[&[u8]], protocol: Protocol, out: &mut Vec<u8>) {
+    header(if protocol == Protocol::Resp3 { b'>' } else { b'*' }, items.len() as i64, out);
+    for item in items {
+        bulk(b'$', &[], item, out);
     }
 }
 
@@ -325,7 +338,10 @@ impl RequestDecoder {
         };
         self.pos += cr + 2;
         if count > 0 {
-            self.pending = Some(Multibulk { remaining: count as usize, bulk_len: None, argv: Vec::new() });
+            // Sized up front (bounded: the count is the client's claim, not
+            // yet backed by bytes), so argv does not regrow per argument.
+            let argv = Vec::with_capacity((count as usize).min(1024));
+            self.pending = Some(Multibulk { remaining: count as usize, bulk_len: None, argv });
         }
         Ok(true)
     }

@@ -74,6 +74,9 @@ impl Backend for ClusterMember<'_> {
     }
 }
 
+/// Most output bytes `feed` reserves up front.
+const OUTPUT_RESERVE_MAX: usize = 16 * 1024;
+
 pub struct Session {
     client: ClientId,
     decoder: RequestDecoder,
@@ -107,10 +110,12 @@ impl Session {
     /// returns the encoded replies. After a protocol error the error is the
     /// last thing written and the session is closed, as Redis does.
     pub fn feed(&mut self, backend: &mut impl Backend, bytes: &[u8], now_ms: u64) -> Vec<u8> {
-        let mut out = Vec::new();
         if self.closed {
-            return out;
+            return Vec::new();
         }
+        // Replies are usually no longer than the requests: one allocation
+        // instead of regrowing from empty (bounded for huge inputs).
+        let mut out = Vec::with_capacity(bytes.len().min(OUTPUT_RESERVE_MAX));
         self.decoder.feed(bytes);
         loop {
             match self.decoder.next_command() {

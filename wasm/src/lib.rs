@@ -451,6 +451,7 @@ fn to_js(reply: &Reply) -> JsValue {
         Reply::Verbatim { text, .. } => bytes_to_js(text),
         Reply::Nil | Reply::NilArray => JsValue::NULL,
         Reply::Array(items) | Reply::Push(items) => items.iter().map(to_js).collect::<Array>().into(),
+        Reply::BulkArray(array) => array.to_replies().iter().map(to_js).collect::<Array>().into(),
         Reply::Set(items) => {
             let set = Set::new(&JsValue::UNDEFINED);
             for item in items {

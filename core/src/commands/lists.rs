@@ -19,7 +19,7 @@ use crate::args::{parse_i64, Args};
 use crate::db::Value;
 use crate::error::Error;
 use crate::list::{End, ListStore};
-use crate::reply::Reply;
+use crate::reply::{BulkArray, Reply};
 
 const FIRST_TWO: KeySpec = KeySpec { first: 1, last: 2, step: 1 };
 /// BLPOP and BRPOP: every argument but the timeout is a key.
@@ -465,11 +465,17 @@ fn lrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let Some(list) = ctx.db().get_list(&argv[1], now)? else {
         return Ok(Reply::Array(Vec::new()).into());
     };
-    let items = match clamp_range(start, stop, list.len()) {
-        Some((start, stop)) => list.iter_from(start).take(stop - start + 1).map(Reply::bulk).collect(),
-        None => Vec::new(),
+    let Some((start, stop)) = clamp_range(start, stop, list.len()) else {
+        return Ok(Reply::Array(Vec::new()).into());
     };
-    Ok(Reply::Array(items).into())
+    let count = stop - start + 1;
+    let mut items = list.iter_from(start).take(count);
+    // The first element's size sizes the buffer (lists hold similar values).
+    let first = items.next().unwrap_or_default();
+    let mut array = BulkArray::with_capacity(count, first.len());
+    array.push(first);
+    items.for_each(|value| array.push(value));
+    Ok(Reply::BulkArray(array).into())
 }
 
 /// `LINDEX key index` — the key is looked up before the index is read.

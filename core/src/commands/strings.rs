@@ -309,7 +309,10 @@ fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let db = ctx.db();
     // Only SET ... GET cares about the old value, and only it fails on another type.
     let old = if options.get { db.get_string(key, now)?.cloned() } else { None };
-    let exists = db.contains(key, now);
+    // Plain SET replaces whatever is there, expired or not, so only the
+    // conditions (and KEEPTTL, which must not keep a passed expiry) look first.
+    let looks_first = options.condition != Condition::Always || options.expiry == Expiry::KeepTtl;
+    let exists = looks_first && db.contains(key, now);
     let previous_reply = || old.clone().map_or(Reply::Nil, Reply::Bulk);
     let blocked = match options.condition {
         Condition::IfMissing => exists,
@@ -431,11 +434,10 @@ fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `MSET key value [key value ...]` and `MSETNX key value [key value ...]`
 /// (which sets nothing and replies 0 if any key exists).
 fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
-    let name = argv[0].to_ascii_lowercase();
+    let only_new = argv[0].eq_ignore_ascii_case(b"msetnx");
     if argv.len().is_multiple_of(2) {
-        return Err(Error::WrongArity(alloc::string::String::from_utf8_lossy(&name).into_owned()));
+        return Err(Error::WrongArity(if only_new { "msetnx" } else { "mset" }.into()));
     }
-    let only_new = name == b"msetnx";
     let now = ctx.now_ms;
     let db = ctx.db();
     if only_new && argv[1..].chunks(2).any(|pair| db.get(&pair[0], now).is_some()) {
@@ -547,12 +549,21 @@ fn incr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let (key, now) = (&argv[1], ctx.now_ms);
     let db = ctx.db();
-    let current = match db.get_string(key, now)? {
-        Some(bytes) => parse_i64(bytes).ok_or(Error::NotInteger)?,
-        None => 0,
+    // One lookup for an existing key: checked, computed and replaced in place.
+    let changed = db.change_entry(key, now, |entry| {
+        let current = parse_i64(entry.value.as_string()?).ok_or(Error::NotInteger)?;
+        let value = current.checked_add(delta).ok_or(Error::IncrOverflow)?;
+        entry.value = Value::String(crate::args::i64_bytes(value));
+        entry.form = StringForm::Compact;
+        Ok(value)
+    });
+    let value = match changed {
+        Some(result) => result?,
+        None => {
+            db.set_form(key, Value::String(crate::args::i64_bytes(delta)), StringForm::Compact);
+            delta
+        }
     };
-    let value = current.checked_add(delta).ok_or(Error::IncrOverflow)?;
-    store_counter(db, key, now, crate::args::i64_bytes(value), StringForm::Compact);
     Ok(Reply::Integer(value).into())
 }
 
