@@ -139,3 +139,21 @@ fn ceiling_converts_like_x86_long_long() {
         assert_eq!(value.ceil_to_i64(), expected, "{:?}", value);
     }
 }
+
+/// timeout_cases.tsv: random decimal, hex, huge and tiny timeouts and what a
+/// C program (glibc `strtold`, x87 multiply, `ceill`, `(long long)`) made of
+/// them: the blocking commands' milliseconds.
+#[test]
+fn timeout_milliseconds_match_c() {
+    let mut checked = 0;
+    for line in include_str!("timeout_cases.tsv").lines().filter(|l| !l.starts_with('#')) {
+        let (text, expected) = line.split_once('\t').expect("two fields");
+        let got = match LongDouble::parse(text.as_bytes()) {
+            Some(value) => alloc::format!("{}", value.mul_integer(1000).ceil_to_i64()),
+            None => "ERR".into(),
+        };
+        assert_eq!(got, expected, "timeout {:?}", text);
+        checked += 1;
+    }
+    assert_eq!(checked, 3000);
+}
