@@ -158,68 +158,15 @@ pub fn i64_bytes(n: i64) -> Vec<u8> {
 /// Like C's `strtod` over the whole argument, as Redis's `getDoubleFromObject`
 /// uses it: no leading space, nothing left over, and NaN rejected.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
-    let text = core::str::from_utf8(s).ok()?;
-    if text.is_empty() || text.as_bytes()[0].is_ascii_whitespace() {
+    if s.first().is_none_or(u8::is_ascii_whitespace) {
         return None;
     }
-    let lower = text.to_ascii_lowercase();
-    let unsigned = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
-    let value = if unsigned == "inf" || unsigned == "infinity" {
-        if lower.starts_with('-') {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        }
-    } else {
-        if !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-            || unsigned.starts_with("0x")
-        {
-            return None;
-        }
-        lower.parse::<f64>().ok()?
-    };
-    if value.is_nan() {
-        None
-    } else {
-        Some(value)
-    }
+    crate::float_text::parse_f64(s).filter(|value| !value.is_nan())
 }
 
 /// C's `printf("%.17g", d)`, the format Redis 7.0 uses for doubles in replies.
 pub fn format_g17(d: f64) -> String {
-    if d.is_nan() {
-        return String::from("nan");
-    }
-    if d.is_infinite() {
-        return String::from(if d > 0.0 { "inf" } else { "-inf" });
-    }
-    const PRECISION: i32 = 17;
-    // Scientific form with 17 significant digits gives the rounded digits and exponent.
-    let sci = alloc::format!("{:.*e}", (PRECISION - 1) as usize, d);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exponent: i32 = exp.parse().unwrap_or(0);
-    if exponent < -4 || exponent >= PRECISION {
-        let mantissa = trim_fraction_zeros(mantissa);
-        let sign = if exponent < 0 { '-' } else { '+' };
-        let abs = exponent.unsigned_abs();
-        if abs < 10 {
-            alloc::format!("{}e{}0{}", mantissa, sign, abs)
-        } else {
-            alloc::format!("{}e{}{}", mantissa, sign, abs)
-        }
-    } else {
-        let decimals = (PRECISION - 1 - exponent).max(0) as usize;
-        let fixed = alloc::format!("{:.*}", decimals, d);
-        String::from(trim_fraction_zeros(&fixed))
-    }
-}
-
-fn trim_fraction_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    crate::float_text::format_g17(d)
 }
 
 #[cfg(test)]

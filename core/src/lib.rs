@@ -15,6 +15,7 @@
 //! - [`glob`]: Redis's glob-style pattern matching (KEYS, SCAN MATCH, PSUBSCRIBE).
 //! - [`pubsub`]: who listens on which channel and pattern; message delivery.
 //! - [`config`]: the parameters CONFIG GET/SET can read and change.
+//! - [`float_text`]: doubles to and from text like C (`%.17g`, `%.2f`), integers only.
 //! - [`long_double`]: software x87 `long double` for INCRBYFLOAT's exact results.
 //! - [`args`]: a cursor over a command's arguments with Redis's number parsing.
 //! - [`session`]: one client's RESP connection: request bytes in, reply bytes out.
@@ -38,6 +39,7 @@ pub mod error;
 pub mod glob;
 pub mod inspect;
 pub mod list;
+pub mod float_text;
 pub mod long_double;
 pub mod node;
 pub mod pubsub;

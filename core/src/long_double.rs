@@ -5,6 +5,8 @@
 //!
 //! Everything is exact: values are turned into big integers times a power of
 //! two, and rounding is to nearest, ties to even, as the x87 unit and glibc do.
+//! The same integer machinery serves `float_text` for doubles, so the wasm
+//! build links none of core's float parsing or printing.
 
 use alloc::string::String;
 use alloc::vec;
@@ -100,6 +102,45 @@ impl core::ops::Add for LongDouble {
 }
 
 impl LongDouble {
+    /// `self * factor`, rounded to nearest even (C's `ld * 1000.0`).
+    pub fn mul_integer(self, factor: u32) -> LongDouble {
+        match self {
+            LongDouble::Finite { negative, mantissa, exponent } => {
+                let product = Big::from_u64(mantissa).mul_small(factor);
+                if product.is_zero() {
+                    return LongDouble::Finite { negative, mantissa: 0, exponent: 0 };
+                }
+                Scaled { digits: product, exponent: exponent as i64 }.round(negative)
+            }
+            LongDouble::Infinite { .. } if factor == 0 => LongDouble::Nan,
+            other => other,
+        }
+    }
+
+    /// `(long long) ceill(self)` on x86-64: a result outside `i64` (and NaN
+    /// or infinity) is the "integer indefinite" value, `i64::MIN`.
+    pub fn ceil_to_i64(self) -> i64 {
+        let LongDouble::Finite { negative, mantissa, exponent } = self else { return i64::MIN };
+        if mantissa == 0 {
+            return 0;
+        }
+        let magnitude: i128 = if exponent >= 0 {
+            if exponent as u32 + (64 - mantissa.leading_zeros()) > 64 {
+                return i64::MIN;
+            }
+            ((mantissa as u128) << exponent as u32) as i128
+        } else {
+            let shift = (-exponent) as u32;
+            let (whole, fraction) = if shift >= 64 {
+                (0, mantissa != 0)
+            } else {
+                (mantissa >> shift, mantissa & ((1u64 << shift) - 1) != 0)
+            };
+            // Ceiling rounds a positive value's fraction up and a negative one's towards zero.
+            whole as i128 + (fraction && !negative) as i128
+        };
+        i64::try_from(if negative { -magnitude } else { magnitude }).unwrap_or(i64::MIN)
+    }
 
     /// `printf("%.17Lf")` followed by Redis's trimming of trailing zeros (and
     /// the dot), with `-0` shown as `0`. Only meaningful for finite values.
@@ -109,22 +150,7 @@ impl LongDouble {
             LongDouble::Infinite { negative } => return String::from(if negative { "-inf" } else { "inf" }),
             LongDouble::Nan => return String::from("nan"),
         };
-        // round(|value| * 10^17), ties to even.
-        let mut scaled = Big::from_u64(mantissa).mul_pow10(17);
-        if exponent >= 0 {
-            scaled = scaled.shl(exponent as usize);
-        } else {
-            let shift = (-exponent) as usize;
-            let round_up = scaled.bit(shift - 1) && (scaled.any_below(shift - 1) || scaled.bit(shift));
-            scaled = scaled.shr(shift);
-            if round_up {
-                scaled = scaled.add(&Big::from_u64(1));
-            }
-        }
-        let mut digits = scaled.to_decimal();
-        while digits.len() < 18 {
-            digits.insert(0, b'0');
-        }
+        let digits = fixed_digits(mantissa, exponent, 17);
         let split = digits.len() - 17;
         let mut text = String::new();
         if negative {
@@ -144,13 +170,37 @@ impl LongDouble {
     }
 }
 
+/// The digits of `mantissa * 2^exponent * 10^decimals` rounded to an
+/// integer (ties to even), at least `decimals + 1` of them: C's `%.Nf`
+/// without the point.
+pub(crate) fn fixed_digits(mantissa: u64, exponent: i64, decimals: usize) -> Vec<u8> {
+    let mut scaled = Big::from_u64(mantissa).mul_pow10(decimals);
+    if exponent >= 0 {
+        scaled = scaled.shl(exponent as usize);
+    } else {
+        let shift = exponent.unsigned_abs() as usize;
+        let round_up = scaled.bit(shift - 1) && (scaled.any_below(shift - 1) || scaled.bit(shift));
+        scaled = scaled.shr(shift);
+        if round_up {
+            scaled = scaled.add(&Big::from_u64(1));
+        }
+    }
+    let mut digits = scaled.to_decimal();
+    if digits.len() <= decimals {
+        let mut padded = vec![b'0'; decimals + 1 - digits.len()];
+        padded.append(&mut digits);
+        digits = padded;
+    }
+    digits
+}
+
 /// C's `isspace` in the "C" locale.
 fn is_c_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 /// A parsed number before rounding.
-enum Exact {
+pub(crate) enum Exact {
     Zero,
     Value(Scaled),
     /// Certainly beyond the largest finite value.
@@ -159,43 +209,71 @@ enum Exact {
     Underflow,
 }
 
-/// `digits * 2^exponent`, or with `sticky`, a little more than that (some
-/// nonzero bits lie below the last digit).
-struct Scaled {
-    digits: Big,
-    exponent: i64,
+/// `digits * 2^exponent` (a lowest bit set as a sticky bit stands for "a
+/// little more than that" where a division left a remainder).
+pub(crate) struct Scaled {
+    pub digits: Big,
+    pub exponent: i64,
+}
+
+/// A binary floating-point format: mantissas of `bits` bits (subnormals
+/// fewer) times `2^exponent`, `exponent` in `min_exp..=max_exp`.
+pub(crate) struct BinaryFormat {
+    pub bits: u32,
+    pub min_exp: i64,
+    pub max_exp: i64,
+}
+
+/// The x87 extended format.
+const EXTENDED: BinaryFormat = BinaryFormat { bits: 64, min_exp: MIN_EXP, max_exp: MAX_EXP };
+
+/// A value rounded into a `BinaryFormat`.
+pub(crate) enum Rounded {
+    /// `mantissa * 2^exponent`; a mantissa below `2^(bits-1)` is subnormal
+    /// (then `exponent` is `min_exp`) or zero.
+    Finite { mantissa: u64, exponent: i64 },
+    Overflow,
 }
 
 impl Scaled {
-    /// Rounds to the nearest long double (ties to even), with subnormals and
-    /// overflow to infinity.
-    fn round(self, negative: bool) -> LongDouble {
+    /// Rounds to the nearest value of `format` (ties to even), with
+    /// subnormals and overflow.
+    pub(crate) fn round_to(&self, format: &BinaryFormat) -> Rounded {
         let bits = self.digits.bit_len() as i64;
         if bits == 0 {
-            return LongDouble::Finite { negative, mantissa: 0, exponent: 0 };
+            return Rounded::Finite { mantissa: 0, exponent: 0 };
         }
-        let mut shift = bits - 64;
+        let width = format.bits as i64;
+        let mut shift = bits - width;
         let mut exponent = self.exponent + shift;
-        if exponent < MIN_EXP {
-            shift += MIN_EXP - exponent;
-            exponent = MIN_EXP;
+        if exponent < format.min_exp {
+            shift += format.min_exp - exponent;
+            exponent = format.min_exp;
         }
         let mut mantissa: u128 = if shift <= 0 {
-            self.digits.low_u64() as u128 * (1u128 << (-shift) as u32)
+            (self.digits.low_u64() as u128) << (-shift) as u32
         } else {
             let s = shift as usize;
             let kept = self.digits.shr(s).low_u64() as u128;
             let round_up = self.digits.bit(s - 1) && (self.digits.any_below(s - 1) || kept & 1 == 1);
             kept + round_up as u128
         };
-        if mantissa >> 64 != 0 {
+        if mantissa >> width != 0 {
             mantissa >>= 1;
             exponent += 1;
         }
-        if exponent > MAX_EXP {
-            return LongDouble::Infinite { negative };
+        if exponent > format.max_exp {
+            return Rounded::Overflow;
         }
-        LongDouble::Finite { negative, mantissa: mantissa as u64, exponent: exponent as i32 }
+        Rounded::Finite { mantissa: mantissa as u64, exponent }
+    }
+
+    /// Rounds to the nearest long double (ties to even).
+    fn round(self, negative: bool) -> LongDouble {
+        match self.round_to(&EXTENDED) {
+            Rounded::Overflow => LongDouble::Infinite { negative },
+            Rounded::Finite { mantissa, exponent } => LongDouble::Finite { negative, mantissa, exponent: exponent as i32 },
+        }
     }
 }
 
@@ -237,7 +315,9 @@ fn split_number(s: &[u8], is_digit: fn(&u8) -> bool, marker: u8) -> Option<(Vec<
     Some((digits, fraction_len, exponent))
 }
 
-fn parse_decimal(s: &[u8]) -> Option<Exact> {
+/// `strtold`'s decimal syntax (lowercase, no sign): digits with an optional
+/// point and exponent, exact up to rounding.
+pub(crate) fn parse_decimal(s: &[u8]) -> Option<Exact> {
     let (digits, fraction_len, exponent) = split_number(s, u8::is_ascii_digit, b'e')?;
     let first = digits.iter().position(|&d| d != b'0');
     let Some(first) = first else { return Some(Exact::Zero) };
@@ -297,14 +377,14 @@ fn parse_hex(s: &[u8]) -> Option<Exact> {
 
 /// A minimal unsigned big integer: little-endian 32-bit limbs, no leading zeros.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Big(Vec<u32>);
+pub(crate) struct Big(Vec<u32>);
 
 impl Big {
-    fn zero() -> Big {
+    pub(crate) fn zero() -> Big {
         Big(Vec::new())
     }
 
-    fn from_u64(v: u64) -> Big {
+    pub(crate) fn from_u64(v: u64) -> Big {
         Big(vec![v as u32, (v >> 32) as u32]).trimmed()
     }
 
@@ -315,23 +395,23 @@ impl Big {
         self
     }
 
-    fn is_zero(&self) -> bool {
+    pub(crate) fn is_zero(&self) -> bool {
         self.0.is_empty()
     }
 
-    fn bit_len(&self) -> usize {
+    pub(crate) fn bit_len(&self) -> usize {
         match self.0.last() {
             None => 0,
             Some(&top) => self.0.len() * 32 - top.leading_zeros() as usize,
         }
     }
 
-    fn bit(&self, i: usize) -> bool {
+    pub(crate) fn bit(&self, i: usize) -> bool {
         self.0.get(i / 32).is_some_and(|limb| limb >> (i % 32) & 1 == 1)
     }
 
     /// Whether any bit below position `i` is set.
-    fn any_below(&self, i: usize) -> bool {
+    pub(crate) fn any_below(&self, i: usize) -> bool {
         let whole = (i / 32).min(self.0.len());
         if self.0[..whole].iter().any(|&l| l != 0) {
             return true;
@@ -340,7 +420,7 @@ impl Big {
         partial != 0 && self.0.get(i / 32).is_some_and(|&l| l & ((1u32 << partial) - 1) != 0)
     }
 
-    fn low_u64(&self) -> u64 {
+    pub(crate) fn low_u64(&self) -> u64 {
         let lo = self.0.first().copied().unwrap_or(0) as u64;
         let hi = self.0.get(1).copied().unwrap_or(0) as u64;
         lo | hi << 32
@@ -350,7 +430,7 @@ impl Big {
         self.0.len().cmp(&other.0.len()).then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
     }
 
-    fn shl(&self, bits: usize) -> Big {
+    pub(crate) fn shl(&self, bits: usize) -> Big {
         if self.is_zero() {
             return Big::zero();
         }
@@ -369,7 +449,7 @@ impl Big {
         Big(out).trimmed()
     }
 
-    fn shr(&self, bits: usize) -> Big {
+    pub(crate) fn shr(&self, bits: usize) -> Big {
         let (limbs, rem) = (bits / 32, bits % 32);
         if limbs >= self.0.len() {
             return Big::zero();
@@ -388,7 +468,7 @@ impl Big {
         Big(out).trimmed()
     }
 
-    fn add(&self, other: &Big) -> Big {
+    pub(crate) fn add(&self, other: &Big) -> Big {
         let mut out = Vec::with_capacity(self.0.len().max(other.0.len()) + 1);
         let mut carry = 0u64;
         for i in 0..self.0.len().max(other.0.len()) {
@@ -416,7 +496,7 @@ impl Big {
         Big(out).trimmed()
     }
 
-    fn mul_small(&self, m: u32) -> Big {
+    pub(crate) fn mul_small(&self, m: u32) -> Big {
         let mut out = Vec::with_capacity(self.0.len() + 1);
         let mut carry = 0u64;
         for &l in &self.0 {
@@ -428,7 +508,16 @@ impl Big {
         Big(out).trimmed()
     }
 
-    fn mul_pow10(&self, mut k: usize) -> Big {
+    pub(crate) fn mul_pow5(&self, mut k: usize) -> Big {
+        let mut out = self.clone();
+        while k >= 13 {
+            out = out.mul_small(1_220_703_125);
+            k -= 13;
+        }
+        out.mul_small(5u32.pow(k as u32))
+    }
+
+    pub(crate) fn mul_pow10(&self, mut k: usize) -> Big {
         let mut out = self.clone();
         while k >= 9 {
             out = out.mul_small(1_000_000_000);
@@ -454,7 +543,7 @@ impl Big {
     }
 
     /// Decimal digits (ASCII), "0" for zero.
-    fn to_decimal(&self) -> Vec<u8> {
+    pub(crate) fn to_decimal(&self) -> Vec<u8> {
         let mut chunks = Vec::new();
         let mut n = self.0.clone();
         while !n.is_empty() {

@@ -658,16 +658,11 @@ fn crlf_line(bytes: &[u8], start: usize) -> Option<(&[u8], usize)> {
     Some((rest.get(..cr)?, start + cr + 2))
 }
 
-/// A RESP3 double: decimal or exponent notation, `inf`, `-inf`, `nan`.
+/// A RESP3 double: decimal or exponent notation, `inf`, `-inf`, `nan`
+/// (also `infinity` and a leading `+`, which no server sends; accepting
+/// them is harmless for a client).
 fn parse_double(text: &[u8]) -> Option<f64> {
-    let text = core::str::from_utf8(text).ok()?;
-    let unsigned = text.strip_prefix('-').unwrap_or(text);
-    if unsigned.eq_ignore_ascii_case("nan") {
-        return Some(f64::NAN);
-    }
-    // Rust also accepts "infinity" and a leading '+', which no server sends;
-    // accepting them is harmless for a client.
-    text.parse::<f64>().ok()
+    crate::float_text::parse_f64(text)
 }
 
 #[cfg(test)]

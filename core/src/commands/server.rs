@@ -446,7 +446,9 @@ fn human_bytes(bytes: u64) -> String {
     const UNITS: &[(u64, &str)] = &[(1 << 50, "P"), (1 << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
     for &(size, unit) in UNITS {
         if bytes >= size {
-            return alloc::format!("{:.2}{}", bytes as f64 / size as f64, unit);
+            let mut text = crate::float_text::format_fixed(bytes as f64 / size as f64, 2);
+            text.push_str(unit);
+            return text;
         }
     }
     alloc::format!("{}B", bytes)

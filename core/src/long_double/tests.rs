@@ -95,3 +95,65 @@ fn largest_value_prints_in_full() {
     assert_eq!(text.len(), 4933);
     assert!(text.starts_with("118973149535723176502126385303"));
 }
+
+#[test]
+fn multiply_by_integer_rounds_once_to_64_bits() {
+    use LongDouble::*;
+    let finite = |negative, mantissa, exponent| Finite { negative, mantissa, exponent };
+    // 3 * (2^63 + 1) needs 65 bits; the dropped bit is a tie and the kept
+    // mantissa is odd, so it rounds up to even.
+    assert_eq!(finite(false, (1 << 63) + 1, 0).mul_integer(3), finite(false, 3 << 62 | 2, 1));
+    assert_eq!(finite(true, 5, -3).mul_integer(1000), finite(true, 5000 << 51, -54));
+    assert_eq!(finite(true, 0, 0).mul_integer(1000), finite(true, 0, 0));
+    assert_eq!(Infinite { negative: true }.mul_integer(1000), Infinite { negative: true });
+    assert_eq!(Nan.mul_integer(1000), Nan);
+    // Past the largest exponent the product is infinite.
+    assert_eq!(finite(false, u64::MAX, 16320).mul_integer(2), Infinite { negative: false });
+}
+
+#[test]
+fn ceiling_converts_like_x86_long_long() {
+    use LongDouble::*;
+    let finite = |negative, mantissa, exponent| Finite { negative, mantissa, exponent };
+    let cases: &[(LongDouble, i64)] = &[
+        (finite(false, 3, -1), 2),
+        (finite(true, 3, -1), -1),
+        (finite(false, 1, -100), 1),
+        (finite(true, 1, -100), 0),
+        (finite(false, 0, 0), 0),
+        (finite(true, 0, 0), 0),
+        (finite(false, 7, 2), 28),
+        (finite(false, 1, 62), 1 << 62),
+        // 2^63 does not fit; -2^63 does (and is the same bits).
+        (finite(false, 1, 63), i64::MIN),
+        (finite(true, 1, 63), i64::MIN),
+        (finite(true, u64::MAX, -1), -(i64::MAX)),
+        // ceil(2^63 - 0.5) is 2^63: out of range.
+        (finite(false, u64::MAX, -1), i64::MIN),
+        (finite(false, 1, 16000), i64::MIN),
+        (Infinite { negative: false }, i64::MIN),
+        (Infinite { negative: true }, i64::MIN),
+        (Nan, i64::MIN),
+    ];
+    for &(value, expected) in cases {
+        assert_eq!(value.ceil_to_i64(), expected, "{:?}", value);
+    }
+}
+
+/// timeout_cases.tsv: random decimal, hex, huge and tiny timeouts and what a
+/// C program (glibc `strtold`, x87 multiply, `ceill`, `(long long)`) made of
+/// them: the blocking commands' milliseconds.
+#[test]
+fn timeout_milliseconds_match_c() {
+    let mut checked = 0;
+    for line in include_str!("timeout_cases.tsv").lines().filter(|l| !l.starts_with('#')) {
+        let (text, expected) = line.split_once('\t').expect("two fields");
+        let got = match LongDouble::parse(text.as_bytes()) {
+            Some(value) => alloc::format!("{}", value.mul_integer(1000).ceil_to_i64()),
+            None => "ERR".into(),
+        };
+        assert_eq!(got, expected, "timeout {:?}", text);
+        checked += 1;
+    }
+    assert_eq!(checked, 3000);
+}
