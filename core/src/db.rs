@@ -144,6 +144,14 @@ impl Entry {
         }
     }
 
+    /// The text of the shared small integer this entry holds, if it holds one.
+    pub fn shared_integer(&self) -> Option<&[u8]> {
+        match &self.value {
+            Value::String(bytes) if bytes.len() <= 4 && self.refcount() == SHARED_REFCOUNT => Some(bytes),
+            _ => None,
+        }
+    }
+
     /// What `OBJECT REFCOUNT` reports: small integers are shared objects.
     pub fn refcount(&self) -> i64 {
         match (&self.value, self.encoding()) {
@@ -232,6 +240,21 @@ pub struct Db {
     rng: Prng,
     /// The next key's `Entry::added_seq`.
     next_added_seq: u64,
+    /// When a key of this database holding a shared small integer (by its
+    /// text) was last looked up: Redis keeps one access time per shared
+    /// integer object, whichever key reaches it (see `OBJECT IDLETIME`).
+    shared_integer_access: Map<Key, u64>,
+}
+
+/// Records a lookup of `entry` in `access` when it holds a shared integer.
+fn note_shared_access(access: &mut Map<Key, u64>, entry: &Entry, now_ms: u64) {
+    let Some(text) = entry.shared_integer() else { return };
+    match access.get_mut(text) {
+        Some(at) => *at = now_ms,
+        None => {
+            access.insert(text.to_vec(), now_ms);
+        }
+    }
 }
 
 impl Db {
@@ -290,7 +313,13 @@ impl Db {
         self.expire_if_due(key, now_ms);
         let entry = self.values.get_mut(key)?;
         entry.accessed_ms = now_ms;
+        note_shared_access(&mut self.shared_integer_access, entry, now_ms);
         Some(entry)
+    }
+
+    /// The last lookup of a key here holding the shared integer `text`.
+    pub fn shared_integer_accessed(&self, text: &[u8]) -> Option<u64> {
+        self.shared_integer_access.get(text).copied()
     }
 
     /// Changes the entry at `key` in place with one lookup: `change` runs on
@@ -305,6 +334,7 @@ impl Db {
         self.expire_if_due(key, now_ms);
         let entry = self.values.get_mut(key)?;
         entry.accessed_ms = now_ms;
+        note_shared_access(&mut self.shared_integer_access, entry, now_ms);
         let result = change(entry);
         if result.is_ok() {
             let counted = KEY_OVERHEAD_BYTES + key.len() + entry.value.heap_bytes();

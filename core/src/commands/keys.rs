@@ -550,15 +550,23 @@ fn object_refcount(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     Ok(object_lookup(ctx, argv).map_or(Reply::Nil, |e| Reply::Integer(e.refcount())).into())
 }
 
-/// `OBJECT IDLETIME key` — whole seconds since the last access.
-///
-/// Known difference: Redis's shared small integers carry one access time for
-/// every key holding them; here each key has its own.
+/// `OBJECT IDLETIME key` — whole seconds since the last access. A shared
+/// small integer (0-9999) has one access time for every key holding it, in
+/// any database: the node's start until one of them is looked up.
 fn object_idletime(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
-    Ok(object_lookup(ctx, argv)
-        .map_or(Reply::Nil, |e| Reply::Integer(i64::try_from(e.idle_seconds(now)).unwrap_or(i64::MAX)))
-        .into())
+    let Some(entry) = object_lookup(ctx, argv) else {
+        return Ok(Reply::Nil.into());
+    };
+    let idle = match entry.shared_integer().map(<[u8]>::to_vec) {
+        Some(text) => {
+            let started = ctx.node.stats.start_ms;
+            let last = ctx.node.dbs.iter().filter_map(|db| db.shared_integer_accessed(&text)).fold(started, u64::max);
+            (now / 1000).saturating_sub(last / 1000)
+        }
+        None => entry.idle_seconds(now),
+    };
+    Ok(Reply::Integer(i64::try_from(idle).unwrap_or(i64::MAX)).into())
 }
 
 /// `OBJECT FREQ key` — only tracked under an LFU maxmemory policy, and the

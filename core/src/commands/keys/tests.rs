@@ -266,3 +266,65 @@ fn writes_signal_watchers_exactly_when_redis_does() {
         s.node.db(db).unwatch(b"k", 99);
     }
 }
+
+#[test]
+fn shared_small_integers_share_one_idle_time() {
+    // Redis keeps one access time per shared integer object (0-9999): it
+    // starts with the server and moves whenever any key holding that
+    // integer is looked up, in any database. Checked on redis-server 7.0.15
+    // (with DEBUG SLEEP for the clock steps; its uptime ran about a second
+    // ahead, so it printed 11 and 18 where this node, started at the first
+    // step, prints 10 and 17).
+    Session::new().replay(
+        "@ +5000
+> set a 100
+OK
+> set big 123456
+OK
+@ +5000
+> object idletime a
+(integer) 10
+> object idletime big
+(integer) 5
+> object refcount a
+(integer) 2147483647
+> select 1
+OK
+> set b 100
+OK
+@ +2000
+> get b
+\"100\"
+> select 0
+OK
+@ +3000
+> object idletime a
+(integer) 3
+> flushdb
+OK
+> set c 100
+OK
+> object idletime c
+(integer) 3
+> copy c d
+(integer) 1
+@ +2000
+> object idletime d
+(integer) 2
+> object idletime c
+(integer) 2
+> incr c
+(integer) 101
+> object idletime a
+(nil)
+> set e 100
+OK
+> get e
+\"100\"
+> object idletime c
+(integer) 17
+> object idletime e
+(integer) 0
+",
+    );
+}
