@@ -317,6 +317,22 @@ impl Db {
         Some(entry)
     }
 
+    /// Every shared integer looked up through a key here, with when.
+    pub fn shared_integer_accesses(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.shared_integer_access.iter().map(|(text, &at)| (text.as_slice(), at))
+    }
+
+    /// Records that a key holding the shared integer `text` was looked up at `at`
+    /// (a restored snapshot); the later of two times is kept.
+    pub fn note_shared_integer_access(&mut self, text: &[u8], at: u64) {
+        match self.shared_integer_access.get_mut(text) {
+            Some(last) => *last = (*last).max(at),
+            None => {
+                self.shared_integer_access.insert(text.to_vec(), at);
+            }
+        }
+    }
+
     /// The last lookup of a key here holding the shared integer `text`.
     pub fn shared_integer_accessed(&self, text: &[u8]) -> Option<u64> {
         self.shared_integer_access.get(text).copied()

@@ -13,12 +13,16 @@
 //! Format (integers are LEB128 varints, byte strings a varint length then
 //! the bytes, IDs two varints):
 //! ```text
-//! "RPS" 1  databases { index keys { key type form accessed expire+1|0 value } } 
+//! "RPS" 2  databases { index keys { key type form accessed expire+1|0 value } } 
 //! string: bytes          list: count bytes...
 //! stream: last-id max-deleted-id entries-added count { id pairs { field value } }
 //!         groups { name last-id entries-read+1 consumers { name seen }
 //!                  pending { id delivered-at count consumer } }
+//! then (version 1 snapshots, still read, end before it):
+//! shared integers { text last-access }
 //! ```
+//! The last part keeps `OBJECT IDLETIME` of keys holding shared small
+//! integers, whose access time is the integer's, not the key's.
 //! Restoring checks all of it and never panics on bad input.
 
 use alloc::vec::Vec;
@@ -29,7 +33,9 @@ use crate::list::{End, ListStore};
 use crate::node::{Node, DATABASES};
 use crate::stream::{AddId, ConsumerGroup, NodeLimits, Pending, Stream, StreamId};
 
-const MAGIC: &[u8; 4] = b"RPS\x01";
+const MAGIC: &[u8; 4] = b"RPS\x02";
+/// Version 1 ended after the databases (no shared integers part).
+const MAGIC_V1: &[u8; 4] = b"RPS\x01";
 
 /// Why bytes could not be restored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +96,25 @@ pub fn dump(node: &Node, now_ms: u64) -> Vec<u8> {
             }
         }
     }
+    // The access time of each shared integer some live key holds: its last
+    // lookup through any key, or the node's start if there was none.
+    let mut shared: Vec<(&[u8], u64)> = Vec::new();
+    for db in &node.dbs {
+        for (_, entry) in db.live_entries(now_ms) {
+            let Some(text) = entry.shared_integer() else { continue };
+            if shared.iter().any(|(t, _)| *t == text) {
+                continue;
+            }
+            let last = node.dbs.iter().filter_map(|d| d.shared_integer_accessed(text)).max().unwrap_or(node.stats.start_ms);
+            shared.push((text, last));
+        }
+    }
+    shared.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out.uint(shared.len() as u64);
+    for (text, at) in shared {
+        out.bytes(text);
+        out.uint(at);
+    }
     out.0
 }
 
@@ -134,7 +159,10 @@ pub fn restore(node: &mut Node, bytes: &[u8]) -> Result<usize, SnapshotError> {
         max_entries: u64::try_from(node.config.stream_node_max_entries).unwrap_or(0),
         max_bytes: u64::try_from(node.config.stream_node_max_bytes).unwrap_or(0),
     };
-    let rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or(SnapshotError::NotASnapshot)?;
+    let (rest, has_shared) = match bytes.strip_prefix(MAGIC.as_slice()) {
+        Some(rest) => (rest, true),
+        None => (bytes.strip_prefix(MAGIC_V1.as_slice()).ok_or(SnapshotError::NotASnapshot)?, false),
+    };
     let mut input = Reader(rest);
     let mut dbs: Vec<Db> = (0..DATABASES).map(|_| Db::new()).collect();
     let mut restored = 0;
@@ -170,6 +198,14 @@ pub fn restore(node: &mut Node, bytes: &[u8]) -> Result<usize, SnapshotError> {
             };
             db.insert_entry(&key, Entry::new(value, form, accessed_ms), expire);
             restored += 1;
+        }
+    }
+    if has_shared {
+        let db = dbs.first_mut().ok_or(SnapshotError::Invalid("database number"))?;
+        for _ in 0..input.uint()? {
+            let text = input.bytes()?.to_vec();
+            let at = input.uint()?;
+            db.note_shared_integer_access(&text, at);
         }
     }
     if !input.0.is_empty() {

@@ -561,7 +561,7 @@ fn object_idletime(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let idle = match entry.shared_integer().map(<[u8]>::to_vec) {
         Some(text) => {
             let started = ctx.node.stats.start_ms;
-            let last = ctx.node.dbs.iter().filter_map(|db| db.shared_integer_accessed(&text)).fold(started, u64::max);
+            let last = ctx.node.dbs.iter().filter_map(|db| db.shared_integer_accessed(&text)).max().unwrap_or(started);
             (now / 1000).saturating_sub(last / 1000)
         }
         None => entry.idle_seconds(now),
