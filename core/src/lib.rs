@@ -22,6 +22,7 @@
 //! - [`repl`]: redis-cli's interactive side: prompt, hints, Tab completion, help.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 //! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
+//! - [`heap_sort`]: one small in-place sort for cold paths.
 //! - [`vec_map`]: a sorted-`Vec` map and set for small or cold collections.
 //! - [`cluster`]: Redis Cluster simulated: slot hashing, topology, routing
 //!   (MOVED/ASK/CROSSSLOT), the bus, replication and failover.
@@ -37,6 +38,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod heap_sort;
 pub mod inspect;
 pub mod list;
 pub mod long_double;
