@@ -672,7 +672,7 @@ impl Db {
             .map(|(k, e)| (scan_position(k), k, e))
             .filter(|(pos, _, _)| u64::from(*pos) >= cursor)
             .collect();
-        found.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        crate::heap_sort::sort_by(&mut found, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let count = count.max(1);
         if found.len() <= count {
             return (0, found.into_iter().map(|(_, k, e)| (k, e)).collect());

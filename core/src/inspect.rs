@@ -113,7 +113,7 @@ pub fn keys(node: &Node, db: usize, limit: usize, now_ms: u64) -> (Vec<KeySummar
         all.select_nth_unstable(limit);
         all.truncate(limit);
     }
-    all.sort_unstable();
+    crate::heap_sort::sort_by(&mut all, |a, b| a.cmp(b));
     let shown = all.into_iter().map(|(k, kind)| KeySummary { key: k.clone(), kind }).collect();
     (shown, total)
 }

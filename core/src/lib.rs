@@ -23,6 +23,8 @@
 //! - [`repl`]: redis-cli's interactive side: prompt, hints, Tab completion, help.
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 //! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
+//! - [`heap_sort`]: one small in-place sort for cold paths.
+//! - [`vec_map`]: a sorted-`Vec` map and set for small or cold collections.
 //! - [`cluster`]: Redis Cluster simulated: slot hashing, topology, routing
 //!   (MOVED/ASK/CROSSSLOT), the bus, replication and failover.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
@@ -37,6 +39,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod heap_sort;
 pub mod inspect;
 pub mod list;
 pub mod float_text;
@@ -49,6 +52,7 @@ pub mod session;
 pub mod snapshot;
 pub mod resp;
 pub mod stream;
+pub mod vec_map;
 
 pub use error::Error;
 pub use node::{ClientId, Node};

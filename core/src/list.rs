@@ -445,7 +445,10 @@ impl ListStore {
             if drop.is_empty() {
                 continue;
             }
-            drop.sort_unstable();
+            if from == End::Right {
+                // Collected right to left; removal walks the chunk left to right.
+                drop.reverse();
+            }
             let mut dropped = drop.iter().peekable();
             let mut kept = Vec::with_capacity(chunk.bytes.len());
             let mut offset = 0;

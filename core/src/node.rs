@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::db::{Db, Map};
 use crate::error::Error;
 use crate::reply::{Protocol, Reply};
+use crate::vec_map::VecMap;
 
 pub type ClientId = u64;
 
@@ -184,7 +185,7 @@ pub struct Node {
     pub(crate) dbs: Vec<Db>,
     clients: BTreeMap<ClientId, Client>,
     /// Final replies of clients that closed (QUIT), until the front end takes them.
-    closed_outboxes: BTreeMap<ClientId, VecDeque<(Queued, Protocol)>>,
+    closed_outboxes: VecMap<ClientId, VecDeque<(Queued, Protocol)>>,
     next_client_id: ClientId,
     commands: Map<&'static [u8], &'static CommandSpec>,
     now_ms: u64,
@@ -229,7 +230,7 @@ impl Node {
         Node {
             dbs: (0..DATABASES).map(|_| Db::new()).collect(),
             clients: BTreeMap::new(),
-            closed_outboxes: BTreeMap::new(),
+            closed_outboxes: VecMap::new(),
             next_client_id: 1,
             commands: index,
             now_ms: 0,

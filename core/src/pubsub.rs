@@ -33,6 +33,7 @@ use crate::error::Error;
 use crate::glob;
 use crate::node::{ClientId, Node, Resolved};
 use crate::reply::{Protocol, Reply};
+use crate::vec_map::VecMap;
 
 /// A set of byte strings that remembers insertion order.
 #[derive(Default, Debug)]
@@ -172,7 +173,7 @@ pub struct PatternIndex {
     patterns: BTreeMap<Vec<u8>, PatternEntry>,
     by_prefix: BTreeMap<Vec<u8>, BTreeSet<Vec<u8>>>,
     /// Distinct prefix lengths in use, with how many patterns have each.
-    prefix_lengths: BTreeMap<usize, usize>,
+    prefix_lengths: VecMap<usize, usize>,
     next_seq: u64,
 }
 
@@ -186,7 +187,7 @@ impl PatternIndex {
         self.next_seq += 1;
         let prefix = literal_prefix(pattern);
         self.by_prefix.entry(prefix.to_vec()).or_default().insert(pattern.to_vec());
-        *self.prefix_lengths.entry(prefix.len()).or_default() += 1;
+        *self.prefix_lengths.get_or_default(prefix.len()) += 1;
     }
 
     fn remove(&mut self, pattern: &[u8], client: ClientId) {

@@ -86,7 +86,8 @@ fn topics() -> Vec<Topic> {
         }
     }
     list.extend(groups.into_iter().map(|g| Topic { full: alloc::format!("@{}", g), spec: None, params: String::new() }));
-    list.sort_by(|a, b| a.full.cmp(&b.full));
+    // Every topic's name is distinct, so an unstable sort gives the same order.
+    crate::heap_sort::sort_by(&mut list, |a, b| a.full.cmp(&b.full));
     list
 }
 
@@ -202,6 +203,14 @@ mod tests {
 
     fn hint_of(line: &str) -> Option<String> {
         hint(line.as_bytes())
+    }
+
+    #[test]
+    fn topics_are_sorted_and_distinct() {
+        // topics() sorts unstably, which is only deterministic if no two share a name.
+        let list = topics();
+        assert!(list.len() > 100);
+        assert!(list.windows(2).all(|w| w[0].full < w[1].full), "topics must be strictly increasing");
     }
 
     #[test]

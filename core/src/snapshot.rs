@@ -65,7 +65,7 @@ pub fn dump(node: &Node, now_ms: u64) -> Vec<u8> {
     out.uint(used.len() as u64);
     for (index, db) in used {
         let mut keys: Vec<_> = db.live_entries(now_ms).collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        crate::heap_sort::sort_by(&mut keys, |a, b| a.0.cmp(b.0));
         out.uint(index as u64);
         out.uint(keys.len() as u64);
         for (key, entry) in keys {

@@ -9,7 +9,7 @@ use redplay_core::repl;
 use redplay_core::snapshot;
 use redplay_core::session::{ClusterMember, Session};
 use redplay_core::{Node, Reply};
-use std::collections::BTreeMap;
+use redplay_core::vec_map::VecMap;
 use wasm_bindgen::prelude::*;
 
 /// The maxmemory a new engine starts with (256 MB).
@@ -20,7 +20,7 @@ pub const DEFAULT_MAXMEMORY_BYTES: u64 = 256 * 1024 * 1024;
 pub struct Engine {
     node: Node,
     /// RESP connections by client id (see `openSession`).
-    sessions: BTreeMap<u32, Session>,
+    sessions: VecMap<u32, Session>,
 }
 
 /// What running a typed line produced.
@@ -47,7 +47,7 @@ impl Engine {
         // session: writes fail with Redis's OOM error past this (CONFIG SET
         // maxmemory changes it).
         node.config.maxmemory = DEFAULT_MAXMEMORY_BYTES;
-        Engine { node, sessions: BTreeMap::new() }
+        Engine { node, sessions: VecMap::new() }
     }
 
     /// Opens a client connection; returns its id.
@@ -478,7 +478,7 @@ fn to_js(reply: &Reply) -> JsValue {
 #[wasm_bindgen]
 pub struct ClusterEngine {
     cluster: redplay_core::cluster::Cluster,
-    clients: BTreeMap<u32, redplay_core::cluster::client::ClusterClient>,
+    clients: VecMap<u32, redplay_core::cluster::client::ClusterClient>,
     next_handle: u32,
     serving: ClusterServing,
 }
@@ -509,7 +509,7 @@ impl ClusterEngine {
     pub fn new(primaries: u32, replicas: u32, now_ms: f64) -> Result<ClusterEngine, JsValue> {
         let cluster = redplay_core::cluster::Cluster::new(primaries as usize, replicas as usize, 0, now_ms as u64)
             .map_err(|e| JsValue::from(js_sys::RangeError::new(&format!("cannot create the cluster: {:?}", e))))?;
-        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1, serving: ClusterServing::default() })
+        Ok(ClusterEngine { cluster, clients: VecMap::new(), next_handle: 1, serving: ClusterServing::default() })
     }
 
     #[wasm_bindgen(js_name = nodeCount)]
@@ -642,7 +642,7 @@ impl ClusterEngine {
     /// A cluster from `save`'s bytes; bad bytes throw a `RangeError`.
     pub fn load(bytes: &[u8]) -> Result<ClusterEngine, JsValue> {
         let cluster = redplay_core::cluster::Cluster::load(bytes).map_err(|e| JsValue::from(js_sys::RangeError::new(&e.to_string())))?;
-        Ok(ClusterEngine { cluster, clients: BTreeMap::new(), next_handle: 1, serving: ClusterServing::default() })
+        Ok(ClusterEngine { cluster, clients: VecMap::new(), next_handle: 1, serving: ClusterServing::default() })
     }
 
     /// Moves the virtual clock (failure detection, timeouts).

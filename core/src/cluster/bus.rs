@@ -6,7 +6,7 @@
 //! [`HEADER_BYTES`] plus the kind's payload (for publish messages: two
 //! 4-byte lengths, the channel and the message, padded to 8 bytes).
 
-use alloc::collections::BTreeMap;
+use crate::vec_map::VecMap;
 use alloc::string::String;
 
 /// Size of a cluster bus message header (`sizeof(clusterMsg)` minus its data union, Redis 7.0 on x86-64).
@@ -92,17 +92,17 @@ fn total(counters: &[Counter; 4]) -> Counter {
 /// Every node's traffic and every link's.
 #[derive(Clone, Debug, Default)]
 pub struct Bus {
-    pub nodes: BTreeMap<usize, NodeTraffic>,
+    pub nodes: VecMap<usize, NodeTraffic>,
     /// (from, to) → traffic on that link.
-    pub links: BTreeMap<(usize, usize), Counter>,
+    pub links: VecMap<(usize, usize), Counter>,
 }
 
 impl Bus {
     /// Counts one message of `kind` and `bytes` from `from` to `to`.
     pub fn record(&mut self, from: usize, to: usize, kind: Kind, bytes: u64) {
-        self.nodes.entry(from).or_default().sent[kind.index()].add(bytes);
-        self.nodes.entry(to).or_default().received[kind.index()].add(bytes);
-        self.links.entry((from, to)).or_default().add(bytes);
+        self.nodes.get_or_default(from).sent[kind.index()].add(bytes);
+        self.nodes.get_or_default(to).received[kind.index()].add(bytes);
+        self.links.get_or_default((from, to)).add(bytes);
     }
 
     pub fn node(&self, node: usize) -> NodeTraffic {

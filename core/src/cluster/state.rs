@@ -7,7 +7,7 @@
 //! message published, a write for its replicas, a slot handed over — goes
 //! into its `outgoing` queue, which the driver empties after every command.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 use alloc::vec::Vec;
 
 use super::slot::key_slot;
@@ -56,13 +56,13 @@ pub struct NodeCluster {
     pub myself: usize,
     pub view: Topology,
     /// Slots this node is handing to another node (CLUSTER SETSLOT MIGRATING).
-    pub migrating: BTreeMap<u16, usize>,
+    pub migrating: VecMap<u16, usize>,
     /// Slots this node is receiving (CLUSTER SETSLOT IMPORTING).
-    pub importing: BTreeMap<u16, usize>,
+    pub importing: VecMap<u16, usize>,
     /// Clients whose next command may touch an importing slot (ASKING).
-    pub asking: BTreeSet<ClientId>,
+    pub asking: VecSet<ClientId>,
     /// Clients that read from replicas (READONLY).
-    pub readonly: BTreeSet<ClientId>,
+    pub readonly: VecSet<ClientId>,
     /// On a replica, the client its primary's writes arrive through.
     pub primary_link: Option<ClientId>,
     pub outgoing: Vec<Outgoing>,
@@ -81,10 +81,10 @@ impl NodeCluster {
             view_ok,
             myself,
             view,
-            migrating: BTreeMap::new(),
-            importing: BTreeMap::new(),
-            asking: BTreeSet::new(),
-            readonly: BTreeSet::new(),
+            migrating: VecMap::new(),
+            importing: VecMap::new(),
+            asking: VecSet::new(),
+            readonly: VecSet::new(),
             primary_link: None,
             outgoing: Vec::new(),
             repl_offset: 0,

@@ -319,7 +319,7 @@ fn cluster_keyslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 pub fn keys_in_slot(db: &crate::db::Db, slot: u16, limit: usize, now_ms: u64) -> Vec<Vec<u8>> {
     let mut keys: Vec<(u64, &[u8])> =
         db.live_entries(now_ms).filter(|(key, _)| key_slot(key) == slot).map(|(key, e)| (e.added_seq(), key.as_slice())).collect();
-    keys.sort_unstable_by_key(|&(added, _)| core::cmp::Reverse(added));
+    crate::heap_sort::sort_by_key(&mut keys, |&(added, _)| core::cmp::Reverse(added));
     keys.into_iter().take(limit).map(|(_, key)| key.to_vec()).collect()
 }
 
