@@ -161,3 +161,13 @@ fn cluster_nodes_links_and_save_cross_to_js() {
     assert!(!restored.is_running(2));
     assert!(ClusterEngine::load(b"RPC\x01").is_err());
 }
+
+#[wasm_bindgen_test]
+fn command_docs_and_key_specs_ship_in_the_wasm_build() {
+    let mut engine = Engine::new();
+    let client = engine.connect(0.0);
+    let docs = engine.run_line(client, "COMMAND DOCS lpush", 1.0).output;
+    assert!(docs.contains("\"complexity\"") && docs.contains("\"history\""), "{}", docs);
+    let info = engine.run_line(client, "COMMAND INFO lpush", 2.0).output;
+    assert!(info.contains("\"begin_search\""), "{}", info);
+}
