@@ -161,26 +161,53 @@ impl<'a> NodeView<'a> {
         Some(())
     }
 
-    fn fields(&self, entry: &EntryPos) -> Fields {
-        let mut out = Vec::with_capacity(self.master_fields.len());
-        let lp = self.lp;
-        let mut p = entry.fields_at;
+    /// The entry's field-value pairs, read in place.
+    fn pairs<'v>(&'v self, entry: &EntryPos) -> Pairs<'v> {
         if entry.same_fields {
-            for f in &self.master_fields {
-                let Some((v, next)) = lp::read(lp, p) else { break };
-                out.push((elem_bytes(*f), elem_bytes(v)));
-                p = next;
-            }
+            let names = self.master_fields.iter();
+            Pairs { lp: self.lp, names: Some(names), at: entry.fields_at, left: self.master_fields.len() }
         } else {
-            let Some((n, mut p)) = lp::read_int(lp, p) else { return out };
-            for _ in 0..n {
-                let Some((f, next)) = lp::read(lp, p) else { break };
-                let Some((v, next)) = lp::read(lp, next) else { break };
-                out.push((elem_bytes(f), elem_bytes(v)));
-                p = next;
-            }
+            let (n, at) = lp::read_int(self.lp, entry.fields_at).unwrap_or((0, entry.fields_at));
+            Pairs { lp: self.lp, names: None, at, left: n.max(0) as usize }
         }
-        out
+    }
+}
+
+/// Field-value pairs of one entry, read from its node without copying.
+pub struct Pairs<'n> {
+    lp: &'n [u8],
+    /// The master entry's field names, when the entry reuses them.
+    names: Option<core::slice::Iter<'n, Elem<'n>>>,
+    at: usize,
+    left: usize,
+}
+
+impl<'n> Pairs<'n> {
+    /// How many pairs there are (the node says so up front).
+    pub fn pair_count(&self) -> usize {
+        self.left
+    }
+}
+
+impl<'n> Iterator for Pairs<'n> {
+    type Item = (Elem<'n>, Elem<'n>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let name = match &mut self.names {
+            Some(names) => *names.next()?,
+            None => {
+                let (name, next) = lp::read(self.lp, self.at)?;
+                self.at = next;
+                name
+            }
+        };
+        let (value, next) = lp::read(self.lp, self.at)?;
+        self.at = next;
+        Some((name, value))
     }
 }
 
@@ -347,6 +374,11 @@ impl Stream {
         } else {
             iter.take(count).collect()
         }
+    }
+
+    /// The last live entry's ID, without reading its fields.
+    pub fn last_live_id(&self) -> Option<StreamId> {
+        self.range(StreamId::MIN, StreamId::MAX, true).next_id()
     }
 
     /// The entry with this ID, if live.
@@ -518,10 +550,9 @@ pub struct RangeIter<'a> {
     current: Option<(NodeView<'a>, usize)>,
 }
 
-impl Iterator for RangeIter<'_> {
-    type Item = Entry;
-
-    fn next(&mut self) -> Option<Entry> {
+impl<'a> RangeIter<'a> {
+    /// Moves to the next live entry in range; its node is then `current`.
+    fn advance(&mut self) -> Option<EntryPos> {
         loop {
             if let Some((view, index)) = &mut self.current {
                 while *index < view.entries.len() {
@@ -531,26 +562,20 @@ impl Iterator for RangeIter<'_> {
                     if entry.deleted {
                         continue;
                     }
-                    if self.rev {
-                        if entry.id > self.end {
-                            continue;
-                        }
-                        if entry.id < self.start {
-                            self.nodes = None;
-                            self.current = None;
-                            return None;
-                        }
+                    let (before, past) = if self.rev {
+                        (entry.id > self.end, entry.id < self.start)
                     } else {
-                        if entry.id < self.start {
-                            continue;
-                        }
-                        if entry.id > self.end {
-                            self.nodes = None;
-                            self.current = None;
-                            return None;
-                        }
+                        (entry.id < self.start, entry.id > self.end)
+                    };
+                    if before {
+                        continue;
                     }
-                    return Some((entry.id, view.fields(&entry)));
+                    if past {
+                        self.nodes = None;
+                        self.current = None;
+                        return None;
+                    }
+                    return Some(entry);
                 }
                 self.current = None;
             }
@@ -558,6 +583,27 @@ impl Iterator for RangeIter<'_> {
             let (master, lp) = if self.rev { nodes.next_back()? } else { nodes.next()? };
             self.current = Some((NodeView::decode(*master, lp), 0));
         }
+    }
+
+    /// The next entry's ID and its pairs read in place (the borrow ends
+    /// before the walk goes on).
+    pub fn next_in_place(&mut self) -> Option<(StreamId, Pairs<'_>)> {
+        let entry = self.advance()?;
+        let (view, _) = self.current.as_ref()?;
+        Some((entry.id, view.pairs(&entry)))
+    }
+
+    /// The next entry's ID, without reading its fields.
+    pub fn next_id(&mut self) -> Option<StreamId> {
+        self.advance().map(|entry| entry.id)
+    }
+}
+
+impl Iterator for RangeIter<'_> {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        self.next_in_place().map(|(id, pairs)| (id, pairs.map(|(f, v)| (elem_bytes(f), elem_bytes(v))).collect()))
     }
 }
 
