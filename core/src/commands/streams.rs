@@ -751,8 +751,10 @@ fn serve_woken(ctx: &mut Ctx, args: &ReadArgs<'_>, keys: &[Vec<u8>], id_args: &[
             let Some(mut group) = stream.groups.remove(group_name) else {
                 return Err(Error::text("NOGROUP the consumer group this client was blocked on no longer exists"));
             };
-            let served = (stream.last_id > group.last_id)
-                .then(|| deliver_new(stream, &mut group, consumer, now, args.count, args.noack));
+            let served = (stream.last_id > group.last_id).then(|| {
+                group.consumer_or_create(consumer, now).0.seen_ms = now;
+                deliver_new(stream, &mut group, consumer, now, args.count, args.noack)
+            });
             stream.groups.insert(group_name.to_vec(), group);
             served
         }
@@ -796,8 +798,8 @@ fn read_plain(ctx: &mut Ctx, key: &[u8], from: ReadFrom, count: usize) -> Result
 }
 
 /// Up to `count` entries after the group's last ID, delivered to `consumer`
-/// (created if missing): the group moves past them and, without NOACK,
-/// they become pending for the consumer.
+/// (created, and marked seen, at the first one): the group moves past them
+/// and, without NOACK, they become pending for the consumer.
 fn deliver_new(
     stream: &Stream,
     group: &mut crate::stream::ConsumerGroup,
@@ -806,10 +808,14 @@ fn deliver_new(
     count: usize,
     noack: bool,
 ) -> BulkArray {
-    let (c, _) = group.consumer_or_create(consumer, now);
-    c.seen_ms = now;
-    let start = group.last_id.next().unwrap_or(StreamId::MIN);
+    // Nothing comes after the largest ID.
+    let Some(start) = group.last_id.next() else { return BulkArray::default() };
+    let mut seen = false;
     range_reply(stream, start, StreamId::MAX, false, count, |id| {
+        if !seen {
+            group.consumer_or_create(consumer, now).0.seen_ms = now;
+            seen = true;
+        }
         stream.advance_group(group, id);
         if !noack {
             group.deliver_new(id, consumer, now);
@@ -834,8 +840,13 @@ fn read_group(
     let Some(mut group) = stream.groups.remove(group_name) else { return Ok(None) };
     let reply = match from {
         ReadFrom::New => {
-            let news = stream.last_live_id().is_some_and(|last| last > group.last_id);
-            news.then(|| Reply::BulkArray(deliver_new(stream, &mut group, consumer, now, count, noack)))
+            // Served only when some entry is past the group's last ID.
+            let delivered = deliver_new(stream, &mut group, consumer, now, count, noack);
+            if delivered.is_empty() {
+                None
+            } else {
+                Some(Reply::BulkArray(delivered))
+            }
         }
         ReadFrom::After(after) => {
             let (c, _) = group.consumer_or_create(consumer, now);
