@@ -752,7 +752,7 @@ fn serve_woken(ctx: &mut Ctx, args: &ReadArgs<'_>, keys: &[Vec<u8>], id_args: &[
                 return Err(Error::text("NOGROUP the consumer group this client was blocked on no longer exists"));
             };
             let served = (stream.last_id > group.last_id).then(|| {
-                group.consumer_or_create(consumer, now).0.seen_ms = now;
+                group.see_consumer(consumer, now);
                 deliver_new(stream, &mut group, consumer, now, args.count, args.noack)
             });
             stream.groups.insert(group_name.to_vec(), group);
@@ -813,7 +813,7 @@ fn deliver_new(
     let mut seen = false;
     range_reply(stream, start, StreamId::MAX, false, count, |id| {
         if !seen {
-            group.consumer_or_create(consumer, now).0.seen_ms = now;
+            group.see_consumer(consumer, now);
             seen = true;
         }
         stream.advance_group(group, id);
@@ -837,11 +837,16 @@ fn read_group(
 ) -> Result<Option<Reply>, Error> {
     let now = ctx.now_ms;
     let Some(stream) = stream_mut(ctx, key)? else { return Ok(None) };
-    let Some(mut group) = stream.groups.remove(group_name) else { return Ok(None) };
+    // The groups are set aside while the stream is read (no key copied).
+    let mut groups = core::mem::take(&mut stream.groups);
+    let Some(group) = groups.get_mut(group_name) else {
+        stream.groups = groups;
+        return Ok(None);
+    };
     let reply = match from {
         ReadFrom::New => {
             // Served only when some entry is past the group's last ID.
-            let delivered = deliver_new(stream, &mut group, consumer, now, count, noack);
+            let delivered = deliver_new(stream, group, consumer, now, count, noack);
             if delivered.is_empty() {
                 None
             } else {
@@ -878,7 +883,7 @@ fn read_group(
             Some(Reply::Array(items))
         }
     };
-    stream.groups.insert(group_name.to_vec(), group);
+    stream.groups = groups;
     // The PEL may have grown; Redis signals no change (WATCH keeps).
     ctx.db().resized(key);
     Ok(reply)
