@@ -147,9 +147,9 @@ fn read_entry(lp: &[u8], master_id: StreamId, master: &Master, p: usize) -> Opti
         n * 2
     };
     for _ in 0..count {
-        q = lp::read(lp, q)?.1;
+        q = lp::skip(lp, q)?;
     }
-    let (_, q) = lp::read(lp, q)?; // element count
+    let q = lp::skip(lp, q)?; // element count
     Some((EntryPos { id, deleted: flags & FLAG_DELETED != 0, flags_at: p, fields_at, same_fields }, q))
 }
 
