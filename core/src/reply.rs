@@ -37,14 +37,15 @@ pub enum Reply {
     Verbatim { format: [u8; 3], text: Vec<u8> },
     /// An arbitrary-precision integer in decimal; a bulk string in RESP2.
     BigNumber(String),
-    /// An array of bulk strings kept in their wire form (LRANGE's reply):
-    /// the same frame as an `Array` of `Bulk`s, without an allocation per
-    /// element. `Node`'s typed output hands it out as that `Array`.
+    /// An array kept in its wire form (LRANGE's and XRANGE's replies): its
+    /// elements are bulk strings or arrays of them, the same frames in RESP2
+    /// and RESP3, written without an allocation per element. `Node`'s typed
+    /// output hands it out as the `Array` it stands for.
     BulkArray(BulkArray),
 }
 
-/// Bulk strings already encoded (`$<len>\r\n<bytes>\r\n` each, the same in
-/// RESP2 and RESP3), and how many there are.
+/// Elements already encoded (`$<len>\r\n<bytes>\r\n` for a bulk string,
+/// `*<len>\r\n` and its items for an array of them), and how many there are.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct BulkArray {
     encoded: Vec<u8>,
@@ -60,13 +61,42 @@ impl BulkArray {
         BulkArray { encoded: Vec::with_capacity(guess), count: 0 }
     }
 
+    /// Appends a bulk string element.
     pub fn push(&mut self, value: &[u8]) {
-        self.encoded.push(b'$');
-        crate::args::push_i64(value.len() as i64, &mut self.encoded);
-        self.encoded.extend_from_slice(b"\r\n");
-        self.encoded.extend_from_slice(value);
-        self.encoded.extend_from_slice(b"\r\n");
+        self.push_item(value);
         self.count += 1;
+    }
+
+    /// Appends an element that is an array of `len` items: the next `len`
+    /// items written with [`push_item`](Self::push_item) or
+    /// [`push_item_array`](Self::push_item_array) (whose own items follow it).
+    pub fn push_array(&mut self, len: usize) {
+        self.push_item_array(len);
+        self.count += 1;
+    }
+
+    /// Writes a bulk string inside an element started by `push_array`.
+    pub fn push_item(&mut self, value: &[u8]) {
+        self.push_item_with(value.len(), |out| out.extend_from_slice(value));
+    }
+
+    /// Writes a bulk string of `len` bytes that `write` appends, inside an
+    /// element started by `push_array` (for values formatted in place).
+    pub fn push_item_with(&mut self, len: usize, write: impl FnOnce(&mut Vec<u8>)) {
+        self.encoded.push(b'$');
+        crate::args::push_i64(len as i64, &mut self.encoded);
+        self.encoded.extend_from_slice(b"\r\n");
+        let before = self.encoded.len();
+        write(&mut self.encoded);
+        debug_assert_eq!(self.encoded.len() - before, len);
+        self.encoded.extend_from_slice(b"\r\n");
+    }
+
+    /// Writes the header of an array of `len` items inside an element.
+    pub fn push_item_array(&mut self, len: usize) {
+        self.encoded.push(b'*');
+        crate::args::push_i64(len as i64, &mut self.encoded);
+        self.encoded.extend_from_slice(b"\r\n");
     }
 
     pub fn len(&self) -> usize {
@@ -82,22 +112,42 @@ impl BulkArray {
         &self.encoded
     }
 
-    /// The elements as `Bulk` replies.
+    /// The elements as `Bulk` (or `Array`) replies.
     pub fn to_replies(&self) -> Vec<Reply> {
         let mut items = Vec::with_capacity(self.count);
-        let mut rest = self.encoded.as_slice();
-        // Each element is `$`, digits, CRLF, the bytes, CRLF (written by `push`).
-        while let Some(cr) = rest.iter().position(|&b| b == b'\r') {
-            let len = rest.get(1..cr).and_then(crate::args::parse_i64).unwrap_or(0) as usize;
-            let start = cr + 2;
-            let end = (start + len).min(rest.len());
-            items.push(Reply::Bulk(rest[start..end].to_vec()));
-            rest = rest.get(end + 2..).unwrap_or(&[]);
+        let mut at = 0;
+        while let Some((item, next)) = decode_element(&self.encoded, at) {
+            items.push(item);
+            at = next;
         }
         items
     }
 }
 
+/// The element (as `BulkArray` writes them) starting at `at`, and where the
+/// next one starts; `None` at the end.
+fn decode_element(bytes: &[u8], at: usize) -> Option<(Reply, usize)> {
+    let rest = bytes.get(at..)?;
+    let cr = rest.iter().position(|&b| b == b'\r')?;
+    let len = rest.get(1..cr).and_then(crate::args::parse_i64).unwrap_or(0).max(0) as usize;
+    let body = at + cr + 2;
+    match rest.first()? {
+        b'*' => {
+            let mut items = Vec::with_capacity(len.min(1024));
+            let mut next = body;
+            for _ in 0..len {
+                let (item, after) = decode_element(bytes, next)?;
+                items.push(item);
+                next = after;
+            }
+            Some((Reply::Array(items), next))
+        }
+        _ => {
+            let end = body.checked_add(len)?.min(bytes.len());
+            Some((Reply::Bulk(bytes.get(body..end)?.to_vec()), end + 2))
+        }
+    }
+}
 
 impl Reply {
     pub fn ok() -> Reply {
@@ -131,6 +181,9 @@ impl Reply {
             Reply::Push(items) if items.iter().any(Reply::holds_bulk_array) => {
                 Reply::Push(items.into_iter().map(Reply::expanded).collect())
             }
+            Reply::Map(pairs) if pairs.iter().any(|(k, v)| k.holds_bulk_array() || v.holds_bulk_array()) => {
+                Reply::Map(pairs.into_iter().map(|(k, v)| (k.expanded(), v.expanded())).collect())
+            }
             other => other,
         }
     }
@@ -139,6 +192,7 @@ impl Reply {
         match self {
             Reply::BulkArray(_) => true,
             Reply::Array(items) | Reply::Push(items) => items.iter().any(Reply::holds_bulk_array),
+            Reply::Map(pairs) => pairs.iter().any(|(k, v)| k.holds_bulk_array() || v.holds_bulk_array()),
             _ => false,
         }
     }
@@ -202,5 +256,36 @@ mod tests {
             let nested = Reply::Array(vec![Reply::Integer(1), Reply::BulkArray(array)]);
             assert_eq!(nested.expanded(), Reply::Array(vec![Reply::Integer(1), plain]));
         }
+    }
+
+    /// Elements that are arrays (XRANGE's `[id, [field, value]]`) encode
+    /// as the nested `Array`s they stand for, in both protocols and inside a
+    /// map (XREAD's RESP3 reply), and expand back to them.
+    #[test]
+    fn bulk_array_with_nested_arrays_encodes_and_expands_like_arrays() {
+        let mut array = BulkArray::with_capacity(2, 8);
+        array.push_array(2);
+        array.push_item(b"1-0");
+        array.push_item_array(4);
+        for value in [b"f".as_slice(), b"\r\n", b"", b"*2"] {
+            array.push_item(value);
+        }
+        array.push(b"plain");
+        array.push_array(0);
+        let entry = Reply::Array(vec![
+            Reply::bulk(b"1-0"),
+            Reply::Array(vec![Reply::bulk(b"f"), Reply::bulk(b"\r\n"), Reply::bulk(b""), Reply::bulk(b"*2")]),
+        ]);
+        let plain = Reply::Array(vec![entry, Reply::bulk(b"plain"), Reply::Array(vec![])]);
+        assert_eq!(array.len(), 3);
+        for protocol in [Protocol::Resp2, Protocol::Resp3] {
+            let (mut packed_bytes, mut plain_bytes) = (Vec::new(), Vec::new());
+            crate::resp::encode(&Reply::BulkArray(array.clone()), protocol, &mut packed_bytes);
+            crate::resp::encode(&plain, protocol, &mut plain_bytes);
+            assert_eq!(packed_bytes, plain_bytes);
+        }
+        assert_eq!(Reply::BulkArray(array.clone()).expanded(), plain);
+        let map = Reply::Map(vec![(Reply::bulk(b"s"), Reply::BulkArray(array))]);
+        assert_eq!(map.expanded(), Reply::Map(vec![(Reply::bulk(b"s"), plain)]));
     }
 }

@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::streams::{
-    container, create_stream, entry_reply, eq, exclusive_start, help_reply, id_reply, parse_id,
+    container, create_stream, entry_reply_at, eq, exclusive_start, help_reply, id_reply, parse_id,
     parse_interval, parse_range, read_generic, row, stream_mut, subcommand_syntax,
 };
 use super::{flags::*, CommandSpec, Ctx, Group, KeySpec, Outcome};
@@ -444,7 +444,7 @@ fn claimed_reply(stream: &Stream, id: StreamId, justid: bool) -> Reply {
     if justid {
         id_reply(id)
     } else {
-        stream.get(id).map_or(Reply::Nil, |fields| entry_reply((id, fields)))
+        entry_reply_at(stream, id).unwrap_or(Reply::Nil)
     }
 }
 

@@ -12,7 +12,9 @@ use super::{flags::*, Block, CommandSpec, Ctx, Group, KeySpec, Outcome};
 use crate::args::parse_i64;
 use crate::db::Value;
 use crate::error::Error;
-use crate::reply::{Protocol, Reply};
+use crate::reply::{BulkArray, Protocol, Reply};
+use crate::stream::listpack::Elem;
+use crate::stream::store::Pairs;
 use crate::stream::{id, AddId, Entry, NodeLimits, Stream, StreamId, TrimStrategy, INVALID_ENTRIES_READ};
 
 macro_rules! row {
@@ -190,6 +192,86 @@ pub(crate) fn entry_reply((id, fields): Entry) -> Reply {
 
 pub(crate) fn entries_reply(entries: Vec<Entry>) -> Reply {
     Reply::Array(entries.into_iter().map(entry_reply).collect())
+}
+
+/// Up to `count` entries (0: all) of `start..=end` as XRANGE replies them,
+/// written from the nodes straight into wire form; `visit` sees each ID.
+pub(crate) fn range_reply(stream: &Stream, start: StreamId, end: StreamId, rev: bool, count: usize, mut visit: impl FnMut(StreamId)) -> BulkArray {
+    // About what `[id, [field, value, ...]]` of three small fields takes.
+    const ENTRY_BYTES_GUESS: usize = 88;
+    let expected = if count == 0 { stream.len() as usize } else { count.min(stream.len() as usize) };
+    let mut out = BulkArray::with_capacity(expected, ENTRY_BYTES_GUESS);
+    let mut entries = stream.range(start, end, rev);
+    while count == 0 || out.len() < count {
+        let Some((id, pairs)) = entries.next_in_place() else { break };
+        out.push_array(2);
+        push_id_item(&mut out, id);
+        push_pairs(&mut out, pairs);
+        visit(id);
+    }
+    out
+}
+
+/// The live entry `id` as `[id, [field, value, ...]]` in wire form.
+pub(crate) fn entry_reply_at(stream: &Stream, id: StreamId) -> Option<Reply> {
+    let mut entries = stream.range(id, id, false);
+    let (id, pairs) = entries.next_in_place()?;
+    let mut out = BulkArray::with_capacity(2, 40);
+    out.push(&id.to_bytes());
+    out.push_array(pairs.pair_count() * 2);
+    push_pairs_items(&mut out, pairs);
+    Some(Reply::BulkArray(out))
+}
+
+/// Writes `[field, value, ...]` as an item of the current element.
+fn push_pairs(out: &mut BulkArray, pairs: Pairs<'_>) {
+    out.push_item_array(pairs.pair_count() * 2);
+    push_pairs_items(out, pairs);
+}
+
+fn push_pairs_items(out: &mut BulkArray, pairs: Pairs<'_>) {
+    for (field, value) in pairs {
+        push_elem_item(out, field);
+        push_elem_item(out, value);
+    }
+}
+
+/// A node element as the bulk string it was added as.
+fn push_elem_item(out: &mut BulkArray, elem: Elem<'_>) {
+    match elem {
+        Elem::Str(bytes) => out.push_item(bytes),
+        Elem::Int(n) => {
+            let mut buf = [0u8; 21];
+            let mut at = digits_back(n.unsigned_abs(), &mut buf, 21);
+            if n < 0 {
+                at -= 1;
+                buf[at] = b'-';
+            }
+            out.push_item(&buf[at..]);
+        }
+    }
+}
+
+/// `<ms>-<seq>` as a bulk string item, formatted on the stack.
+fn push_id_item(out: &mut BulkArray, id: StreamId) {
+    let mut buf = [0u8; 41];
+    let mut at = digits_back(id.seq, &mut buf, 41);
+    at -= 1;
+    buf[at] = b'-';
+    at = digits_back(id.ms, &mut buf, at);
+    out.push_item(&buf[at..]);
+}
+
+/// Writes `n` in decimal so that it ends just before `end`; returns where it starts.
+fn digits_back(mut n: u64, buf: &mut [u8], mut end: usize) -> usize {
+    loop {
+        end -= 1;
+        buf[end] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return end;
+        }
+    }
 }
 
 pub(crate) fn is_resp3(ctx: &Ctx) -> bool {
@@ -404,8 +486,8 @@ fn range_generic(ctx: &mut Ctx, argv: &[Vec<u8>], rev: bool) -> Result<Outcome, 
     if count == Some(0) {
         return Ok(Reply::NilArray.into());
     }
-    let entries = stream.collect_range(start, end, rev, count.unwrap_or(0) as usize);
-    Ok(entries_reply(entries).into())
+    let entries = range_reply(stream, start, end, rev, count.unwrap_or(0) as usize, |_| {});
+    Ok(Reply::BulkArray(entries).into())
 }
 
 /// `XRANGE key start end [COUNT count]`
@@ -669,15 +751,17 @@ fn serve_woken(ctx: &mut Ctx, args: &ReadArgs<'_>, keys: &[Vec<u8>], id_args: &[
             let Some(mut group) = stream.groups.remove(group_name) else {
                 return Err(Error::text("NOGROUP the consumer group this client was blocked on no longer exists"));
             };
-            let served = (stream.last_id > group.last_id)
-                .then(|| deliver_new(stream, &mut group, consumer, now, args.count, args.noack));
+            let served = (stream.last_id > group.last_id).then(|| {
+                group.see_consumer(consumer, now);
+                deliver_new(stream, &mut group, consumer, now, args.count, args.noack)
+            });
             stream.groups.insert(group_name.to_vec(), group);
             served
         }
         (None, ReadFrom::After(after)) => (stream.last_id > after).then(|| {
             // Past the largest ID Redis starts again from 0-0.
             let start = after.next().unwrap_or(StreamId::MIN);
-            stream.collect_range(start, StreamId::MAX, false, args.count)
+            range_reply(stream, start, StreamId::MAX, false, args.count, |_| {})
         }),
         (None, ReadFrom::New) => None,
     };
@@ -685,7 +769,7 @@ fn serve_woken(ctx: &mut Ctx, args: &ReadArgs<'_>, keys: &[Vec<u8>], id_args: &[
         ctx.db().resized(key);
     }
     match entries {
-        Some(entries) => Ok(read_reply(ctx, alloc::vec![(Reply::Bulk(key.clone()), entries_reply(entries))]).into()),
+        Some(entries) => Ok(read_reply(ctx, alloc::vec![(Reply::Bulk(key.clone()), Reply::BulkArray(entries))]).into()),
         None => Ok(keep_blocking()),
     }
 }
@@ -709,13 +793,13 @@ fn read_plain(ctx: &mut Ctx, key: &[u8], from: ReadFrom, count: usize) -> Result
     let ReadFrom::After(after) = from else { return Ok(None) };
     let Some(stream) = stream_mut(ctx, key)? else { return Ok(None) };
     let Some(start) = after.next() else { return Ok(None) };
-    let entries = stream.collect_range(start, StreamId::MAX, false, count);
-    Ok((!entries.is_empty()).then(|| entries_reply(entries)))
+    let entries = range_reply(stream, start, StreamId::MAX, false, count, |_| {});
+    Ok(if entries.is_empty() { None } else { Some(Reply::BulkArray(entries)) })
 }
 
 /// Up to `count` entries after the group's last ID, delivered to `consumer`
-/// (created if missing): the group moves past them and, without NOACK,
-/// they become pending for the consumer.
+/// (created, and marked seen, at the first one): the group moves past them
+/// and, without NOACK, they become pending for the consumer.
 fn deliver_new(
     stream: &Stream,
     group: &mut crate::stream::ConsumerGroup,
@@ -723,18 +807,20 @@ fn deliver_new(
     now: u64,
     count: usize,
     noack: bool,
-) -> Vec<Entry> {
-    let (c, _) = group.consumer_or_create(consumer, now);
-    c.seen_ms = now;
-    let start = group.last_id.next().unwrap_or(StreamId::MIN);
-    let entries = stream.collect_range(start, StreamId::MAX, false, count);
-    for (id, _) in &entries {
-        stream.advance_group(group, *id);
-        if !noack {
-            group.deliver_new(*id, consumer, now);
+) -> BulkArray {
+    // Nothing comes after the largest ID.
+    let Some(start) = group.last_id.next() else { return BulkArray::default() };
+    let mut seen = false;
+    range_reply(stream, start, StreamId::MAX, false, count, |id| {
+        if !seen {
+            group.see_consumer(consumer, now);
+            seen = true;
         }
-    }
-    entries
+        stream.advance_group(group, id);
+        if !noack {
+            group.deliver_new(id, consumer, now);
+        }
+    })
 }
 
 /// XREADGROUP on one stream: new entries (`>`), served only when there are
@@ -751,11 +837,21 @@ fn read_group(
 ) -> Result<Option<Reply>, Error> {
     let now = ctx.now_ms;
     let Some(stream) = stream_mut(ctx, key)? else { return Ok(None) };
-    let Some(mut group) = stream.groups.remove(group_name) else { return Ok(None) };
+    // The groups are set aside while the stream is read (no key copied).
+    let mut groups = core::mem::take(&mut stream.groups);
+    let Some(group) = groups.get_mut(group_name) else {
+        stream.groups = groups;
+        return Ok(None);
+    };
     let reply = match from {
         ReadFrom::New => {
-            let news = stream.edge(true).is_some_and(|(last, _)| last > group.last_id);
-            news.then(|| entries_reply(deliver_new(stream, &mut group, consumer, now, count, noack)))
+            // Served only when some entry is past the group's last ID.
+            let delivered = deliver_new(stream, group, consumer, now, count, noack);
+            if delivered.is_empty() {
+                None
+            } else {
+                Some(Reply::BulkArray(delivered))
+            }
         }
         ReadFrom::After(after) => {
             let (c, _) = group.consumer_or_create(consumer, now);
@@ -773,13 +869,13 @@ fn read_group(
             };
             let mut items = Vec::with_capacity(ids.len());
             for id in ids {
-                match stream.get(id) {
-                    Some(fields) => {
+                match entry_reply_at(stream, id) {
+                    Some(entry) => {
                         if let Some(p) = group.pel.get_mut(&id) {
                             p.delivery_ms = now;
                             p.delivery_count += 1;
                         }
-                        items.push(entry_reply((id, fields)));
+                        items.push(entry);
                     }
                     None => items.push(Reply::Array(alloc::vec![id_reply(id), Reply::NilArray])),
                 }
@@ -787,7 +883,7 @@ fn read_group(
             Some(Reply::Array(items))
         }
     };
-    stream.groups.insert(group_name.to_vec(), group);
+    stream.groups = groups;
     // The PEL may have grown; Redis signals no change (WATCH keeps).
     ctx.db().resized(key);
     Ok(reply)
@@ -979,4 +1075,53 @@ pub(crate) fn help_reply(command: &str, lines: &[&str]) -> Reply {
     out.push(Reply::status("HELP"));
     out.push(Reply::status("    Prints this help."));
     Reply::Array(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replies written from the nodes in place are the entries `collect_range`
+    /// copies out, in both directions and with counts: fields reusing the
+    /// master's names or not, values stored as integers (negative, extreme,
+    /// with leading zeros or signs kept as strings), binary values.
+    #[test]
+    fn in_place_replies_match_copied_entries() {
+        let mut stream = Stream::new();
+        let limits = NodeLimits { max_entries: 3, max_bytes: 0 };
+        let entries: [&[&[u8]]; 7] = [
+            &[b"user", b"u1", b"n", b"42"],
+            &[b"user", b"u2", b"n", b"-9223372036854775808"],
+            &[b"other", b"007", b"n", b"+5"],
+            &[b"user", b"\r\n\0", b"n", b"9223372036854775807"],
+            &[b"12", b"-1"],
+            &[b"user", b"", b"n", b"0"],
+            &[b"a", b"1", b"b", b"2", b"c", b"-3"],
+        ];
+        for (i, fields) in entries.iter().enumerate() {
+            let fields: Vec<Vec<u8>> = fields.iter().map(|f| f.to_vec()).collect();
+            let id = StreamId::new(i as u64 + 1, u64::MAX - i as u64);
+            assert!(stream.append(AddId::Explicit(id), &fields, 0, limits).is_ok());
+        }
+        assert!(stream.delete(StreamId::new(3, u64::MAX - 2)));
+        let bounds = [(StreamId::MIN, StreamId::MAX), (StreamId::new(2, 0), StreamId::new(6, 0)), (StreamId::new(9, 0), StreamId::MAX)];
+        for (start, end) in bounds {
+            for rev in [false, true] {
+                for count in [0, 1, 2, 100] {
+                    let mut seen = Vec::new();
+                    let written = range_reply(&stream, start, end, rev, count, |id| seen.push(id));
+                    let copied = stream.collect_range(start, end, rev, count);
+                    assert_eq!(seen, copied.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+                    assert_eq!(Reply::BulkArray(written).expanded(), entries_reply(copied));
+                }
+            }
+        }
+        for (id, _) in stream.collect_range(StreamId::MIN, StreamId::MAX, false, 0) {
+            let one = entry_reply_at(&stream, id).map(Reply::expanded);
+            assert_eq!(one, stream.get(id).map(|fields| entry_reply((id, fields))));
+        }
+        assert_eq!(entry_reply_at(&stream, StreamId::new(3, u64::MAX - 2)), None);
+        assert_eq!(stream.last_live_id(), Some(StreamId::new(7, u64::MAX - 6)));
+        assert_eq!(Stream::new().last_live_id(), None);
+    }
 }

@@ -48,6 +48,17 @@ impl ConsumerGroup {
         (consumer, created)
     }
 
+    /// Marks the consumer seen at `now_ms`, creating it if missing (the name
+    /// is copied only then); true if it was created.
+    pub fn see_consumer(&mut self, name: &[u8], now_ms: u64) -> bool {
+        if let Some(consumer) = self.consumers.get_mut(name) {
+            consumer.seen_ms = now_ms;
+            return false;
+        }
+        self.consumers.insert(name.to_vec(), Consumer { seen_ms: now_ms, pel: BTreeSet::new() });
+        true
+    }
+
     /// Removes an entry from the PEL (and its consumer's list); true if it was there.
     pub fn ack(&mut self, id: StreamId) -> bool {
         match self.pel.remove(&id) {

@@ -204,6 +204,39 @@ pub fn read(lp: &[u8], pos: usize) -> Option<(Elem<'_>, usize)> {
     Some((elem, pos + body + backlen_len(body)))
 }
 
+/// Where the element after the one at `pos` starts, found from its encoding
+/// byte(s) without decoding it (`None` where `read` would fail).
+pub fn skip(lp: &[u8], pos: usize) -> Option<usize> {
+    let first = *lp.get(pos)?;
+    let body = if first & 0x80 == 0 {
+        1
+    } else if first & 0xc0 == 0x80 {
+        1 + (first & 0x3f) as usize
+    } else if first & 0xe0 == 0xc0 {
+        2
+    } else if first & 0xf0 == 0xe0 {
+        2 + ((((first & 0x0f) as usize) << 8) | *lp.get(pos + 1)? as usize)
+    } else {
+        match first {
+            0xf0 => {
+                let b = lp.get(pos + 1..pos + 5)?;
+                5 + u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+            }
+            0xf1 => 3,
+            0xf2 => 4,
+            0xf3 => 5,
+            0xf4 => 9,
+            _ => return None,
+        }
+    };
+    let next = pos + body + backlen_len(body);
+    if next <= lp.len() {
+        Some(next)
+    } else {
+        None
+    }
+}
+
 /// Decodes an integer element; strings that are not integers read as 0.
 pub fn read_int(lp: &[u8], pos: usize) -> Option<(i64, usize)> {
     let (elem, next) = read(lp, pos)?;
@@ -236,6 +269,8 @@ mod tests {
             push_int(&mut lp, v);
             assert_eq!(lp.len(), int_size(v), "{}", v);
             assert_eq!(read(&lp, 0), Some((Elem::Int(v), lp.len())));
+            assert_eq!(skip(&lp, 0), Some(lp.len()));
+            assert_eq!(skip(&lp[..lp.len() - 1], 0), None);
         }
         let strings: [&[u8]; 6] = [b"", b"click", &[b'x'; 63], &[b'y'; 64], &[b'z'; 4096], b"007"];
         for s in strings {
@@ -243,6 +278,8 @@ mod tests {
             push_str(&mut lp, s);
             assert_eq!(lp.len(), str_size(s));
             assert_eq!(read(&lp, 0), Some((Elem::Str(s), lp.len())));
+            assert_eq!(skip(&lp, 0), Some(lp.len()));
+            assert_eq!(skip(&lp[..lp.len() - 1], 0), None);
         }
         let mut lp = Vec::new();
         push_str(&mut lp, b"42");

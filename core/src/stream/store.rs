@@ -107,80 +107,121 @@ fn elem_bytes(e: Elem<'_>) -> Vec<u8> {
     }
 }
 
-/// A decoded node: its master fields and where each entry is.
-struct NodeView<'a> {
-    lp: &'a [u8],
-    master_fields: Vec<Elem<'a>>,
+/// The master entry of a node: where its field names start, how many there
+/// are, and where the first entry starts.
+#[derive(Clone, Copy, Debug)]
+struct Master {
+    names_at: usize,
+    name_count: usize,
+    entries_at: usize,
+}
+
+impl Master {
+    fn read(lp: &[u8]) -> Option<Master> {
+        let (_, p) = lp::read_int(lp, 0)?;
+        let (_, p) = lp::read_int(lp, p)?;
+        let (name_count, names_at) = lp::read_int(lp, p)?;
+        let mut p = names_at;
+        for _ in 0..name_count {
+            p = lp::read(lp, p)?.1;
+        }
+        let (_, entries_at) = lp::read(lp, p)?; // the master's terminating 0
+        Some(Master { names_at, name_count: name_count.max(0) as usize, entries_at })
+    }
+}
+
+/// The entry starting at `p` of a node keyed `master_id`, and where the next starts.
+fn read_entry(lp: &[u8], master_id: StreamId, master: &Master, p: usize) -> Option<(EntryPos, usize)> {
+    let (flags, q) = lp::read_int(lp, p)?;
+    let (ms_delta, q) = lp::read_int(lp, q)?;
+    let (seq_delta, q) = lp::read_int(lp, q)?;
+    let id = StreamId::new(master_id.ms.wrapping_add(ms_delta as u64), master_id.seq.wrapping_add(seq_delta as u64));
+    let same_fields = flags & FLAG_SAME_FIELDS != 0;
+    let fields_at = q;
+    let mut q = q;
+    let count = if same_fields {
+        master.name_count as i64
+    } else {
+        let (n, next) = lp::read_int(lp, q)?;
+        q = next;
+        n * 2
+    };
+    for _ in 0..count {
+        q = lp::skip(lp, q)?;
+    }
+    let q = lp::skip(lp, q)?; // element count
+    Some((EntryPos { id, deleted: flags & FLAG_DELETED != 0, flags_at: p, fields_at, same_fields }, q))
+}
+
+/// A decoded node: its master entry and where each entry is.
+struct NodeView {
+    master: Master,
     entries: Vec<EntryPos>,
 }
 
-impl<'a> NodeView<'a> {
-    fn decode(master: StreamId, lp: &'a [u8]) -> NodeView<'a> {
-        let mut view = NodeView { lp, master_fields: Vec::new(), entries: Vec::new() };
-        let _ = view.decode_inner(master);
-        view
-    }
-
-    fn decode_inner(&mut self, master: StreamId) -> Option<()> {
-        let lp = self.lp;
-        let (_, p) = lp::read_int(lp, 0)?;
-        let (_, p) = lp::read_int(lp, p)?;
-        let (nfields, mut p) = lp::read_int(lp, p)?;
-        for _ in 0..nfields {
-            let (f, next) = lp::read(lp, p)?;
-            self.master_fields.push(f);
+impl NodeView {
+    fn decode(master_id: StreamId, lp: &[u8]) -> NodeView {
+        let master = Master::read(lp).unwrap_or(Master { names_at: 0, name_count: 0, entries_at: lp.len() });
+        let mut view = NodeView { master, entries: Vec::new() };
+        let mut p = master.entries_at;
+        while p < lp.len() {
+            let Some((entry, next)) = read_entry(lp, master_id, &master, p) else { break };
+            view.entries.push(entry);
             p = next;
         }
-        let (_, mut p) = lp::read(lp, p)?; // the master's terminating 0
-        while p < lp.len() {
-            let flags_at = p;
-            let (flags, q) = lp::read_int(lp, p)?;
-            let (ms_delta, q) = lp::read_int(lp, q)?;
-            let (seq_delta, q) = lp::read_int(lp, q)?;
-            let id = StreamId::new(
-                master.ms.wrapping_add(ms_delta as u64),
-                master.seq.wrapping_add(seq_delta as u64),
-            );
-            let same_fields = flags & FLAG_SAME_FIELDS != 0;
-            let fields_at = q;
-            let mut q = q;
-            let count = if same_fields {
-                self.master_fields.len() as i64
-            } else {
-                let (n, next) = lp::read_int(lp, q)?;
-                q = next;
-                n * 2
-            };
-            for _ in 0..count {
-                q = lp::read(lp, q)?.1;
-            }
-            let (_, q) = lp::read(lp, q)?; // element count
-            self.entries.push(EntryPos { id, deleted: flags & FLAG_DELETED != 0, flags_at, fields_at, same_fields });
-            p = q;
-        }
-        Some(())
+        view
     }
+}
 
-    fn fields(&self, entry: &EntryPos) -> Fields {
-        let mut out = Vec::with_capacity(self.master_fields.len());
-        let lp = self.lp;
-        let mut p = entry.fields_at;
-        if entry.same_fields {
-            for f in &self.master_fields {
-                let Some((v, next)) = lp::read(lp, p) else { break };
-                out.push((elem_bytes(*f), elem_bytes(v)));
-                p = next;
-            }
-        } else {
-            let Some((n, mut p)) = lp::read_int(lp, p) else { return out };
-            for _ in 0..n {
-                let Some((f, next)) = lp::read(lp, p) else { break };
-                let Some((v, next)) = lp::read(lp, next) else { break };
-                out.push((elem_bytes(f), elem_bytes(v)));
-                p = next;
-            }
+/// An entry's field-value pairs, read in place.
+fn pairs<'n>(lp: &'n [u8], master: &Master, entry: &EntryPos) -> Pairs<'n> {
+    if entry.same_fields {
+        Pairs { lp, names_at: Some(master.names_at), at: entry.fields_at, left: master.name_count }
+    } else {
+        let (n, at) = lp::read_int(lp, entry.fields_at).unwrap_or((0, entry.fields_at));
+        Pairs { lp, names_at: None, at, left: n.max(0) as usize }
+    }
+}
+
+/// Field-value pairs of one entry, read from its node without copying.
+pub struct Pairs<'n> {
+    lp: &'n [u8],
+    /// Where the master entry's next field name is, when the entry reuses them.
+    names_at: Option<usize>,
+    at: usize,
+    left: usize,
+}
+
+impl<'n> Pairs<'n> {
+    /// How many pairs there are (the node says so up front).
+    pub fn pair_count(&self) -> usize {
+        self.left
+    }
+}
+
+impl<'n> Iterator for Pairs<'n> {
+    type Item = (Elem<'n>, Elem<'n>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
         }
-        out
+        self.left -= 1;
+        let name = match &mut self.names_at {
+            Some(names_at) => {
+                let (name, next) = lp::read(self.lp, *names_at)?;
+                *names_at = next;
+                name
+            }
+            None => {
+                let (name, next) = lp::read(self.lp, self.at)?;
+                self.at = next;
+                name
+            }
+        };
+        let (value, next) = lp::read(self.lp, self.at)?;
+        self.at = next;
+        Some((name, value))
     }
 }
 
@@ -349,6 +390,11 @@ impl Stream {
         }
     }
 
+    /// The last live entry's ID, without reading its fields.
+    pub fn last_live_id(&self) -> Option<StreamId> {
+        self.range(StreamId::MIN, StreamId::MAX, true).next_id()
+    }
+
     /// The entry with this ID, if live.
     pub fn get(&self, id: StreamId) -> Option<Fields> {
         self.range(id, id, false).next().map(|(_, fields)| fields)
@@ -515,49 +561,99 @@ pub struct RangeIter<'a> {
     rev: bool,
     start: StreamId,
     end: StreamId,
-    current: Option<(NodeView<'a>, usize)>,
+    current: Option<NodeWalk<'a>>,
+}
+
+/// The node a range walk is in. Forward walks read entries one by one;
+/// backward walks decode the node's entry positions once.
+struct NodeWalk<'a> {
+    lp: &'a [u8],
+    master_id: StreamId,
+    master: Master,
+    /// Forward: where the next entry starts.
+    at: usize,
+    /// Backward: the node's entries, and how many were walked from the end.
+    entries: Vec<EntryPos>,
+    walked: usize,
+}
+
+impl<'a> NodeWalk<'a> {
+    fn new(master_id: StreamId, lp: &'a [u8], rev: bool) -> NodeWalk<'a> {
+        if rev {
+            let view = NodeView::decode(master_id, lp);
+            NodeWalk { lp, master_id, master: view.master, at: lp.len(), entries: view.entries, walked: 0 }
+        } else {
+            let master = Master::read(lp).unwrap_or(Master { names_at: 0, name_count: 0, entries_at: lp.len() });
+            NodeWalk { lp, master_id, master, at: master.entries_at, entries: Vec::new(), walked: 0 }
+        }
+    }
+
+    fn next_entry(&mut self, rev: bool) -> Option<EntryPos> {
+        if rev {
+            let entry = *self.entries.iter().rev().nth(self.walked)?;
+            self.walked += 1;
+            return Some(entry);
+        }
+        if self.at >= self.lp.len() {
+            return None;
+        }
+        let (entry, next) = read_entry(self.lp, self.master_id, &self.master, self.at)?;
+        self.at = next;
+        Some(entry)
+    }
+}
+
+impl<'a> RangeIter<'a> {
+    /// Moves to the next live entry in range; its node is then `current`.
+    fn advance(&mut self) -> Option<EntryPos> {
+        loop {
+            if let Some(walk) = &mut self.current {
+                while let Some(entry) = walk.next_entry(self.rev) {
+                    if entry.deleted {
+                        continue;
+                    }
+                    let (before, past) = if self.rev {
+                        (entry.id > self.end, entry.id < self.start)
+                    } else {
+                        (entry.id < self.start, entry.id > self.end)
+                    };
+                    if before {
+                        continue;
+                    }
+                    if past {
+                        self.nodes = None;
+                        self.current = None;
+                        return None;
+                    }
+                    return Some(entry);
+                }
+                self.current = None;
+            }
+            let nodes = self.nodes.as_mut()?;
+            let (master, lp) = if self.rev { nodes.next_back()? } else { nodes.next()? };
+            self.current = Some(NodeWalk::new(*master, lp, self.rev));
+        }
+    }
+
+    /// The next entry's ID and its pairs read in place (the borrow ends
+    /// before the walk goes on).
+    pub fn next_in_place(&mut self) -> Option<(StreamId, Pairs<'_>)> {
+        let entry = self.advance()?;
+        let walk = self.current.as_ref()?;
+        Some((entry.id, pairs(walk.lp, &walk.master, &entry)))
+    }
+
+    /// The next entry's ID, without reading its fields.
+    pub fn next_id(&mut self) -> Option<StreamId> {
+        self.advance().map(|entry| entry.id)
+    }
 }
 
 impl Iterator for RangeIter<'_> {
     type Item = Entry;
 
     fn next(&mut self) -> Option<Entry> {
-        loop {
-            if let Some((view, index)) = &mut self.current {
-                while *index < view.entries.len() {
-                    let i = if self.rev { view.entries.len() - 1 - *index } else { *index };
-                    *index += 1;
-                    let entry = view.entries[i];
-                    if entry.deleted {
-                        continue;
-                    }
-                    if self.rev {
-                        if entry.id > self.end {
-                            continue;
-                        }
-                        if entry.id < self.start {
-                            self.nodes = None;
-                            self.current = None;
-                            return None;
-                        }
-                    } else {
-                        if entry.id < self.start {
-                            continue;
-                        }
-                        if entry.id > self.end {
-                            self.nodes = None;
-                            self.current = None;
-                            return None;
-                        }
-                    }
-                    return Some((entry.id, view.fields(&entry)));
-                }
-                self.current = None;
-            }
-            let nodes = self.nodes.as_mut()?;
-            let (master, lp) = if self.rev { nodes.next_back()? } else { nodes.next()? };
-            self.current = Some((NodeView::decode(*master, lp), 0));
-        }
+        self.next_in_place().map(|(id, pairs)| (id, pairs.map(|(f, v)| (elem_bytes(f), elem_bytes(v))).collect()))
     }
 }
 
