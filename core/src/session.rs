@@ -119,10 +119,12 @@ impl Session {
         self.decoder.feed(bytes);
         loop {
             match self.decoder.next_command() {
+                // Replies wait in the client's outbox until the batch is
+                // read (one visit to it per batch, not per command); it is a
+                // queue, so the bytes come out in the same order either way.
                 Ok(Some(argv)) => {
-                    let status = backend.run(self.client, argv, now_ms);
-                    backend.write_output(self.client, &mut out);
-                    if status == Status::Closed {
+                    if backend.run(self.client, argv, now_ms) == Status::Closed {
+                        backend.write_output(self.client, &mut out);
                         self.closed = true;
                         break;
                     }
