@@ -187,6 +187,24 @@ mod tests {
     }
 
     #[test]
+    fn a_pipeline_read_at_once_writes_what_one_read_per_command_writes() {
+        // Replies (and a message a RESP3 client publishes to itself) are
+        // collected once per read: the bytes must not depend on how the
+        // commands were split across reads.
+        let lines: [&[u8]; 6] =
+            [b"HELLO 3\r\n", b"SUBSCRIBE c\r\n", b"PUBLISH c m\r\n", b"RPUSH l a\r\n", b"GET nope\r\n", b"LPOP l\r\n"];
+        let mut node = Node::new();
+        let mut whole = Session::open(&mut node, 0);
+        let at_once = whole.feed(&mut node, &lines.concat(), 1);
+        let mut node = Node::new();
+        let mut split = Session::open(&mut node, 0);
+        let one_by_one: Vec<u8> = lines.iter().flat_map(|line| split.feed(&mut node, line, 1)).collect();
+        assert_eq!(at_once, one_by_one);
+        let tail = b">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n:1\r\n:1\r\n_\r\n$1\r\na\r\n";
+        assert!(at_once.ends_with(tail), "{:?}", alloc::string::String::from_utf8_lossy(&at_once));
+    }
+
+    #[test]
     fn protocol_error_replies_then_closes() {
         let mut node = Node::new();
         let mut session = Session::open(&mut node, 0);
