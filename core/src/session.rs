@@ -119,10 +119,12 @@ impl Session {
         self.decoder.feed(bytes);
         loop {
             match self.decoder.next_command() {
+                // Replies wait in the client's outbox until the batch is
+                // read (one visit to it per batch, not per command); it is a
+                // queue, so the bytes come out in the same order either way.
                 Ok(Some(argv)) => {
-                    let status = backend.run(self.client, argv, now_ms);
-                    backend.write_output(self.client, &mut out);
-                    if status == Status::Closed {
+                    if backend.run(self.client, argv, now_ms) == Status::Closed {
+                        backend.write_output(self.client, &mut out);
                         self.closed = true;
                         break;
                     }
@@ -182,6 +184,24 @@ mod tests {
         let out = session.feed(&mut node, b"GET nope\r\nHELLO 3\r\nGET nope\r\n", 1);
         assert!(out.starts_with(b"$-1\r\n%7\r\n"), "{:?}", alloc::string::String::from_utf8_lossy(&out));
         assert!(out.ends_with(b"_\r\n"));
+    }
+
+    #[test]
+    fn a_pipeline_read_at_once_writes_what_one_read_per_command_writes() {
+        // Replies (and a message a RESP3 client publishes to itself) are
+        // collected once per read: the bytes must not depend on how the
+        // commands were split across reads.
+        let lines: [&[u8]; 6] =
+            [b"HELLO 3\r\n", b"SUBSCRIBE c\r\n", b"PUBLISH c m\r\n", b"RPUSH l a\r\n", b"GET nope\r\n", b"LPOP l\r\n"];
+        let mut node = Node::new();
+        let mut whole = Session::open(&mut node, 0);
+        let at_once = whole.feed(&mut node, &lines.concat(), 1);
+        let mut node = Node::new();
+        let mut split = Session::open(&mut node, 0);
+        let one_by_one: Vec<u8> = lines.iter().flat_map(|line| split.feed(&mut node, line, 1)).collect();
+        assert_eq!(at_once, one_by_one);
+        let tail = b">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n:1\r\n:1\r\n_\r\n$1\r\na\r\n";
+        assert!(at_once.ends_with(tail), "{:?}", alloc::string::String::from_utf8_lossy(&at_once));
     }
 
     #[test]
