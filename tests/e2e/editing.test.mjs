@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot } from '../lib/browser.mjs';
-import { startBrowser, openConsole, run, inputOf, outputOf, promptOf, hintOf } from '../lib/console.mjs';
+import { startBrowser, openConsole, run, send, inputOf, outputOf, promptOf, hintOf } from '../lib/console.mjs';
 
 let env;
 before(async () => {
@@ -140,5 +140,22 @@ test('clear and Ctrl-L empty the screen', async () => {
   await page.press(inputOf(), 'Control+l');
   assert.equal(await page.locator(`${outputOf()} pre`).count(), 0);
   assert.equal(await page.inputValue(inputOf()), 'ECHO kept');
+  await page.close();
+});
+
+test(':set nohints / :set hints switch the grey hints, as in redis-cli', async () => {
+  const { page } = await openConsole(env);
+  const input = inputOf();
+  await send(page, ':set nohints');
+  await page.fill(input, 'get');
+  assert.equal(await hintOf(page), '');
+  assert.equal(await run(page, ':set foo'), "unknown redis-cli preference 'foo'");
+  assert.equal(await run(page, ':nothing'), "unknown redis-cli internal command ':nothing'");
+  await send(page, ':set hints');
+  await page.fill(input, 'get');
+  assert.equal(await hintOf(page), ' key');
+  // The lines never reached the engine: it saw no command at all.
+  await page.fill(input, '');
+  assert.match(await run(page, 'INFO stats'), /total_commands_processed:1\r?\n/);
   await page.close();
 });

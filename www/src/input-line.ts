@@ -39,6 +39,9 @@ export class InputLine {
   /** While locked (a blocked client) Enter does nothing; Ctrl-C still works. */
   locked = false;
 
+  /** Grey argument hints, as redis-cli's `:set hints` / `:set nohints` switch them. */
+  hints = true;
+
   constructor(
     private readonly el: LineElements,
     private readonly history: History,
@@ -232,7 +235,7 @@ export class InputLine {
     const input = this.el.input;
     // The hint is drawn behind the input; once the text scrolls it cannot line up.
     const fits = input.scrollWidth <= input.clientWidth;
-    const hint = fits && line !== '' ? (this.source.hint(line) ?? '') : '';
+    const hint = fits && line !== '' && this.hints ? (this.source.hint(line) ?? '') : '';
     this.el.typed.textContent = line;
     this.el.hint.textContent = hint;
   }

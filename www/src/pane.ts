@@ -9,6 +9,7 @@ import { Playground } from './engine.ts';
 import { DEFAULT_KEY, History } from './history.ts';
 import { InputLine } from './input-line.ts';
 import { wordAt } from './inspect-format.ts';
+import { preferenceLine } from './preferences.ts';
 import type { PaneState } from './session-format.ts';
 
 export interface PaneHost {
@@ -181,6 +182,12 @@ export class ClientPane {
   private submit(text: string): void {
     const prompt = this.conn.prompt();
     this.view.echoInput(prompt, text);
+    const preference = preferenceLine(text);
+    if (preference !== null) {
+      this.view.print(preference.output);
+      if (preference.hints !== undefined) this.line.hints = preference.hints;
+      return;
+    }
     const started = this.playground.now();
     const result = this.conn.runLine(text);
     this.view.print(result.output);
