@@ -15,7 +15,7 @@ mod support;
 use std::time::Duration;
 
 use fuzz::session::{compare_session, generate_session, render_session_step, shrink_session, CoreSession, RealSession};
-use fuzz::{compare, describe, generate, render, render_step, shrink, Command, CoreEngine, Engine, RedisEngine, FAMILIES, SESSION_FAMILIES};
+use fuzz::{compare, describe, env_number, generate, render, render_step, seed, shrink, Command, CoreEngine, Engine, RedisEngine, FAMILIES, SESSION_FAMILIES};
 use redplay_core::Reply;
 use support::server::RedisServer;
 
@@ -23,22 +23,6 @@ const DEFAULT_COUNT: usize = 100_000;
 
 /// Steps per session family by default (`REDPLAY_SESSION_COUNT`).
 const DEFAULT_SESSION_COUNT: usize = 20_000;
-
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let parsed = match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    Some(parsed.unwrap_or_else(|_| panic!("{}={:?} is not a number", name, text)))
-}
-
-fn seed() -> u64 {
-    env_number("REDPLAY_FUZZ_SEED").unwrap_or_else(|| {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-        nanos ^ ((std::process::id() as u64) << 32)
-    })
-}
 
 fn show(replies: &[Reply]) -> String {
     match replies {

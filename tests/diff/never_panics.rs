@@ -25,30 +25,14 @@ mod support;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use fuzz::{render, Rng};
+use fuzz::{env_number, render, seed, Rng};
 use redplay_core::commands::{self, CommandSpec};
 use redplay_core::reply::Protocol;
 use redplay_core::resp::{decode_reply, encode, RequestDecoder};
 use redplay_core::{ClientId, Node, Reply};
 
-fn env_u64(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let parsed = match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    Some(parsed.unwrap_or_else(|_| panic!("{}={:?} is not a number", name, text)))
-}
-
-fn seed() -> u64 {
-    env_u64("REDPLAY_FUZZ_SEED").unwrap_or_else(|| {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-        nanos ^ ((std::process::id() as u64) << 32)
-    })
-}
-
 fn budget() -> Duration {
-    Duration::from_secs(env_u64("REDPLAY_PANIC_SECS").unwrap_or(3))
+    Duration::from_secs(env_number("REDPLAY_PANIC_SECS").unwrap_or(3))
 }
 
 /// `(full name, argv prefix, spec)` for every command and subcommand.

@@ -486,3 +486,22 @@ pub fn minimise<T: Clone>(failing: Vec<T>, deadline: Instant, fails: &mut dyn Fn
     }
     best
 }
+
+/// A number from the environment, decimal or `0x`-hex (a bad value is a
+/// mistake worth stopping for).
+pub fn env_number(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    let parsed = match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    Some(parsed.unwrap_or_else(|_| panic!("{}={:?} is not a number", name, text)))
+}
+
+/// The run's seed: `REDPLAY_FUZZ_SEED`, or a fresh one from the clock and pid.
+pub fn seed() -> u64 {
+    env_number("REDPLAY_FUZZ_SEED").unwrap_or_else(|| {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+        nanos ^ ((std::process::id() as u64) << 32)
+    })
+}
