@@ -12,10 +12,9 @@ mod support;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::server::{RedisServer, CLI_BIN};
+use support::server::{spawn_cli, RedisServer, CLI_BIN};
 use support::text;
 use support::transcript::{files_in, Action, Transcript};
 
@@ -73,16 +72,7 @@ fn raw_scripts() -> Vec<Script> {
 /// Runs a CLI with the script on stdin, typed chunk by chunk; returns stdout
 /// and stderr.
 fn run_cli(program: &str, args: &[String], script: &Script) -> (Vec<u8>, Vec<u8>) {
-    let mut child = Command::new(program)
-        .args(args)
-        // Keep a user's ~/.redisclirc and history out of the comparison.
-        .env("REDISCLI_RCFILE", "/dev/null")
-        .env("REDISCLI_HISTFILE", "/dev/null")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {}: {}", program, e));
+    let mut child = spawn_cli(program, args);
     let mut stdin = child.stdin.take().expect("stdin");
     let chunks = script.chunks.clone();
     let writer = std::thread::spawn(move || {

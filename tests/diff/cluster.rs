@@ -19,26 +19,17 @@
 mod support;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use redplay_core::cluster::slot::key_slot;
 use redplay_core::cluster::Cluster;
 use redplay_core::Reply;
 use support::cluster::{zero_clocks, RealCluster};
-use support::server::CLI_BIN;
+use support::server::{spawn_cli, CLI_BIN};
 use support::text;
 
 fn run_cli(program: &str, args: &[String], script: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(program)
-        .args(args)
-        .env("REDISCLI_RCFILE", "/dev/null")
-        .env("REDISCLI_HISTFILE", "/dev/null")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {}: {}", program, e));
+    let mut child = spawn_cli(program, args);
     let mut stdin = child.stdin.take().expect("stdin");
     stdin.write_all(script).expect("writing the script");
     drop(stdin);

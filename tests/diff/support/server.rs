@@ -22,6 +22,20 @@ pub struct RedisServer {
 const SERVER_BIN: &str = "redis-server";
 pub const CLI_BIN: &str = "redis-cli";
 
+/// Starts a CLI (redis-cli or redplay-cli) with piped stdin/stdout/stderr,
+/// keeping a user's ~/.redisclirc and history out of the comparison.
+pub fn spawn_cli(program: &str, args: &[String]) -> Child {
+    Command::new(program)
+        .args(args)
+        .env("REDISCLI_RCFILE", "/dev/null")
+        .env("REDISCLI_HISTFILE", "/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {}", program, e))
+}
+
 extern "C" {
     // From the C library std already links; avoids a dependency for one call.
     fn prctl(option: i32, ...) -> i32;
