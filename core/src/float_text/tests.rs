@@ -3,6 +3,7 @@
 //! own correctly rounded `str::parse`.
 
 use super::{format_fixed, format_g, format_g17, parse_f64};
+use crate::db::Prng;
 
 /// python_cases.tsv: bits, `%.17g`, `%.2f` (or `-`), `repr`.
 #[test]
@@ -112,36 +113,24 @@ fn parse_syntax() {
     }
 }
 
-/// A small fixed-seed generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
-
 #[test]
 fn parse_agrees_with_core_on_random_decimals() {
-    let mut rng = Rng(0x5eed_f10a_7000_0001);
+    let mut rng = Prng::new(0x5eed_f10a_7000_0001);
     for _ in 0..20_000 {
-        let digit_count = 1 + rng.next() % 30;
+        let digit_count = 1 + rng.next_u64() % 30;
         let mut text = String::new();
-        if rng.next().is_multiple_of(2) {
+        if rng.next_u64().is_multiple_of(2) {
             text.push('-');
         }
-        let point = rng.next() % (digit_count + 1);
+        let point = rng.next_u64() % (digit_count + 1);
         for i in 0..digit_count {
             if i == point {
                 text.push('.');
             }
-            text.push((b'0' + (rng.next() % 10) as u8) as char);
+            text.push((b'0' + (rng.next_u64() % 10) as u8) as char);
         }
-        if rng.next().is_multiple_of(2) {
-            let exponent = (rng.next() % 700) as i64 - 350;
+        if rng.next_u64().is_multiple_of(2) {
+            let exponent = (rng.next_u64() % 700) as i64 - 350;
             text.push_str(&format!("e{}", exponent));
         }
         let expected = text.parse::<f64>().expect("core parses it").to_bits();
@@ -151,9 +140,9 @@ fn parse_agrees_with_core_on_random_decimals() {
 
 #[test]
 fn format_g17_reads_back_on_random_bits() {
-    let mut rng = Rng(0x0dd_ba11_cafe);
+    let mut rng = Prng::new(0x0dd_ba11_cafe);
     for _ in 0..5_000 {
-        let d = f64::from_bits(rng.next());
+        let d = f64::from_bits(rng.next_u64());
         if !d.is_finite() {
             continue;
         }
