@@ -348,18 +348,25 @@ impl Engine for CoreEngine {
             .map(|&(client, argv)| {
                 let id = self.clients[client];
                 self.node.execute(id, argv.clone(), now_ms);
-                self.node
-                    .take_output_with_protocol(id)
-                    .iter()
-                    .map(|(reply, protocol)| {
-                        let mut wire = Vec::new();
-                        encode(reply, *protocol, &mut wire);
-                        read_reply(&mut std::io::Cursor::new(&wire)).unwrap_or_else(|e| panic!("core encoded {:?} as unreadable {:?}: {}", reply, String::from_utf8_lossy(&wire), e))
-                    })
-                    .collect()
+                received_output(&mut self.node, id)
             })
             .collect()
     }
+}
+
+/// A client's output since the last call, each reply through core's encoder
+/// (in the protocol it was made for) and back through the harness's own RESP
+/// reader: what that client receives.
+pub fn received_output(node: &mut Node, id: ClientId) -> Vec<Reply> {
+    node.take_output_with_protocol(id)
+        .iter()
+        .map(|(reply, protocol)| {
+            let mut wire = Vec::new();
+            encode(reply, *protocol, &mut wire);
+            read_reply(&mut std::io::Cursor::new(&wire))
+                .unwrap_or_else(|e| panic!("core encoded {:?} as unreadable {:?}: {}", reply, String::from_utf8_lossy(&wire), e))
+        })
+        .collect()
 }
 
 pub struct RedisEngine<'a> {

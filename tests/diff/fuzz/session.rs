@@ -40,11 +40,10 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use redplay_core::resp::encode;
 use redplay_core::{ClientId, Node, Reply};
 
-use super::{describe, render, Command, Gen};
-use crate::support::resp::{read_reply, Conn};
+use super::{describe, received_output, render, Command, Gen};
+use crate::support::resp::Conn;
 use crate::support::server::RedisServer;
 
 /// Connections per side in a session.
@@ -209,22 +208,7 @@ impl CoreSession {
         let ids = self.clients.clone();
         ids.iter()
             .map(|&id| {
-                self.node
-                    .take_output_with_protocol(id)
-                    .iter()
-                    .map(|(reply, protocol)| {
-                        let mut wire = Vec::new();
-                        encode(reply, *protocol, &mut wire);
-                        read_reply(&mut std::io::Cursor::new(&wire)).unwrap_or_else(|e| {
-                            panic!(
-                                "core encoded {:?} as unreadable {:?}: {}",
-                                reply,
-                                String::from_utf8_lossy(&wire),
-                                e
-                            )
-                        })
-                    })
-                    .collect()
+                received_output(&mut self.node, id)
             })
             .collect()
     }
