@@ -5,6 +5,12 @@
 // Kinds: 0 name, 1 ops, 2 setup batch, 3 subscribers (u32 count + their
 // setup bytes), 4 timed batch. Timed batches go through a session 64
 // commands at a time; subscriber sessions are drained after each batch.
+// Before timing, a warm-up pass replays up to WARMUP_BATCHES timed batches on
+// a throwaway engine, so the numbers are for V8's optimized code (it first
+// runs wasm through its baseline compiler, then tiers hot functions up), as
+// redis-server's numbers are for a warmed-up server.
+// REDPLAY_BENCH_CPU=1 prints operations per CPU second of the process instead
+// of per wall-clock second (steadier on a busy machine, for before/after runs).
 import { readFileSync } from 'node:fs';
 import { initSync, Engine } from '../wasm/pkg/redplay.js';
 
@@ -20,7 +26,10 @@ function* records(bytes) {
   }
 }
 
-function run(file) {
+const WARMUP_BATCHES = 4000;
+const perCpuSecond = process.env.REDPLAY_BENCH_CPU === '1';
+
+function run(file, warmup) {
   const engine = new Engine();
   const session = engine.openSession(0);
   const decoder = new TextDecoder();
@@ -43,18 +52,21 @@ function run(file) {
     } else if (kind === 4) timed.push(bytes);
   }
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   let written = 0;
-  for (const batch of timed) {
+  for (const batch of warmup ? timed.slice(0, WARMUP_BATCHES) : timed) {
     written += engine.feedSession(session, batch, ++clock).length;
     for (const sub of subscribers) written += engine.drainSession(sub).length;
   }
-  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const seconds = perCpuSecond ? (cpu.user + cpu.system) / 1e6 : (performance.now() - started) / 1000;
   if (written === 0) throw new Error(`${name}: no replies`);
   engine.free();
   return [name, ops / seconds];
 }
 
 for (const file of process.argv.slice(2)) {
-  const [name, opsPerSec] = run(file);
+  run(file, true);
+  const [name, opsPerSec] = run(file, false);
   console.log(`${name}=${opsPerSec.toFixed(0)}`);
 }

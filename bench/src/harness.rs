@@ -287,7 +287,10 @@ fn write_wasm_file(path: &Path, workload: &Workload) -> std::io::Result<()> {
 
 /// ops/s per workload (in table order) from one `node bench/wasm.mjs` run.
 pub fn run_wasm(workloads: &[Workload]) -> Vec<Option<f64>> {
-    let dir = std::env::temp_dir().join(format!("redplay-bench-{}", std::process::id()));
+    // REDPLAY_BENCH_WASM_DIR keeps the workload files there (to profile
+    // `node --cpu-prof bench/wasm.mjs FILE` by hand); else a temporary folder.
+    let kept = std::env::var_os("REDPLAY_BENCH_WASM_DIR").map(PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("redplay-bench-{}", std::process::id())));
     let _ = std::fs::create_dir_all(&dir);
     let mut files: Vec<PathBuf> = Vec::new();
     for (i, workload) in workloads.iter().enumerate() {
@@ -299,7 +302,9 @@ pub fn run_wasm(workloads: &[Workload]) -> Vec<Option<f64>> {
         files.push(path);
     }
     let output = Command::new("node").arg("bench/wasm.mjs").args(&files).output();
-    let _ = std::fs::remove_dir_all(&dir);
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     let Ok(output) = output else { return vec![None; workloads.len()] };
     if !output.status.success() {
         eprintln!("wasm benchmark failed: {}", String::from_utf8_lossy(&output.stderr));

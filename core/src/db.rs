@@ -10,6 +10,7 @@ use core::hash::BuildHasher;
 use foldhash::fast::FixedState;
 
 use crate::args::parse_i64;
+use crate::compact_bytes::CompactBytes;
 use crate::error::Error;
 use crate::list::ListStore;
 use crate::node::ClientId;
@@ -222,7 +223,7 @@ pub fn scan_position(key: &[u8]) -> u32 {
 
 #[derive(Default)]
 pub struct Db {
-    values: Map<Key, Entry>,
+    values: Map<CompactBytes, Entry>,
     expires: Map<Key, u64>,
     /// Clients watching each key (WATCH).
     watchers: Map<Key, Vec<ClientId>>,
@@ -573,7 +574,7 @@ impl Db {
 
     /// Touches every watched key that currently holds a value (FLUSHDB, SWAPDB).
     pub fn touch_all_watched(&mut self) {
-        let existing: Vec<Key> = self.watchers.keys().filter(|k| self.values.contains_key(*k)).cloned().collect();
+        let existing: Vec<Key> = self.watchers.keys().filter(|k| self.values.contains_key(k.as_slice())).cloned().collect();
         for key in existing {
             self.touch(&key);
         }
@@ -620,7 +621,7 @@ impl Db {
         b.next_added_seq = next;
         for db in [a, b] {
             db.touch_all_watched();
-            let blocked: Vec<Key> = db.blocking.keys().filter(|k| db.values.contains_key(*k)).cloned().collect();
+            let blocked: Vec<Key> = db.blocking.keys().filter(|k| db.values.contains_key(k.as_slice())).cloned().collect();
             for key in blocked {
                 db.touch(&key);
             }
@@ -649,8 +650,8 @@ impl Db {
 
     /// Every live key with its entry, in the map's (deterministic) order.
     /// Keys whose time has passed are skipped but not removed, as KEYS does.
-    pub fn live_entries(&self, now_ms: u64) -> impl Iterator<Item = (&Key, &Entry)> {
-        self.values.iter().filter(move |(k, _)| !self.is_expired(k, now_ms))
+    pub fn live_entries(&self, now_ms: u64) -> impl Iterator<Item = (&[u8], &Entry)> {
+        self.values.iter().map(|(k, e)| (k.as_slice(), e)).filter(move |(k, _)| !self.is_expired(k, now_ms))
     }
 
     /// A key picked by the seeded PRNG (RANDOMKEY), removing due keys first.
@@ -660,14 +661,14 @@ impl Db {
             return None;
         }
         let index = self.rng.below(self.values.len());
-        self.values.keys().nth(index).cloned()
+        self.values.keys().nth(index).map(|k| k.to_vec())
     }
 
     /// One SCAN step: up to `count` live keys (more when several share the last
     /// position) whose position is at least `cursor`, in position order, and
     /// the next cursor (0 when the walk is complete).
-    pub fn scan(&self, cursor: u64, count: usize, now_ms: u64) -> (u64, Vec<(&Key, &Entry)>) {
-        let mut found: Vec<(u32, &Key, &Entry)> = self
+    pub fn scan(&self, cursor: u64, count: usize, now_ms: u64) -> (u64, Vec<(&[u8], &Entry)>) {
+        let mut found: Vec<(u32, &[u8], &Entry)> = self
             .live_entries(now_ms)
             .map(|(k, e)| (scan_position(k), k, e))
             .filter(|(pos, _, _)| u64::from(*pos) >= cursor)

@@ -21,6 +21,25 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
     }
 }
 
+/// Keeps the `limit` smallest of `items` by `compare`, sorted ascending: a
+/// bounded max-heap over the first `limit` slots, O(n log limit).
+pub fn smallest_by<T>(items: &mut alloc::vec::Vec<T>, limit: usize, mut compare: impl FnMut(&T, &T) -> Ordering) {
+    if limit < items.len() {
+        let mut less = |a: &T, b: &T| compare(a, b) == Ordering::Less;
+        for start in (0..limit / 2).rev() {
+            sift_down(items, start, limit, &mut less);
+        }
+        for candidate in limit..items.len() {
+            if limit > 0 && less(&items[candidate], &items[0]) {
+                items.swap(0, candidate);
+                sift_down(items, 0, limit, &mut less);
+            }
+        }
+        items.truncate(limit);
+    }
+    sort_by(items, compare);
+}
+
 /// Sorts `items` in ascending order of `key`.
 pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
@@ -77,6 +96,19 @@ mod tests {
             let mut want = input;
             want.sort_unstable();
             assert_eq!(ours, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn smallest_keeps_the_first_limit_in_order() {
+        let input: Vec<u32> = (0..500u32).map(|i| i.wrapping_mul(2_654_435_761) % 1000).collect();
+        for limit in [0, 1, 2, 7, 100, 499, 500, 501, 10_000] {
+            let mut ours = input.clone();
+            smallest_by(&mut ours, limit, |a, b| a.cmp(b));
+            let mut want = input.clone();
+            want.sort_unstable();
+            want.truncate(limit);
+            assert_eq!(ours, want, "limit {limit}");
         }
     }
 

@@ -106,15 +106,11 @@ pub struct PubSubView {
 /// how many live keys there are in all.
 pub fn keys(node: &Node, db: usize, limit: usize, now_ms: u64) -> (Vec<KeySummary>, usize) {
     let Some(db) = node.dbs.get(db) else { return (Vec::new(), 0) };
-    let mut all: Vec<(&Vec<u8>, &'static str)> = db.live_entries(now_ms).map(|(k, e)| (k, e.value.type_name())).collect();
+    let mut all: Vec<(&[u8], &'static str)> = db.live_entries(now_ms).map(|(k, e)| (k, e.value.type_name())).collect();
     let total = all.len();
     // The first `limit` in order without sorting them all (a page follows every command).
-    if limit < total {
-        all.select_nth_unstable(limit);
-        all.truncate(limit);
-    }
-    crate::heap_sort::sort_by(&mut all, |a, b| a.cmp(b));
-    let shown = all.into_iter().map(|(k, kind)| KeySummary { key: k.clone(), kind }).collect();
+    crate::heap_sort::smallest_by(&mut all, limit, |a, b| a.cmp(b));
+    let shown = all.into_iter().map(|(k, kind)| KeySummary { key: k.to_vec(), kind }).collect();
     (shown, total)
 }
 
@@ -122,7 +118,7 @@ pub fn keys(node: &Node, db: usize, limit: usize, now_ms: u64) -> (Vec<KeySummar
 /// Lists and streams show `count` elements from index `start`.
 pub fn key(node: &Node, db: usize, key: &[u8], start: usize, count: usize, now_ms: u64) -> Option<KeyView> {
     let db = node.dbs.get(db)?;
-    let (_, entry) = db.live_entries(now_ms).find(|(k, _)| k.as_slice() == key)?;
+    let (_, entry) = db.live_entries(now_ms).find(|(k, _)| *k == key)?;
     let count = count.min(MAX_PAGE);
     let data = match &entry.value {
         Value::String(bytes) => DataView::String(bytes.clone()),

@@ -35,6 +35,7 @@ pub mod args;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod compact_bytes;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -188,6 +188,9 @@ pub struct Node {
     closed_outboxes: VecMap<ClientId, VecDeque<(Queued, Protocol)>>,
     next_client_id: ClientId,
     commands: Map<&'static [u8], &'static CommandSpec>,
+    /// The command `command` found last: pipelines mostly repeat one
+    /// command, and comparing its name is cheaper than hashing it.
+    last_looked_up: core::cell::Cell<Option<&'static CommandSpec>>,
     now_ms: u64,
     /// Number of WATCHed keys over all clients; zero skips watch bookkeeping.
     pub(crate) watch_count: usize,
@@ -233,6 +236,7 @@ impl Node {
             closed_outboxes: VecMap::new(),
             next_client_id: 1,
             commands: index,
+            last_looked_up: core::cell::Cell::new(None),
             now_ms: 0,
             watch_count: 0,
             blocked_on: BTreeMap::new(),
@@ -489,6 +493,9 @@ impl Node {
 
     /// Looks a command up by name, ignoring ASCII case.
     pub fn command(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        if let Some(last) = self.last_looked_up.get().filter(|spec| spec.name.as_bytes().eq_ignore_ascii_case(name)) {
+            return Some(last);
+        }
         let mut lower = [0u8; 32];
         if name.len() > lower.len() {
             return None;
@@ -496,7 +503,11 @@ impl Node {
         for (slot, byte) in lower.iter_mut().zip(name) {
             *slot = byte.to_ascii_lowercase();
         }
-        self.commands.get(&lower[..name.len()]).copied()
+        let found = self.commands.get(&lower[..name.len()]).copied();
+        if found.is_some() {
+            self.last_looked_up.set(found);
+        }
+        found
     }
 
     /// Runs one command for `client` at virtual time `now_ms`. Replies go to
@@ -511,13 +522,20 @@ impl Node {
     /// clients it unblocks run their waiting commands only when the batch is
     /// done (`flush_unblocked`), as Redis runs them after processing the input
     /// it has read.
-    pub fn execute_in_batch(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
+    pub fn execute_in_batch(&mut self, client: ClientId, mut argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
+        self.execute_in_batch_reusing(client, &mut argv, now_ms)
+    }
+
+    /// `execute_in_batch` that takes `argv` out only when it must keep it
+    /// (queued in MULTI, blocked, waiting behind a blocked command), so the
+    /// caller can reuse the buffers of a command that ran.
+    pub fn execute_in_batch_reusing(&mut self, client: ClientId, argv: &mut Vec<Vec<u8>>, now_ms: u64) -> Status {
         self.advance(now_ms);
         let Some(c) = self.clients.get_mut(&client) else {
             return Status::Closed;
         };
         if c.blocked.is_some() {
-            c.pending.push_back(argv);
+            c.pending.push_back(core::mem::take(argv));
             return Status::Blocked;
         }
         let status = self.dispatch(client, argv);
@@ -534,8 +552,8 @@ impl Node {
                 if c.blocked.is_some() {
                     break;
                 }
-                let Some(argv) = c.pending.pop_front() else { break };
-                let status = self.dispatch(client, argv);
+                let Some(mut argv) = c.pending.pop_front() else { break };
+                let status = self.dispatch(client, &mut argv);
                 self.after_command();
                 if status == Status::Closed {
                     break;
@@ -546,38 +564,38 @@ impl Node {
 
     /// Looks the command up, queues it inside MULTI or runs it, and delivers
     /// its outcome.
-    fn dispatch(&mut self, client: ClientId, argv: Vec<Vec<u8>>) -> Status {
-        let Some(in_multi) = self.clients.get(&client).map(Client::in_multi) else {
-            return Status::Closed;
-        };
+    fn dispatch(&mut self, client: ClientId, argv: &mut Vec<Vec<u8>>) -> Status {
         if argv.is_empty() {
-            return Status::Done;
+            return if self.clients.contains_key(&client) { Status::Done } else { Status::Closed };
         }
         // CLIENT LIST's cmd= names the last command looked up, even one that is
         // then queued or refused (and not the commands EXEC runs), as in Redis.
-        let looked_up = self.lookup(&argv);
+        let looked_up = self.lookup(argv);
         let now = self.now_ms;
-        if let Some(c) = self.clients.get_mut(&client) {
-            c.last_command = looked_up;
-            c.last_command_ms = now;
-        }
+        let Some(c) = self.clients.get_mut(&client) else {
+            return Status::Closed;
+        };
+        c.last_command = looked_up;
+        c.last_command_ms = now;
+        let in_multi = c.in_multi();
+        let in_subscriber_mode = c.protocol == Protocol::Resp2 && c.subs.is_subscribed();
         let checked = self
-            .resolve_looked_up(looked_up, &argv)
+            .resolve_looked_up(looked_up, argv)
             .and_then(|r| self.check_auth(client, r))
-            .and_then(|r| self.check_cluster(client, r, &argv))
+            .and_then(|r| self.check_cluster(client, r, argv))
             .and_then(|r| self.check_memory(client, r, in_multi))
-            .and_then(|r| self.check_subscriber_context(client, r));
+            .and_then(|r| if in_subscriber_mode { self.check_subscriber_context(client, r) } else { Ok(r) });
         let outcome = match checked {
             Ok(resolved) if in_multi && !runs_inside_multi(resolved.spec) => {
                 if let Some(multi) = self.clients.get_mut(&client).and_then(|c| c.multi.as_mut()) {
-                    multi.queued.push(argv);
+                    multi.queued.push(core::mem::take(argv));
                 }
                 Outcome::Reply(Reply::status("QUEUED"))
             }
             Ok(resolved) => {
-                let outcome = self.run(client, resolved, &argv, true);
+                let outcome = self.run(client, resolved, argv, true);
                 if let Outcome::Block(block) = outcome {
-                    self.block(client, argv, block);
+                    self.block(client, core::mem::take(argv), block);
                     return Status::Blocked;
                 }
                 outcome

@@ -3,6 +3,7 @@
 //! Handlers build protocol-neutral replies (a map is a `Map`); [`Reply::for_protocol`]
 //! lowers RESP3-only types to what a RESP2 client receives on the wire.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -15,8 +16,9 @@ pub enum Protocol {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
-    /// `+OK` — a status line. Never contains CR or LF.
-    Status(String),
+    /// `+OK` — a status line. Never contains CR or LF. Borrowed for the
+    /// fixed ones (`OK`, `QUEUED`, `PONG`): no allocation per reply.
+    Status(Cow<'static, str>),
     /// `-ERR ...` — the full error text without the leading `-`; bytes, because
     /// errors can echo binary arguments.
     Error(Vec<u8>),
@@ -151,11 +153,11 @@ fn decode_element(bytes: &[u8], at: usize) -> Option<(Reply, usize)> {
 
 impl Reply {
     pub fn ok() -> Reply {
-        Reply::Status(String::from("OK"))
+        Reply::Status(Cow::Borrowed("OK"))
     }
 
-    pub fn status(text: &str) -> Reply {
-        Reply::Status(String::from(text))
+    pub fn status(text: impl Into<Cow<'static, str>>) -> Reply {
+        Reply::Status(text.into())
     }
 
     pub fn bulk(bytes: &[u8]) -> Reply {

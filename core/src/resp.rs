@@ -225,7 +225,16 @@ pub struct RequestDecoder {
     max_bulk_len: u64,
     pending: Option<Multibulk>,
     failed: Option<ProtocolError>,
+    /// Buffers of commands that already ran, reused for the next arguments
+    /// (see [`RequestDecoder::recycle`]) instead of allocating each one.
+    spare_args: Vec<Vec<u8>>,
+    spare_argv: Option<Vec<Vec<u8>>>,
 }
+
+/// Most argument buffers a decoder keeps for reuse, and the largest one it
+/// keeps (a big value's buffer is freed rather than held by an idle client).
+const SPARE_ARGS_MAX: usize = 64;
+const SPARE_ARG_CAPACITY_MAX: usize = 512;
 
 impl Default for RequestDecoder {
     fn default() -> Self {
@@ -240,7 +249,29 @@ impl RequestDecoder {
 
     /// A decoder enforcing `proto-max-bulk-len` = `limit`.
     pub fn with_max_bulk_len(limit: u64) -> RequestDecoder {
-        RequestDecoder { buf: Vec::new(), pos: 0, max_bulk_len: limit, pending: None, failed: None }
+        RequestDecoder {
+            buf: Vec::new(),
+            pos: 0,
+            max_bulk_len: limit,
+            pending: None,
+            failed: None,
+            spare_args: Vec::new(),
+            spare_argv: None,
+        }
+    }
+
+    /// Takes back a command's arguments once it ran: their buffers (the
+    /// small ones) are reused for the arguments decoded next.
+    pub fn recycle(&mut self, mut argv: Vec<Vec<u8>>) {
+        for mut arg in argv.drain(..) {
+            if self.spare_args.len() < SPARE_ARGS_MAX && arg.capacity() <= SPARE_ARG_CAPACITY_MAX && arg.capacity() > 0 {
+                arg.clear();
+                self.spare_args.push(arg);
+            }
+        }
+        if argv.capacity() <= SPARE_ARGS_MAX {
+            self.spare_argv = Some(argv);
+        }
     }
 
     pub fn feed(&mut self, bytes: &[u8]) {
@@ -340,7 +371,14 @@ impl RequestDecoder {
         if count > 0 {
             // Sized up front (bounded: the count is the client's claim, not
             // yet backed by bytes), so argv does not regrow per argument.
-            let argv = Vec::with_capacity((count as usize).min(1024));
+            let wanted = (count as usize).min(1024);
+            let argv = match self.spare_argv.take() {
+                Some(mut spare) => {
+                    spare.reserve(wanted);
+                    spare
+                }
+                None => Vec::with_capacity(wanted),
+            };
             self.pending = Some(Multibulk { remaining: count as usize, bulk_len: None, argv });
         }
         Ok(true)
@@ -378,11 +416,18 @@ impl RequestDecoder {
                 Some(len) => {
                     // The data plus two terminator bytes that Redis skips unchecked.
                     let needed = len.checked_add(2).ok_or(ProtocolError::InvalidBulkLength)?;
-                    let rest = self.rest();
+                    let rest = self.buf.get(self.pos..).unwrap_or(&[]);
                     if rest.len() < needed {
                         return Ok(None);
                     }
-                    let arg = rest.get(..len).unwrap_or(&[]).to_vec();
+                    let data = rest.get(..len).unwrap_or(&[]);
+                    let arg = match self.spare_args.pop() {
+                        Some(mut spare) => {
+                            spare.extend_from_slice(data);
+                            spare
+                        }
+                        None => data.to_vec(),
+                    };
                     self.pos += needed;
                     if let Some(p) = &mut self.pending {
                         p.argv.push(arg);
@@ -587,7 +632,7 @@ fn frame_at(bytes: &[u8], pos: usize) -> Result<Option<(Frame, usize)>, ReplyErr
         return if is_type_byte(kind) { Ok(None) } else { Err(ReplyError::UnknownType(kind)) };
     };
     let frame = match kind {
-        b'+' => Frame::Value(Reply::Status(String::from_utf8_lossy(text).into_owned())),
+        b'+' => Frame::Value(Reply::Status(String::from_utf8_lossy(text).into_owned().into())),
         b'-' => Frame::Value(Reply::Error(text.to_vec())),
         b':' => Frame::Value(Reply::Integer(parse_i64(text).ok_or(ReplyError::InvalidInteger)?)),
         b'_' if text.is_empty() => Frame::Value(Reply::Nil),

@@ -12,8 +12,10 @@ use crate::resp::{encode, RequestDecoder};
 
 /// What a session's commands run on.
 pub trait Backend {
-    /// Runs one command of a batch read at once.
-    fn run(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status;
+    /// Runs one command of a batch read at once. A backend that keeps the
+    /// arguments (a queued or blocked command) takes them out of `argv`;
+    /// whatever it leaves there goes back to the decoder for reuse.
+    fn run(&mut self, client: ClientId, argv: &mut Vec<Vec<u8>>, now_ms: u64) -> Status;
     /// The batch is done: clients it unblocked run what they sent meanwhile.
     fn end_batch(&mut self);
     /// Appends the client's queued replies, encoded.
@@ -23,8 +25,8 @@ pub trait Backend {
 }
 
 impl Backend for Node {
-    fn run(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
-        self.execute_in_batch(client, argv, now_ms)
+    fn run(&mut self, client: ClientId, argv: &mut Vec<Vec<u8>>, now_ms: u64) -> Status {
+        self.execute_in_batch_reusing(client, argv, now_ms)
     }
 
     fn end_batch(&mut self) {
@@ -53,8 +55,8 @@ pub struct ClusterMember<'a> {
 }
 
 impl Backend for ClusterMember<'_> {
-    fn run(&mut self, client: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Status {
-        self.cluster.execute(self.index, client, argv, now_ms)
+    fn run(&mut self, client: ClientId, argv: &mut Vec<Vec<u8>>, now_ms: u64) -> Status {
+        self.cluster.execute(self.index, client, core::mem::take(argv), now_ms)
     }
 
     fn end_batch(&mut self) {}
@@ -122,8 +124,10 @@ impl Session {
                 // Replies wait in the client's outbox until the batch is
                 // read (one visit to it per batch, not per command); it is a
                 // queue, so the bytes come out in the same order either way.
-                Ok(Some(argv)) => {
-                    if backend.run(self.client, argv, now_ms) == Status::Closed {
+                Ok(Some(mut argv)) => {
+                    let status = backend.run(self.client, &mut argv, now_ms);
+                    self.decoder.recycle(argv);
+                    if status == Status::Closed {
                         backend.write_output(self.client, &mut out);
                         self.closed = true;
                         break;

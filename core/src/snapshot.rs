@@ -109,7 +109,7 @@ pub fn dump(node: &Node, now_ms: u64) -> Vec<u8> {
             shared.push((text, last));
         }
     }
-    shared.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    crate::heap_sort::sort_by(&mut shared, |a, b| a.0.cmp(b.0));
     out.uint(shared.len() as u64);
     for (text, at) in shared {
         out.bytes(text);

@@ -66,7 +66,7 @@ impl Both {
 fn bulk_text(reply: &Reply) -> String {
     match reply {
         Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
-        Reply::Status(s) => s.clone(),
+        Reply::Status(s) => s.to_string(),
         other => panic!("expected a string, got {other:?}"),
     }
 }

@@ -318,7 +318,7 @@ fn cluster_keyslot(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// keys in a list that new keys join at the head.
 pub fn keys_in_slot(db: &crate::db::Db, slot: u16, limit: usize, now_ms: u64) -> Vec<Vec<u8>> {
     let mut keys: Vec<(u64, &[u8])> =
-        db.live_entries(now_ms).filter(|(key, _)| key_slot(key) == slot).map(|(key, e)| (e.added_seq(), key.as_slice())).collect();
+        db.live_entries(now_ms).filter(|(key, _)| key_slot(key) == slot).map(|(key, e)| (e.added_seq(), key)).collect();
     crate::heap_sort::sort_by_key(&mut keys, |&(added, _)| core::cmp::Reverse(added));
     keys.into_iter().take(limit).map(|(_, key)| key.to_vec()).collect()
 }

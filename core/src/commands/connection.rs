@@ -594,13 +594,13 @@ fn client_help(_ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// A HELP reply built from a container's table rows (our own wording: usage
 /// line, then each subcommand's syntax and summary).
 pub(crate) fn help_reply(container: &str, subcommands: &[CommandSpec]) -> Outcome {
-    let mut lines = vec![Reply::Status(alloc::format!("{} <subcommand> [arguments] — subcommands redplay has:", container))];
+    let mut lines = vec![Reply::Status(alloc::format!("{} <subcommand> [arguments] — subcommands redplay has:", container).into())];
     for sub in subcommands {
         let upper = sub.name.to_ascii_uppercase();
         let syntax = super::meta::syntax(&alloc::format!("{}|{}", container.to_ascii_lowercase(), sub.name));
         let usage = if syntax.is_empty() { upper } else { alloc::format!("{} {}", upper, syntax) };
-        lines.push(Reply::Status(usage));
-        lines.push(Reply::Status(alloc::format!("    {}", sub.summary)));
+        lines.push(Reply::Status(usage.into()));
+        lines.push(Reply::Status(alloc::format!("    {}", sub.summary).into()));
     }
     Outcome::Reply(Reply::Array(lines))
 }

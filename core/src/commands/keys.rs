@@ -277,7 +277,7 @@ fn keys(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         .db()
         .live_entries(now)
         .filter(|(key, _)| pattern_allows(Some(pattern), key))
-        .map(|(key, _)| Reply::Bulk(key.clone()))
+        .map(|(key, _)| Reply::Bulk(key.to_vec()))
         .collect();
     Ok(Reply::Array(found).into())
 }
@@ -317,7 +317,7 @@ fn scan(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
             pattern_allows(pattern, key)
                 && type_name.is_none_or(|t| t.eq_ignore_ascii_case(entry.value.type_name().as_bytes()))
         })
-        .map(|(key, _)| Reply::Bulk(key.clone()))
+        .map(|(key, _)| Reply::Bulk(key.to_vec()))
         .collect();
     let cursor_text = alloc::format!("{}", next).into_bytes();
     Ok(Reply::Array(alloc::vec![Reply::Bulk(cursor_text), Reply::Array(found)]).into())

@@ -560,10 +560,10 @@ fn command_info_reply(resolved: Resolved) -> Reply {
     let flags = NAMES
         .iter()
         .filter(|(bit, _)| spec.has_flag(*bit))
-        .map(|(_, name)| Reply::Status(String::from(*name)))
+        .map(|(_, name)| Reply::status(*name))
         .collect();
     let record = super::meta::record(&resolved.full_name()).unwrap_or_default();
-    let categories = acl_categories(spec, &record).into_iter().map(|c| Reply::Status(String::from(c))).collect();
+    let categories = acl_categories(spec, &record).into_iter().map(|c| Reply::status(c)).collect();
     let subcommands: Vec<Reply> =
         spec.subcommands.iter().map(|sub| command_info_reply(Resolved { spec: sub, parent: Some(spec) })).collect();
     Reply::Array(vec![

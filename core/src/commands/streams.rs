@@ -1070,8 +1070,9 @@ pub(crate) fn help_reply(command: &str, lines: &[&str]) -> Reply {
     let mut out = alloc::vec![Reply::Status(alloc::format!(
         "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         command
-    ))];
-    out.extend(lines.iter().map(|l| Reply::status(l)));
+    )
+    .into())];
+    out.extend(lines.iter().map(|l| Reply::status(alloc::string::String::from(*l))));
     out.push(Reply::status("HELP"));
     out.push(Reply::status("    Prints this help."));
     Reply::Array(out)

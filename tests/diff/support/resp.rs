@@ -138,7 +138,7 @@ pub fn read_reply(r: &mut impl BufRead) -> io::Result<Reply> {
     let (&kind, rest) = line.split_first().ok_or_else(|| bad("empty reply line"))?;
     let text = || String::from_utf8_lossy(rest).into_owned();
     Ok(match kind {
-        b'+' => Reply::Status(text()),
+        b'+' => Reply::Status(text().into()),
         b'-' => Reply::Error(rest.to_vec()),
         b':' => Reply::Integer(number(rest)?),
         b'$' => match number(rest)? {

@@ -105,7 +105,7 @@ impl Arg<'_> {
         let flags: Vec<Reply> = [(self.optional, "optional"), (self.multiple, "multiple"), (self.multiple_token, "multiple_token")]
             .iter()
             .filter(|(set, _)| *set)
-            .map(|(_, flag)| Reply::status(flag))
+            .map(|(_, flag)| Reply::status(*flag))
             .collect();
         if !flags.is_empty() {
             fields.push((text("flags"), Reply::Set(flags)));

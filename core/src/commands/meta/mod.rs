@@ -161,7 +161,7 @@ fn key_spec_reply(line: &str) -> Option<Reply> {
     }
     let mut flag_set = Vec::new();
     for flag in flags.split(',') {
-        flag_set.push(Reply::status(flag));
+        flag_set.push(Reply::status(String::from(flag)));
     }
     fields.push((text("flags"), Reply::Set(flag_set)));
     // `i1`, `kSTREAMS,1`, `r0,1,0`, `n0,1,1`: a letter, then comma-separated values.
