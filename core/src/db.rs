@@ -104,6 +104,12 @@ const SHARED_INTEGERS: i64 = 10_000;
 /// The refcount Redis reports for shared objects (`INT_MAX`).
 pub const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
+/// Whether `text` is the canonical decimal of an integer in `0..SHARED_INTEGERS`.
+fn is_shared_integer_text(text: &[u8]) -> bool {
+    const _: () = assert!(SHARED_INTEGERS == 10_000, "the digit count below assumes 10,000 shared integers");
+    matches!(text.len(), 1..=4) && text.iter().all(u8::is_ascii_digit) && (text.len() == 1 || text[0] != b'0')
+}
+
 /// A stored value with the bookkeeping Redis keeps in its object header.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
@@ -146,21 +152,22 @@ impl Entry {
     }
 
     /// The text of the shared small integer this entry holds, if it holds one.
+    /// It runs on every lookup, so it checks the text directly: the shared
+    /// integers `0..SHARED_INTEGERS` are exactly the canonical texts of one
+    /// to four digits (no leading zero), stored along the compacting path.
     pub fn shared_integer(&self) -> Option<&[u8]> {
         match &self.value {
-            Value::String(bytes) if bytes.len() <= 4 && self.refcount() == SHARED_REFCOUNT => Some(bytes),
+            Value::String(bytes) if self.form == StringForm::Compact && is_shared_integer_text(bytes) => Some(bytes),
             _ => None,
         }
     }
 
     /// What `OBJECT REFCOUNT` reports: small integers are shared objects.
     pub fn refcount(&self) -> i64 {
-        match (&self.value, self.encoding()) {
-            (Value::String(bytes), "int") if self.form == StringForm::Compact => match parse_i64(bytes) {
-                Some(n) if (0..SHARED_INTEGERS).contains(&n) => SHARED_REFCOUNT,
-                _ => 1,
-            },
-            _ => 1,
+        if self.shared_integer().is_some() {
+            SHARED_REFCOUNT
+        } else {
+            1
         }
     }
 
@@ -689,6 +696,31 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_compact_canonical_integers_below_10000_are_shared() {
+        let cases: &[(&[u8], StringForm, bool)] = &[
+            (b"0", StringForm::Compact, true),
+            (b"7", StringForm::Compact, true),
+            (b"9999", StringForm::Compact, true),
+            (b"10000", StringForm::Compact, false),
+            (b"01", StringForm::Compact, false),
+            (b"00", StringForm::Compact, false),
+            (b"-1", StringForm::Compact, false),
+            (b"+1", StringForm::Compact, false),
+            (b"", StringForm::Compact, false),
+            (b"12a", StringForm::Compact, false),
+            (b" 1", StringForm::Compact, false),
+            (b"5", StringForm::Plain, false),
+            (b"5", StringForm::Raw, false),
+            (b"5", StringForm::CompactCopy, false),
+        ];
+        for &(text, form, shared) in cases {
+            let entry = Entry::new(Value::String(text.to_vec()), form, 0);
+            assert_eq!(entry.shared_integer().is_some(), shared, "{:?} {:?}", text, form);
+            assert_eq!(entry.refcount() == SHARED_REFCOUNT, shared, "{:?} {:?}", text, form);
+        }
+    }
 
     #[test]
     fn keys_expire_lazily_on_the_virtual_clock() {
