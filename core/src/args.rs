@@ -79,11 +79,22 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
         _ => return None,
     }
     let mut value: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
+    if digits.len() <= 18 {
+        // Cannot overflow: the common case skips the checked multiply (a
+        // 128-bit library call on wasm32).
+        for &c in digits {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + (c - b'0') as u64;
         }
-        value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    } else {
+        for &c in digits {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+        }
     }
     if negative {
         if value > (i64::MAX as u64) + 1 {
@@ -119,11 +130,22 @@ pub fn parse_strtoul(s: &[u8]) -> Option<u64> {
         return if s.is_empty() { Some(0) } else { None };
     }
     let mut value: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
+    if digits.len() <= 18 {
+        // Cannot overflow: the common case skips the checked multiply (a
+        // 128-bit library call on wasm32).
+        for &c in digits {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + (c - b'0') as u64;
         }
-        value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    } else {
+        for &c in digits {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+        }
     }
     Some(if negative { value.wrapping_neg() } else { value })
 }
@@ -182,6 +204,13 @@ mod tests {
             (b"9223372036854775807", Some(i64::MAX)),
             (b"-9223372036854775808", Some(i64::MIN)),
             (b"9223372036854775808", None),
+            (b"-9223372036854775809", None),
+            (b"18446744073709551616", None),
+            (b"99999999999999999999", None),
+            (b"999999999999999999", Some(999_999_999_999_999_999)),
+            (b"-999999999999999999", Some(-999_999_999_999_999_999)),
+            (b"1000000000000000000", Some(1_000_000_000_000_000_000)),
+            (b"12345678901234567x", None),
             (b"-0", None),
             (b"01", None),
             (b"+1", None),

@@ -531,13 +531,6 @@ impl Node {
     /// caller can reuse the buffers of a command that ran.
     pub fn execute_in_batch_reusing(&mut self, client: ClientId, argv: &mut Vec<Vec<u8>>, now_ms: u64) -> Status {
         self.advance(now_ms);
-        let Some(c) = self.clients.get_mut(&client) else {
-            return Status::Closed;
-        };
-        if c.blocked.is_some() {
-            c.pending.push_back(core::mem::take(argv));
-            return Status::Blocked;
-        }
         let status = self.dispatch(client, argv);
         self.after_command();
         status
@@ -564,17 +557,22 @@ impl Node {
 
     /// Looks the command up, queues it inside MULTI or runs it, and delivers
     /// its outcome.
+    /// A blocked client's command waits (in `pending`) until it is unblocked.
     fn dispatch(&mut self, client: ClientId, argv: &mut Vec<Vec<u8>>) -> Status {
-        if argv.is_empty() {
-            return if self.clients.contains_key(&client) { Status::Done } else { Status::Closed };
-        }
-        // CLIENT LIST's cmd= names the last command looked up, even one that is
-        // then queued or refused (and not the commands EXEC runs), as in Redis.
         let looked_up = self.lookup(argv);
         let now = self.now_ms;
         let Some(c) = self.clients.get_mut(&client) else {
             return Status::Closed;
         };
+        if c.blocked.is_some() {
+            c.pending.push_back(core::mem::take(argv));
+            return Status::Blocked;
+        }
+        if argv.is_empty() {
+            return Status::Done;
+        }
+        // CLIENT LIST's cmd= names the last command looked up, even one that is
+        // then queued or refused (and not the commands EXEC runs), as in Redis.
         c.last_command = looked_up;
         c.last_command_ms = now;
         let in_multi = c.in_multi();

@@ -189,7 +189,10 @@ impl std::error::Error for ProtocolError {}
 /// (`..pos`) once that is half of it, so the buffer stays bounded by the
 /// unparsed input. Shared by the request and reply decoders.
 fn append_compacting(buf: &mut Vec<u8>, pos: &mut usize, bytes: &[u8]) {
-    if *pos > 0 && *pos * 2 >= buf.len() {
+    if *pos == buf.len() {
+        buf.clear();
+        *pos = 0;
+    } else if *pos > 0 && *pos * 2 >= buf.len() {
         buf.drain(..*pos);
         *pos = 0;
     }
@@ -227,6 +230,7 @@ pub struct RequestDecoder {
     failed: Option<ProtocolError>,
     /// Buffers of commands that already ran, reused for the next arguments
     /// (see [`RequestDecoder::recycle`]) instead of allocating each one.
+    /// Always empty (cleared when put here).
     spare_args: Vec<Vec<u8>>,
     spare_argv: Option<Vec<Vec<u8>>>,
 }
@@ -260,18 +264,33 @@ impl RequestDecoder {
         }
     }
 
-    /// Takes back a command's arguments once it ran: their buffers (the
-    /// small ones) are reused for the arguments decoded next.
+    /// Takes back a command's arguments once it ran. The next request
+    /// overwrites them in place (the common pipeline repeats one command
+    /// shape); buffers grown past a small size are freed instead of kept.
     pub fn recycle(&mut self, mut argv: Vec<Vec<u8>>) {
+        if argv.len() > SPARE_ARGS_MAX {
+            return;
+        }
+        for arg in argv.iter_mut() {
+            if arg.capacity() > SPARE_ARG_CAPACITY_MAX {
+                *arg = Vec::new();
+            }
+        }
+        self.spare_argv = Some(argv);
+    }
+
+    /// An empty argument vector for the incremental parser, its old
+    /// buffers moved to the spare stack.
+    fn empty_argv(&mut self, wanted: usize) -> Vec<Vec<u8>> {
+        let mut argv = self.spare_argv.take().unwrap_or_default();
         for mut arg in argv.drain(..) {
-            if self.spare_args.len() < SPARE_ARGS_MAX && arg.capacity() <= SPARE_ARG_CAPACITY_MAX && arg.capacity() > 0 {
+            if self.spare_args.len() < SPARE_ARGS_MAX {
                 arg.clear();
                 self.spare_args.push(arg);
             }
         }
-        if argv.capacity() <= SPARE_ARGS_MAX {
-            self.spare_argv = Some(argv);
-        }
+        argv.reserve(wanted);
+        argv
     }
 
     pub fn feed(&mut self, bytes: &[u8]) {
@@ -305,6 +324,9 @@ impl RequestDecoder {
                 match self.buf.get(self.pos) {
                     None => return Ok(None),
                     Some(b'*') => {
+                        if let Some(argv) = self.whole_multibulk() {
+                            return Ok(Some(argv));
+                        }
                         if !self.start_multibulk()? {
                             return Ok(None);
                         }
@@ -322,6 +344,65 @@ impl RequestDecoder {
             }
             return self.continue_multibulk();
         }
+    }
+
+    /// The common case of a pipeline, in one pass: a well-formed multibulk
+    /// request that is all in the buffer (`*N`, then N times `$len` and the
+    /// data, lengths in canonical digits within the limits). Anything else
+    /// (incomplete, malformed, an empty request) returns `None` without
+    /// consuming input, and the incremental parser below takes it, errors
+    /// included: both read the same requests the same way.
+    fn whole_multibulk(&mut self) -> Option<Vec<Vec<u8>>> {
+        let rest = self.buf.get(self.pos..)?;
+        let (count, mut at) = canonical_length(rest, 1)?;
+        if count == 0 || count > MAX_MULTIBULK_COUNT as u64 {
+            return None;
+        }
+        let count = count as usize;
+        // The last command's vector: its buffers are overwritten in place.
+        let mut argv = self.spare_argv.take().unwrap_or_default();
+        let mut filled = 0;
+        while filled < count {
+            let bulk = match rest.get(at) {
+                Some(b'$') => canonical_length(rest, at + 1),
+                _ => None,
+            };
+            let span = bulk
+                .filter(|&(len, _)| len <= self.max_bulk_len)
+                .and_then(|(len, start)| Some((start, start.checked_add(usize::try_from(len).ok()?)?)))
+                .filter(|&(_, end)| end + 2 <= rest.len());
+            let Some((start, end)) = span else {
+                // Incomplete or unusual: the incremental parser reads it.
+                self.spare_argv = Some(argv);
+                return None;
+            };
+            let bytes = &rest[start..end];
+            at = end + 2;
+            match argv.get_mut(filled) {
+                Some(arg) => {
+                    arg.clear();
+                    append_short(arg, bytes);
+                }
+                None => argv.push(match self.spare_args.pop() {
+                    Some(mut spare) => {
+                        append_short(&mut spare, bytes);
+                        spare
+                    }
+                    None => bytes.to_vec(),
+                }),
+            }
+            filled += 1;
+        }
+        while argv.len() > count {
+            if let Some(mut extra) = argv.pop() {
+                if self.spare_args.len() < SPARE_ARGS_MAX {
+                    extra.clear();
+                    self.spare_args.push(extra);
+                }
+            }
+        }
+        self.pos += at;
+        Some(argv)
     }
 
     /// The unread input.
@@ -371,14 +452,7 @@ impl RequestDecoder {
         if count > 0 {
             // Sized up front (bounded: the count is the client's claim, not
             // yet backed by bytes), so argv does not regrow per argument.
-            let wanted = (count as usize).min(1024);
-            let argv = match self.spare_argv.take() {
-                Some(mut spare) => {
-                    spare.reserve(wanted);
-                    spare
-                }
-                None => Vec::with_capacity(wanted),
-            };
+            let argv = self.empty_argv((count as usize).min(1024));
             self.pending = Some(Multibulk { remaining: count as usize, bulk_len: None, argv });
         }
         Ok(true)
@@ -437,6 +511,44 @@ impl RequestDecoder {
                 }
             }
         }
+    }
+}
+
+/// A length line's number read from `at` in `bytes`, if it is 1 to 18
+/// digits without a leading zero (what `string2ll` accepts for a count or a
+/// length, short of the limits) followed by `\r` and one more byte; with the
+/// position after those two bytes.
+fn canonical_length(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut value: u64 = 0;
+    let mut i = at;
+    loop {
+        let byte = *bytes.get(i)?;
+        if byte.is_ascii_digit() {
+            value = value * 10 + u64::from(byte - b'0');
+            i += 1;
+            if i - at > 18 {
+                return None;
+            }
+        } else if byte == b'\r' && i > at && (i - at == 1 || bytes[at] != b'0') && i + 1 < bytes.len() {
+            return Some((value, i + 2));
+        } else {
+            return None;
+        }
+    }
+}
+
+/// `out.extend_from_slice(bytes)`, byte by byte when `bytes` is short: on
+/// wasm a slice copy is a `memory.copy`, which V8 runs as a call out of the
+/// generated code, costly next to a few moves.
+#[inline]
+pub(crate) fn append_short(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= 16 {
+        out.reserve(bytes.len());
+        for &byte in bytes {
+            out.push(byte);
+        }
+    } else {
+        out.extend_from_slice(bytes);
     }
 }
 
@@ -901,6 +1013,29 @@ mod tests {
             assert_eq!(error.to_reply(), Reply::Error(text.to_vec()));
         }
         assert_eq!(alloc::format!("{}", ProtocolError::InvalidBulkLength), "ERR Protocol error: invalid bulk length");
+    }
+
+    #[test]
+    fn recycled_argument_buffers_never_leak_into_later_requests() {
+        let mut stream = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$600\r\n".to_vec();
+        stream.extend_from_slice(&[b'x'; 600]);
+        stream.extend_from_slice(b"\r\n*1\r\n$4\r\nPING\r\n*5\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\nb\r\n$2\r\ncc\r\n$0\r\n\r\n");
+        stream.extend_from_slice(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nECHO 'a b'\n*2\r\n$4\r\nECHO\r\n$3\r\nxyz\r\n");
+        let (whole, error) = decode_requests(&stream);
+        assert_eq!(error, None);
+        assert_eq!(whole.len(), 6);
+        for chunk in 1..=stream.len() {
+            let mut decoder = RequestDecoder::new();
+            let mut got = Vec::new();
+            for piece in stream.chunks(chunk) {
+                decoder.feed(piece);
+                while let Ok(Some(argv)) = decoder.next_command() {
+                    got.push(argv.clone());
+                    decoder.recycle(argv);
+                }
+            }
+            assert_eq!(got, whole, "chunk size {}", chunk);
+        }
     }
 
     #[test]
