@@ -150,24 +150,32 @@ pub fn parse_strtoul(s: &[u8]) -> Option<u64> {
     Some(if negative { value.wrapping_neg() } else { value })
 }
 
-/// Appends `n` in decimal, without going through `core::fmt` (this runs for
-/// every integer reply and counter update).
-pub fn push_i64(n: i64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+/// `n` in decimal, written at the end of `buf`: the digits are the returned
+/// slice (no allocation, no `core::fmt`).
+pub fn i64_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
     let mut magnitude = n.unsigned_abs();
     loop {
         at -= 1;
-        digits[at] = b'0' + (magnitude % 10) as u8;
+        buf[at] = b'0' + (magnitude % 10) as u8;
         magnitude /= 10;
         if magnitude == 0 {
             break;
         }
     }
     if n < 0 {
-        out.push(b'-');
+        // 19 digits at most for a magnitude (2^63 has 19), so there is room.
+        at -= 1;
+        buf[at] = b'-';
     }
-    out.extend_from_slice(&digits[at..]);
+    &buf[at..]
+}
+
+/// Appends `n` in decimal, without going through `core::fmt` (this runs for
+/// every integer reply and counter update).
+pub fn push_i64(n: i64, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 20];
+    out.extend_from_slice(i64_text(n, &mut buf));
 }
 
 /// `n` in decimal as bytes.

@@ -1,8 +1,11 @@
-//! `CompactBytes`: a byte string that keeps up to 22 bytes inside itself and
-//! only longer ones on the heap. The keyspace stores its keys this way: most
-//! keys are short, and a key compared during a hash probe then sits in the
-//! table slot itself instead of behind a pointer (one cache miss less per
-//! lookup, one allocation less per new key).
+//! Byte strings that keep short contents inside themselves, so the keyspace
+//! needs no heap allocation (and no pointer to follow) for them:
+//! - `CompactBytes`, the keys: up to 22 bytes inline, immutable. A key
+//!   compared during a hash probe then sits in the table slot itself (one
+//!   cache miss less per lookup, one allocation less per new key).
+//! - `StringBytes`, string values: up to 30 bytes inline (Redis's `embstr`
+//!   is the same idea), longer ones in a growable `Vec` so that APPEND and
+//!   SETRANGE stay amortized O(1).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -115,6 +118,107 @@ impl From<&Vec<u8>> for CompactBytes {
     }
 }
 
+/// Longest string value kept inline (the type is 32 bytes).
+pub const STRING_INLINE_MAX: usize = 30;
+
+#[derive(Clone)]
+pub enum StringBytes {
+    Inline { len: u8, bytes: [u8; STRING_INLINE_MAX] },
+    Heap(Vec<u8>),
+}
+
+impl StringBytes {
+    pub fn new(bytes: &[u8]) -> StringBytes {
+        if bytes.len() <= STRING_INLINE_MAX {
+            let mut inline = [0u8; STRING_INLINE_MAX];
+            inline[..bytes.len()].copy_from_slice(bytes);
+            StringBytes::Inline { len: bytes.len() as u8, bytes: inline }
+        } else {
+            StringBytes::Heap(bytes.to_vec())
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            StringBytes::Inline { len, bytes } => &bytes[..*len as usize],
+            StringBytes::Heap(bytes) => bytes,
+        }
+    }
+
+    /// The bytes as a growable vector, moving inline contents to the heap
+    /// first (a value changed in place, as APPEND and SETRANGE do).
+    pub fn to_mut(&mut self) -> &mut Vec<u8> {
+        if let StringBytes::Inline { .. } = self {
+            *self = StringBytes::Heap(self.as_slice().to_vec());
+        }
+        match self {
+            StringBytes::Heap(bytes) => bytes,
+            StringBytes::Inline { .. } => unreachable!("moved to the heap just above"),
+        }
+    }
+
+    /// Replaces the contents: inline when they fit, else into the heap buffer.
+    pub fn set(&mut self, bytes: &[u8]) {
+        match self {
+            StringBytes::Heap(buffer) if bytes.len() > STRING_INLINE_MAX => {
+                buffer.clear();
+                buffer.extend_from_slice(bytes);
+            }
+            _ => *self = StringBytes::new(bytes),
+        }
+    }
+
+    /// Bytes kept on the heap (0 when inline).
+    pub fn heap_len(&self) -> usize {
+        match self {
+            StringBytes::Inline { .. } => 0,
+            StringBytes::Heap(bytes) => bytes.capacity(),
+        }
+    }
+}
+
+impl Deref for StringBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl AsRef<[u8]> for StringBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for StringBytes {
+    fn eq(&self, other: &StringBytes) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl core::fmt::Debug for StringBytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+/// Short contents move inline (the vector is freed); long ones keep it.
+impl From<Vec<u8>> for StringBytes {
+    fn from(bytes: Vec<u8>) -> StringBytes {
+        if bytes.len() <= STRING_INLINE_MAX {
+            StringBytes::new(&bytes)
+        } else {
+            StringBytes::Heap(bytes)
+        }
+    }
+}
+
+impl From<&[u8]> for StringBytes {
+    fn from(bytes: &[u8]) -> StringBytes {
+        StringBytes::new(bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +249,31 @@ mod tests {
             assert_eq!(compact.heap_len() == 0, inline, "{bytes:?}");
             assert_eq!(compact.clone(), compact);
         }
+    }
+
+    #[test]
+    fn string_values_stay_inline_until_changed_in_place_or_long() {
+        assert_eq!(core::mem::size_of::<StringBytes>(), 32);
+        let long = [b'x'; STRING_INLINE_MAX + 1];
+        let cases: &[(&[u8], bool)] = &[(b"", true), (b"xxx", true), (&[b'y'; STRING_INLINE_MAX], true), (&long, false)];
+        for &(bytes, inline) in cases {
+            for value in [StringBytes::new(bytes), StringBytes::from(bytes.to_vec())] {
+                assert_eq!(value.as_slice(), bytes);
+                assert_eq!(value.heap_len() == 0, inline, "{bytes:?}");
+            }
+        }
+        // In-place changes work on a vector; `set` goes back inline when short.
+        let mut value = StringBytes::new(b"ab");
+        value.to_mut().extend_from_slice(b"cd");
+        assert_eq!(value.as_slice(), b"abcd");
+        assert!(matches!(value, StringBytes::Heap(_)));
+        value.set(b"12");
+        assert!(matches!(value, StringBytes::Inline { .. }));
+        value.set(&long);
+        assert_eq!(value.as_slice(), &long[..]);
+        value.set(&[b'z'; 40]);
+        assert_eq!(value.as_slice(), &[b'z'; 40][..]);
+        assert_eq!(value.clone(), value);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use core::hash::BuildHasher;
 use foldhash::fast::FixedState;
 
 use crate::args::parse_i64;
-use crate::compact_bytes::CompactBytes;
+use crate::compact_bytes::{CompactBytes, StringBytes};
 use crate::error::Error;
 use crate::list::ListStore;
 use crate::node::ClientId;
@@ -35,14 +35,19 @@ pub type Map<K, V> = HashMap<K, V, StableHasher>;
 /// A value stored under a key. Each variant is one Redis type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    String(Vec<u8>),
+    String(StringBytes),
     Stream(alloc::boxed::Box<crate::stream::Stream>),
     List(ListStore),
 }
 
 impl Value {
+    /// A string value holding `bytes`.
+    pub fn string(bytes: impl Into<StringBytes>) -> Value {
+        Value::String(bytes.into())
+    }
+
     /// The bytes of a string value, or WRONGTYPE for any other type.
-    pub fn as_string(&self) -> Result<&Vec<u8>, Error> {
+    pub fn as_string(&self) -> Result<&[u8], Error> {
         match self {
             Value::String(bytes) => Ok(bytes),
             #[allow(unreachable_patterns)] // more types arrive with their command families
@@ -50,8 +55,8 @@ impl Value {
         }
     }
 
-    /// The bytes of a string value to change in place, or WRONGTYPE.
-    pub fn as_string_mut(&mut self) -> Result<&mut Vec<u8>, Error> {
+    /// A string value to replace or change in place, or WRONGTYPE.
+    pub fn as_string_mut(&mut self) -> Result<&mut StringBytes, Error> {
         match self {
             Value::String(bytes) => Ok(bytes),
             _ => Err(Error::WrongType),
@@ -376,7 +381,7 @@ impl Db {
     }
 
     /// The string stored at `key`: `Ok(None)` if missing, WRONGTYPE if another type.
-    pub fn get_string(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&Vec<u8>>, Error> {
+    pub fn get_string(&mut self, key: &[u8], now_ms: u64) -> Result<Option<&[u8]>, Error> {
         self.get(key, now_ms).map(Value::as_string).transpose()
     }
 
@@ -698,6 +703,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_entry_stays_small() {
+        // The keyspace's table slot is a key and an entry: growing it costs
+        // every lookup a bigger stride through memory.
+        assert!(core::mem::size_of::<Value>() <= 40, "Value is {} bytes", core::mem::size_of::<Value>());
+        assert!(core::mem::size_of::<Entry>() <= 72, "Entry is {} bytes", core::mem::size_of::<Entry>());
+    }
+
+    #[test]
     fn only_compact_canonical_integers_below_10000_are_shared() {
         let cases: &[(&[u8], StringForm, bool)] = &[
             (b"0", StringForm::Compact, true),
@@ -716,7 +729,7 @@ mod tests {
             (b"5", StringForm::CompactCopy, false),
         ];
         for &(text, form, shared) in cases {
-            let entry = Entry::new(Value::String(text.to_vec()), form, 0);
+            let entry = Entry::new(Value::string(text), form, 0);
             assert_eq!(entry.shared_integer().is_some(), shared, "{:?} {:?}", text, form);
             assert_eq!(entry.refcount() == SHARED_REFCOUNT, shared, "{:?} {:?}", text, form);
         }
@@ -725,7 +738,7 @@ mod tests {
     #[test]
     fn keys_expire_lazily_on_the_virtual_clock() {
         let mut db = Db::new();
-        db.set(b"k", Value::String(b"v".to_vec()));
+        db.set(b"k", Value::string(b"v".as_slice()));
         db.set_expire_at(b"k", 1000);
         assert!(db.contains(b"k", 999));
         assert!(!db.contains(b"k", 1000));
@@ -737,14 +750,14 @@ mod tests {
         let mut db = Db::new();
         db.watch(b"k", 7);
         db.watch(b"other", 8);
-        db.set(b"k", Value::String(b"v".to_vec()));
+        db.set(b"k", Value::string(b"v".as_slice()));
         assert_eq!(db.take_invalidated(), [(7, b"k".to_vec())]);
         db.remove(b"missing", 0);
         assert!(db.take_invalidated().is_empty());
         db.unwatch(b"k", 7);
         db.remove(b"k", 0);
         assert!(db.take_invalidated().is_empty());
-        db.set(b"other", Value::String(b"v".to_vec()));
+        db.set(b"other", Value::string(b"v".as_slice()));
         db.take_invalidated();
         db.clear();
         assert_eq!(db.take_invalidated(), [(8, b"other".to_vec())]);
@@ -753,7 +766,7 @@ mod tests {
     #[test]
     fn each_kind_of_touch_signals_watchers_and_blocked_clients_as_redis_does() {
         let mut db = Db::new();
-        db.set(b"k", Value::String(b"v".to_vec()));
+        db.set(b"k", Value::string(b"v".as_slice()));
         db.watch(b"k", 7);
         db.add_blocked(b"k");
         db.touch_quietly(b"k");
@@ -773,22 +786,22 @@ mod tests {
     fn used_bytes_follow_every_write_path() {
         let mut db = Db::new();
         let size = |k: &[u8], v: &[u8]| KEY_OVERHEAD_BYTES + k.len() + v.len();
-        db.set(b"k", Value::String(b"hello".to_vec()));
+        db.set(b"k", Value::string(b"hello".as_slice()));
         assert_eq!(db.used_bytes(), size(b"k", b"hello"));
-        db.set(b"k", Value::String(b"hi".to_vec()));
+        db.set(b"k", Value::string(b"hi".as_slice()));
         assert_eq!(db.used_bytes(), size(b"k", b"hi"));
         if let Some(Value::String(bytes)) = db.get_mut(b"k", 0) {
-            bytes.extend_from_slice(b"gh");
+            bytes.to_mut().extend_from_slice(b"gh");
         }
         db.touch(b"k");
         assert_eq!(db.used_bytes(), size(b"k", b"high"));
-        db.set(b"other", Value::String(b"x".to_vec()));
+        db.set(b"other", Value::string(b"x".as_slice()));
         db.set_expire_at(b"other", 10);
         assert!(!db.contains(b"other", 10));
         assert_eq!(db.used_bytes(), size(b"k", b"high"));
         db.remove(b"k", 10);
         assert_eq!(db.used_bytes(), 0);
-        db.set(b"a", Value::String(b"1".to_vec()));
+        db.set(b"a", Value::string(b"1".as_slice()));
         db.clear();
         assert_eq!(db.used_bytes(), 0);
     }
@@ -796,11 +809,11 @@ mod tests {
     #[test]
     fn set_clears_ttl_and_keep_ttl_keeps_it() {
         let mut db = Db::new();
-        db.set(b"k", Value::String(b"v".to_vec()));
+        db.set(b"k", Value::string(b"v".as_slice()));
         db.set_expire_at(b"k", 1000);
-        db.set_keep_ttl(b"k", Value::String(b"w".to_vec()));
+        db.set_keep_ttl(b"k", Value::string(b"w".as_slice()));
         assert_eq!(db.expire_at(b"k"), Some(1000));
-        db.set(b"k", Value::String(b"x".to_vec()));
+        db.set(b"k", Value::string(b"x".as_slice()));
         assert_eq!(db.expire_at(b"k"), None);
     }
 }

@@ -121,7 +121,7 @@ pub fn key(node: &Node, db: usize, key: &[u8], start: usize, count: usize, now_m
     let (_, entry) = db.live_entries(now_ms).find(|(k, _)| *k == key)?;
     let count = count.min(MAX_PAGE);
     let data = match &entry.value {
-        Value::String(bytes) => DataView::String(bytes.clone()),
+        Value::String(bytes) => DataView::String(bytes.to_vec()),
         Value::List(list) => {
             let start = start.min(list.len());
             DataView::List { len: list.len(), start, items: list.iter_from(start).take(count).map(<[u8]>::to_vec).collect() }

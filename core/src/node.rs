@@ -195,11 +195,13 @@ pub struct Node {
     /// Number of WATCHed keys over all clients; zero skips watch bookkeeping.
     pub(crate) watch_count: usize,
     /// Clients blocked on each (database, key), in the order they blocked.
-    blocked_on: BTreeMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    /// (Sorted vectors, not trees: usually a handful of entries, and each
+    /// tree type costs the wasm build kilobytes of code.)
+    blocked_on: VecMap<(usize, Vec<u8>), VecDeque<ClientId>>,
     /// Clients unblocked with commands waiting to run (see `flush_unblocked`).
     unblocked: VecDeque<ClientId>,
     /// Blocked clients with a deadline, by deadline then id.
-    deadlines: alloc::collections::BTreeSet<(u64, ClientId)>,
+    deadlines: crate::vec_map::VecSet<(u64, ClientId)>,
     pub(crate) stats: Stats,
     pub config: Config,
     last_expiry_sweep_ms: u64,
@@ -239,8 +241,8 @@ impl Node {
             last_looked_up: core::cell::Cell::new(None),
             now_ms: 0,
             watch_count: 0,
-            blocked_on: BTreeMap::new(),
-            deadlines: alloc::collections::BTreeSet::new(),
+            blocked_on: VecMap::new(),
+            deadlines: crate::vec_map::VecSet::new(),
             unblocked: VecDeque::new(),
             stats: Stats::default(),
             config: Config::default(),
@@ -274,11 +276,11 @@ impl Node {
             }
         }
         let mut timed_out = false;
-        while let Some(&(deadline, client)) = self.deadlines.first() {
+        while let Some((deadline, client)) = self.first_deadline() {
             if deadline > self.now_ms {
                 break;
             }
-            self.deadlines.pop_first();
+            self.deadlines.remove(&(deadline, client));
             if let Some(blocked) = self.unblock(client) {
                 self.send(client, blocked.on_timeout);
                 self.run_pending(client);
@@ -294,7 +296,11 @@ impl Node {
 
     /// The earliest virtual time at which a blocked client times out.
     pub fn next_deadline_ms(&self) -> Option<u64> {
-        self.deadlines.first().map(|&(deadline, _)| deadline)
+        self.first_deadline().map(|(deadline, _)| deadline)
+    }
+
+    fn first_deadline(&self) -> Option<(u64, ClientId)> {
+        self.deadlines.iter().next().copied()
     }
 
     /// Number of blocked clients that have a timeout.
@@ -726,7 +732,7 @@ impl Node {
         let mut seen = alloc::collections::BTreeSet::new();
         block.keys.retain(|key| seen.insert(key.clone()));
         for key in &block.keys {
-            self.blocked_on.entry((db, key.clone())).or_default().push_back(client);
+            self.blocked_on.get_or_default((db, key.clone())).push_back(client);
             self.dbs[db].add_blocked(key);
         }
         if let Some(deadline) = block.deadline_ms {

@@ -182,7 +182,7 @@ pub fn restore(node: &mut Node, bytes: &[u8]) -> Result<usize, SnapshotError> {
             let accessed_ms = input.uint()?;
             let expire = input.uint()?.checked_sub(1);
             let value = match kind {
-                0 => Value::String(input.bytes()?.to_vec()),
+                0 => Value::string(input.bytes()?),
                 1 => {
                     let mut list = ListStore::new();
                     for _ in 0..input.uint()? {

@@ -308,7 +308,7 @@ fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
     let db = ctx.db();
     // Only SET ... GET cares about the old value, and only it fails on another type.
-    let old = if options.get { db.get_string(key, now)?.cloned() } else { None };
+    let old = if options.get { db.get_string(key, now)?.map(<[u8]>::to_vec) } else { None };
     // Plain SET replaces whatever is there, expired or not, so only the
     // conditions (and KEEPTTL, which must not keep a passed expiry) look first.
     let looks_first = options.condition != Condition::Always || options.expiry == Expiry::KeepTtl;
@@ -322,7 +322,7 @@ fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     if blocked {
         return Ok(if options.get { previous_reply() } else { Reply::Nil }.into());
     }
-    let new_value = Value::String(value.clone());
+    let new_value = Value::string(value.as_slice());
     if options.expiry == Expiry::KeepTtl {
         db.set_keep_ttl(key, new_value);
     } else {
@@ -339,11 +339,11 @@ fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `GET key`
 fn get(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
-    Ok(ctx.db().get_string(&argv[1], now)?.map_or(Reply::Nil, |s| Reply::Bulk(s.clone())).into())
+    Ok(ctx.db().get_string(&argv[1], now)?.map_or(Reply::Nil, |s| Reply::Bulk(s.to_vec())).into())
 }
 
-fn bulk_or_nil(value: Option<&Vec<u8>>) -> Reply {
-    value.map_or(Reply::Nil, |v| Reply::Bulk(v.clone()))
+fn bulk_or_nil(value: Option<&[u8]>) -> Reply {
+    value.map_or(Reply::Nil, |v| Reply::Bulk(v.to_vec()))
 }
 
 /// `GETDEL key`
@@ -390,7 +390,7 @@ fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     }
     let (key, now) = (&argv[1], ctx.now_ms);
     let value = match ctx.db().get_string(key, now)? {
-        Some(value) => value.clone(),
+        Some(value) => value.to_vec(),
         None => return Ok(Reply::Nil.into()),
     };
     let deadline = expiry_deadline(expiry, now, "getex")?;
@@ -413,7 +413,7 @@ fn getset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
     let db = ctx.db();
     let old = bulk_or_nil(db.get_string(&argv[1], now)?);
-    db.set(&argv[1], Value::String(argv[2].clone()));
+    db.set(&argv[1], Value::string(argv[2].as_slice()));
     Ok(old.into())
 }
 
@@ -424,7 +424,7 @@ fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let values = argv[1..]
         .iter()
         .map(|key| match db.get(key, now) {
-            Some(Value::String(v)) => Reply::Bulk(v.clone()),
+            Some(Value::String(v)) => Reply::Bulk(v.to_vec()),
             _ => Reply::Nil,
         })
         .collect();
@@ -444,7 +444,7 @@ fn mset(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         return Ok(Reply::Integer(0).into());
     }
     for pair in argv[1..].chunks(2) {
-        db.set(&pair[0], Value::String(pair[1].clone()));
+        db.set(&pair[0], Value::string(pair[1].as_slice()));
     }
     Ok(if only_new { Reply::Integer(1) } else { Reply::ok() }.into())
 }
@@ -456,7 +456,7 @@ fn setnx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     if db.get(&argv[1], now).is_some() {
         return Ok(Reply::Integer(0).into());
     }
-    db.set(&argv[1], Value::String(argv[2].clone()));
+    db.set(&argv[1], Value::string(argv[2].as_slice()));
     Ok(Reply::Integer(1).into())
 }
 
@@ -472,7 +472,7 @@ fn setex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let deadline = expiry_deadline(expiry, now, command)?;
     let db = ctx.db();
     db.expire_if_due(&argv[1], now);
-    db.set(&argv[1], Value::String(argv[3].clone()));
+    db.set(&argv[1], Value::string(argv[3].as_slice()));
     if let Some(when) = deadline {
         db.set_expire_at(&argv[1], when);
     }
@@ -492,7 +492,7 @@ fn string_entry<'a>(db: &'a mut Db, key: &[u8], now: u64) -> Result<Option<&'a m
 
 /// The bytes of a string entry (WRONGTYPE for any other type).
 fn bytes_mut(entry: &mut crate::db::Entry) -> Result<&mut Vec<u8>, Error> {
-    entry.value.as_string_mut()
+    Ok(entry.value.as_string_mut()?.to_mut())
 }
 
 /// `APPEND key value` — on a missing key, stored like SET; otherwise the
@@ -501,7 +501,7 @@ fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let (key, suffix, now) = (&argv[1], &argv[2], ctx.now_ms);
     let db = ctx.db();
     let Some(entry) = string_entry(db, key, now)? else {
-        db.set(key, Value::String(suffix.clone()));
+        db.set(key, Value::string(suffix.as_slice()));
         return Ok(Reply::Integer(suffix.len() as i64).into());
     };
     let bytes = bytes_mut(entry)?;
@@ -526,11 +526,11 @@ fn strlen(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 fn store_counter(db: &mut Db, key: &[u8], now: u64, bytes: Vec<u8>, form: StringForm) {
     match db.entry_mut(key, now) {
         Some(entry) => {
-            entry.value = Value::String(bytes);
+            entry.value = Value::string(bytes);
             entry.form = form;
             db.touch(key);
         }
-        None => db.set_form(key, Value::String(bytes), form),
+        None => db.set_form(key, Value::string(bytes), form),
     }
 }
 
@@ -551,16 +551,18 @@ fn incr(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let db = ctx.db();
     // One lookup for an existing key: checked, computed and replaced in place.
     let changed = db.change_entry(key, now, |entry| {
-        let current = parse_i64(entry.value.as_string()?).ok_or(Error::NotInteger)?;
+        let bytes = entry.value.as_string_mut()?;
+        let current = parse_i64(bytes).ok_or(Error::NotInteger)?;
         let value = current.checked_add(delta).ok_or(Error::IncrOverflow)?;
-        entry.value = Value::String(crate::args::i64_bytes(value));
+        // The new digits replace the old ones in place (inline: no allocation).
+        bytes.set(crate::args::i64_text(value, &mut [0u8; 20]));
         entry.form = StringForm::Compact;
         Ok(value)
     });
     let value = match changed {
         Some(result) => result?,
         None => {
-            db.set_form(key, Value::String(crate::args::i64_bytes(delta)), StringForm::Compact);
+            db.set_form(key, Value::string(crate::args::i64_text(delta, &mut [0u8; 20])), StringForm::Compact);
             delta
         }
     };
@@ -606,8 +608,8 @@ fn lcs(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let now = ctx.now_ms;
     let limit = ctx.node.config.proto_max_bulk_len.max(0) as u64;
     let db = ctx.db();
-    let first = db.get(&argv[1], now).map(|v| v.as_string().map(|s| s.clone()));
-    let second = db.get(&argv[2], now).map(|v| v.as_string().map(|s| s.clone()));
+    let first = db.get(&argv[1], now).map(|v| v.as_string().map(<[u8]>::to_vec));
+    let second = db.get(&argv[2], now).map(|v| v.as_string().map(<[u8]>::to_vec));
     let (first, second) = match (first.transpose(), second.transpose()) {
         (Ok(a), Ok(b)) => (a.unwrap_or_default(), b.unwrap_or_default()),
         _ => return Err(Error::text("ERR The specified keys must contain string values")),
@@ -716,7 +718,7 @@ fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         None => {
             let mut bytes = Vec::new();
             let len = apply(&mut bytes);
-            db.set_form(key, Value::String(bytes), StringForm::Raw);
+            db.set_form(key, Value::string(bytes), StringForm::Raw);
             len
         }
     };
