@@ -381,11 +381,11 @@ impl RequestDecoder {
             match argv.get_mut(filled) {
                 Some(arg) => {
                     arg.clear();
-                    append_short(arg, bytes);
+                    arg.extend_from_slice(bytes);
                 }
                 None => argv.push(match self.spare_args.pop() {
                     Some(mut spare) => {
-                        append_short(&mut spare, bytes);
+                        spare.extend_from_slice(bytes);
                         spare
                     }
                     None => bytes.to_vec(),
@@ -534,21 +534,6 @@ fn canonical_length(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
         } else {
             return None;
         }
-    }
-}
-
-/// `out.extend_from_slice(bytes)`, byte by byte when `bytes` is short: on
-/// wasm a slice copy is a `memory.copy`, which V8 runs as a call out of the
-/// generated code, costly next to a few moves.
-#[inline]
-pub(crate) fn append_short(out: &mut Vec<u8>, bytes: &[u8]) {
-    if bytes.len() <= 16 {
-        out.reserve(bytes.len());
-        for &byte in bytes {
-            out.push(byte);
-        }
-    } else {
-        out.extend_from_slice(bytes);
     }
 }
 
