@@ -228,11 +228,17 @@ pub struct RequestDecoder {
     max_bulk_len: u64,
     pending: Option<Multibulk>,
     failed: Option<ProtocolError>,
-    /// Buffers of commands that already ran, reused for the next arguments
-    /// (see [`RequestDecoder::recycle`]) instead of allocating each one.
-    /// Always empty (cleared when put here).
-    spare_args: Vec<Vec<u8>>,
-    spare_argv: Option<Vec<Vec<u8>>>,
+    spare: SpareArgs,
+}
+
+/// Buffers of commands that already ran, reused for the next arguments (see
+/// [`RequestDecoder::recycle`]) instead of allocating each one.
+#[derive(Default)]
+struct SpareArgs {
+    /// The last command's vector, its buffers overwritten by the next one.
+    argv: Option<Vec<Vec<u8>>>,
+    /// Loose buffers, always empty (cleared when put here).
+    args: Vec<Vec<u8>>,
 }
 
 /// Most argument buffers a decoder keeps for reuse, and the largest one it
@@ -259,8 +265,7 @@ impl RequestDecoder {
             max_bulk_len: limit,
             pending: None,
             failed: None,
-            spare_args: Vec::new(),
-            spare_argv: None,
+            spare: SpareArgs::default(),
         }
     }
 
@@ -276,17 +281,17 @@ impl RequestDecoder {
                 *arg = Vec::new();
             }
         }
-        self.spare_argv = Some(argv);
+        self.spare.argv = Some(argv);
     }
 
     /// An empty argument vector for the incremental parser, its old
     /// buffers moved to the spare stack.
     fn empty_argv(&mut self, wanted: usize) -> Vec<Vec<u8>> {
-        let mut argv = self.spare_argv.take().unwrap_or_default();
+        let mut argv = self.spare.argv.take().unwrap_or_default();
         for mut arg in argv.drain(..) {
-            if self.spare_args.len() < SPARE_ARGS_MAX {
+            if self.spare.args.len() < SPARE_ARGS_MAX {
                 arg.clear();
-                self.spare_args.push(arg);
+                self.spare.args.push(arg);
             }
         }
         argv.reserve(wanted);
@@ -324,7 +329,9 @@ impl RequestDecoder {
                 match self.buf.get(self.pos) {
                     None => return Ok(None),
                     Some(b'*') => {
-                        if let Some(argv) = self.whole_multibulk() {
+                        let rest = self.buf.get(self.pos..).unwrap_or(&[]);
+                        if let Some((argv, used)) = whole_multibulk(rest, self.max_bulk_len, &mut self.spare) {
+                            self.pos += used;
                             return Ok(Some(argv));
                         }
                         if !self.start_multibulk()? {
@@ -346,63 +353,15 @@ impl RequestDecoder {
         }
     }
 
-    /// The common case of a pipeline, in one pass: a well-formed multibulk
-    /// request that is all in the buffer (`*N`, then N times `$len` and the
-    /// data, lengths in canonical digits within the limits). Anything else
-    /// (incomplete, malformed, an empty request) returns `None` without
-    /// consuming input, and the incremental parser below takes it, errors
-    /// included: both read the same requests the same way.
-    fn whole_multibulk(&mut self) -> Option<Vec<Vec<u8>>> {
-        let rest = self.buf.get(self.pos..)?;
-        let (count, mut at) = canonical_length(rest, 1)?;
-        if count == 0 || count > MAX_MULTIBULK_COUNT as u64 {
+    /// The next request read straight from `input` (not copied into the
+    /// buffer first) when nothing is buffered and it is a whole, well-formed
+    /// multibulk request; with the bytes it used. Otherwise `None`, and the
+    /// input goes through [`feed`](Self::feed) and [`next_command`](Self::next_command).
+    pub fn command_from(&mut self, input: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
+        if self.failed.is_some() || self.pending.is_some() || self.pos < self.buf.len() || input.first() != Some(&b'*') {
             return None;
         }
-        let count = count as usize;
-        // The last command's vector: its buffers are overwritten in place.
-        let mut argv = self.spare_argv.take().unwrap_or_default();
-        let mut filled = 0;
-        while filled < count {
-            let bulk = match rest.get(at) {
-                Some(b'$') => canonical_length(rest, at + 1),
-                _ => None,
-            };
-            let span = bulk
-                .filter(|&(len, _)| len <= self.max_bulk_len)
-                .and_then(|(len, start)| Some((start, start.checked_add(usize::try_from(len).ok()?)?)))
-                .filter(|&(_, end)| end + 2 <= rest.len());
-            let Some((start, end)) = span else {
-                // Incomplete or unusual: the incremental parser reads it.
-                self.spare_argv = Some(argv);
-                return None;
-            };
-            let bytes = &rest[start..end];
-            at = end + 2;
-            match argv.get_mut(filled) {
-                Some(arg) => {
-                    arg.clear();
-                    arg.extend_from_slice(bytes);
-                }
-                None => argv.push(match self.spare_args.pop() {
-                    Some(mut spare) => {
-                        spare.extend_from_slice(bytes);
-                        spare
-                    }
-                    None => bytes.to_vec(),
-                }),
-            }
-            filled += 1;
-        }
-        while argv.len() > count {
-            if let Some(mut extra) = argv.pop() {
-                if self.spare_args.len() < SPARE_ARGS_MAX {
-                    extra.clear();
-                    self.spare_args.push(extra);
-                }
-            }
-        }
-        self.pos += at;
-        Some(argv)
+        whole_multibulk(input, self.max_bulk_len, &mut self.spare)
     }
 
     /// The unread input.
@@ -495,7 +454,7 @@ impl RequestDecoder {
                         return Ok(None);
                     }
                     let data = rest.get(..len).unwrap_or(&[]);
-                    let arg = match self.spare_args.pop() {
+                    let arg = match self.spare.args.pop() {
                         Some(mut spare) => {
                             spare.extend_from_slice(data);
                             spare
@@ -512,6 +471,63 @@ impl RequestDecoder {
             }
         }
     }
+}
+
+/// The common case of a pipeline, in one pass: a well-formed multibulk
+/// request that is all in `input` (`*N`, then N times `$len` and the data,
+/// lengths in canonical digits within the limits); with the bytes it used.
+/// Anything else (incomplete, malformed, an empty request) returns `None`
+/// and the incremental parser takes it, errors included: both read the same
+/// requests the same way.
+fn whole_multibulk(input: &[u8], max_bulk_len: u64, spare: &mut SpareArgs) -> Option<(Vec<Vec<u8>>, usize)> {
+    let (count, mut at) = canonical_length(input, 1)?;
+    if count == 0 || count > MAX_MULTIBULK_COUNT as u64 {
+        return None;
+    }
+    let count = count as usize;
+    // The last command's vector: its buffers are overwritten in place.
+    let mut argv = spare.argv.take().unwrap_or_default();
+    let mut filled = 0;
+    while filled < count {
+        let bulk = match input.get(at) {
+            Some(b'$') => canonical_length(input, at + 1),
+            _ => None,
+        };
+        let span = bulk
+            .filter(|&(len, _)| len <= max_bulk_len)
+            .and_then(|(len, start)| Some((start, start.checked_add(usize::try_from(len).ok()?)?)))
+            .filter(|&(_, end)| end + 2 <= input.len());
+        let Some((start, end)) = span else {
+            // Incomplete or unusual: the incremental parser reads it.
+            spare.argv = Some(argv);
+            return None;
+        };
+        let bytes = &input[start..end];
+        at = end + 2;
+        match argv.get_mut(filled) {
+            Some(arg) => {
+                arg.clear();
+                arg.extend_from_slice(bytes);
+            }
+            None => argv.push(match spare.args.pop() {
+                Some(mut buffer) => {
+                    buffer.extend_from_slice(bytes);
+                    buffer
+                }
+                None => bytes.to_vec(),
+            }),
+        }
+        filled += 1;
+    }
+    while argv.len() > count {
+        if let Some(mut extra) = argv.pop() {
+            if spare.args.len() < SPARE_ARGS_MAX {
+                extra.clear();
+                spare.args.push(extra);
+            }
+        }
+    }
+    Some((argv, at))
 }
 
 /// A length line's number read from `at` in `bytes`, if it is 1 to 18

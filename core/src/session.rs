@@ -118,7 +118,21 @@ impl Session {
         // Replies are usually no longer than the requests: one allocation
         // instead of regrowing from empty (bounded for huge inputs).
         let mut out = Vec::with_capacity(bytes.len().min(OUTPUT_RESERVE_MAX));
-        self.decoder.feed(bytes);
+        // Whole requests are read straight from the input while nothing is
+        // buffered; the rest (a partial request, inline commands, errors)
+        // goes through the decoder's buffer.
+        let mut rest = bytes;
+        while let Some((mut argv, used)) = self.decoder.command_from(rest) {
+            rest = rest.get(used..).unwrap_or(&[]);
+            let status = backend.run(self.client, &mut argv, now_ms);
+            self.decoder.recycle(argv);
+            if status == Status::Closed {
+                backend.write_output(self.client, &mut out);
+                self.closed = true;
+                return out;
+            }
+        }
+        self.decoder.feed(rest);
         loop {
             match self.decoder.next_command() {
                 // Replies wait in the client's outbox until the batch is
@@ -206,6 +220,30 @@ mod tests {
         assert_eq!(at_once, one_by_one);
         let tail = b">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n:1\r\n:1\r\n_\r\n$1\r\na\r\n";
         assert!(at_once.ends_with(tail), "{:?}", alloc::string::String::from_utf8_lossy(&at_once));
+    }
+
+    #[test]
+    fn output_does_not_depend_on_how_the_input_is_chunked() {
+        // Whole multibulk requests are read straight from the input and the
+        // rest through the decoder's buffer: every split must answer alike.
+        let streams: [&[u8]; 4] = [
+            b"*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\nLLEN l\r\n*2\r\n$4\r\nLPOP\r\n$1\r\nl\r\n*0\r\n*1\r\n$4\r\nPING\r\n",
+            b"*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n",
+            b"*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n*1\r\n$x\r\n*1\r\n$4\r\nPING\r\n",
+            b"*2\r\n$4\r\nECHO\r\n$02\r\nhi\r\n*1\r\n$4\r\nPING\r\n",
+        ];
+        for stream in streams {
+            let mut node = Node::new();
+            let mut session = Session::open(&mut node, 0);
+            let whole = session.feed(&mut node, stream, 1);
+            assert!(!whole.is_empty());
+            for chunk in 1..stream.len() {
+                let mut node = Node::new();
+                let mut session = Session::open(&mut node, 0);
+                let split: Vec<u8> = stream.chunks(chunk).flat_map(|piece| session.feed(&mut node, piece, 1)).collect();
+                assert_eq!(split, whole, "chunks of {chunk} in {:?}", alloc::string::String::from_utf8_lossy(stream));
+            }
+        }
     }
 
     #[test]
