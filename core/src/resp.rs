@@ -534,6 +534,7 @@ fn whole_multibulk(input: &[u8], max_bulk_len: u64, spare: &mut SpareArgs) -> Op
 /// digits without a leading zero (what `string2ll` accepts for a count or a
 /// length, short of the limits) followed by `\r` and one more byte; with the
 /// position after those two bytes.
+#[inline]
 fn canonical_length(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut value: u64 = 0;
     let mut i = at;
