@@ -582,6 +582,7 @@ impl Node {
         c.last_command = looked_up;
         c.last_command_ms = now;
         let in_multi = c.in_multi();
+        let db = c.db;
         let in_subscriber_mode = c.protocol == Protocol::Resp2 && c.subs.is_subscribed();
         let checked = self
             .resolve_looked_up(looked_up, argv)
@@ -597,7 +598,7 @@ impl Node {
                 Outcome::Reply(Reply::status("QUEUED"))
             }
             Ok(resolved) => {
-                let outcome = self.run(client, resolved, argv, true);
+                let outcome = self.run_in(client, db, resolved, argv, true);
                 if let Outcome::Block(block) = outcome {
                     self.block(client, core::mem::take(argv), block);
                     return Status::Blocked;
@@ -621,8 +622,22 @@ impl Node {
                 Outcome::Reply(error_reply(&e))
             }
         };
-        let status = self.deliver(client, outcome);
-        if self.clients.get(&client).is_some_and(|c| c.close_requested) {
+        let (status, close_requested) = match outcome {
+            // The common case with one client lookup (`send` inlined).
+            Outcome::Reply(reply) => match self.clients.get_mut(&client) {
+                Some(c) => {
+                    let shaped = reply.for_protocol(c.protocol);
+                    c.outbox.push_back((Queued::Own(shaped), c.protocol));
+                    (Status::Done, c.close_requested)
+                }
+                None => (Status::Done, false),
+            },
+            other => {
+                let status = self.deliver(client, other);
+                (status, self.clients.get(&client).is_some_and(|c| c.close_requested))
+            }
+        };
+        if close_requested {
             self.close_after_reply(client);
             return Status::Closed;
         }
@@ -713,9 +728,15 @@ impl Node {
     /// Runs a resolved command now (directly, from EXEC, or again for a
     /// blocked client). `may_block` is false inside EXEC.
     pub(crate) fn run(&mut self, client: ClientId, resolved: Resolved, argv: &[Vec<u8>], may_block: bool) -> Outcome {
+        let db = self.clients.get(&client).map_or(0, |c| c.db);
+        self.run_in(client, db, resolved, argv, may_block)
+    }
+
+    /// `run` for a client whose selected database the caller already read.
+    fn run_in(&mut self, client: ClientId, db: usize, resolved: Resolved, argv: &[Vec<u8>], may_block: bool) -> Outcome {
         let now = self.now_ms;
         self.stats.commands_processed += 1;
-        let mut ctx = Ctx { node: self, client, now_ms: now, may_block, serving_blocked: false, ready_key: None };
+        let mut ctx = Ctx { node: self, client, db_index: db, now_ms: now, may_block, serving_blocked: false, ready_key: None };
         let outcome = (resolved.spec.handler)(&mut ctx, argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
         if self.cluster.is_some() && !matches!(outcome, Outcome::Block(_)) {
             self.note_write(client, resolved, argv, &outcome);
@@ -822,13 +843,22 @@ impl Node {
             None => return,
         };
         for client in waiting {
-            let Some(argv) = self.clients.get(&client).and_then(|c| c.blocked.as_ref()).map(|b| b.argv.clone()) else {
+            let Some((argv, db)) =
+                self.clients.get(&client).and_then(|c| Some((c.blocked.as_ref()?.argv.clone(), c.db)))
+            else {
                 continue;
             };
             let Ok(resolved) = self.resolve(&argv) else { continue };
             let now = self.now_ms;
-            let mut ctx =
-                Ctx { node: self, client, now_ms: now, may_block: true, serving_blocked: true, ready_key: Some(&slot.1) };
+            let mut ctx = Ctx {
+                node: self,
+                client,
+                db_index: db,
+                now_ms: now,
+                may_block: true,
+                serving_blocked: true,
+                ready_key: Some(&slot.1),
+            };
             let outcome = (resolved.spec.handler)(&mut ctx, &argv).unwrap_or_else(|e| Outcome::Reply(error_reply(&e)));
             if let Outcome::Block(_) = outcome {
                 continue;

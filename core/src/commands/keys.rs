@@ -215,7 +215,7 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
 
 /// The index of the database the calling client has selected.
 fn selected_db(ctx: &Ctx) -> usize {
-    ctx.node.client(ctx.client).map_or(0, |c| c.db)
+    ctx.db_index
 }
 
 /// A database index argument (COPY ... DB n, MOVE key n), checked against the node.

@@ -178,6 +178,8 @@ impl From<Reply> for Outcome {
 pub struct Ctx<'a> {
     pub node: &'a mut Node,
     pub client: ClientId,
+    /// The database the client had selected when the command started.
+    pub db_index: usize,
     pub now_ms: u64,
     /// False inside EXEC: blocking commands then act as their non-blocking form.
     pub may_block: bool,
@@ -197,8 +199,7 @@ impl Ctx<'_> {
 
     /// The database the calling client has selected.
     pub fn db(&mut self) -> &mut Db {
-        let index = self.node.client(self.client).map_or(0, |c| c.db);
-        self.node.db(index)
+        self.node.db(self.db_index)
     }
 }
 
