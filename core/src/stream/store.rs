@@ -217,9 +217,15 @@ fn entry_head(lp: &[u8], master_id: StreamId, p: usize) -> Option<(StreamId, i64
 #[inline]
 fn read_entry(lp: &[u8], master_id: StreamId, master: &Master, p: usize) -> Option<(EntryPos, usize)> {
     let (id, flags, fields_at) = entry_head(lp, master_id, p)?;
-    let same_fields = flags & FLAG_SAME_FIELDS != 0;
-    let mut q = fields_at;
-    let count = if same_fields {
+    let entry = EntryPos { id, deleted: flags & FLAG_DELETED != 0, flags_at: p, fields_at, same_fields: flags & FLAG_SAME_FIELDS != 0 };
+    Some((entry, entry_end(lp, master, &entry)?))
+}
+
+/// Where the entry after `entry` starts.
+#[inline]
+fn entry_end(lp: &[u8], master: &Master, entry: &EntryPos) -> Option<usize> {
+    let mut q = entry.fields_at;
+    let count = if entry.same_fields {
         master.name_count
     } else {
         let (n, next) = lp::read_int(lp, q)?;
@@ -229,17 +235,17 @@ fn read_entry(lp: &[u8], master_id: StreamId, master: &Master, p: usize) -> Opti
     for _ in 0..count {
         q = lp::skip(lp, q)?;
     }
-    let q = lp::skip(lp, q)?; // element count
-    Some((EntryPos { id, deleted: flags & FLAG_DELETED != 0, flags_at: p, fields_at, same_fields }, q))
+    lp::skip(lp, q) // element count
 }
 
-/// An entry's field-value pairs, read in place.
-fn pairs<'n>(lp: &'n [u8], master: &Master, entry: &EntryPos) -> Pairs<'n> {
+/// An entry's field-value pairs, read in place; `end` learns where the
+/// next entry starts once the last pair is read.
+fn pairs<'n>(lp: &'n [u8], master: &Master, entry: &EntryPos, end: Option<&'n mut usize>) -> Pairs<'n> {
     if entry.same_fields {
-        Pairs { lp, names_at: Some(master.names_at), at: entry.fields_at, left: master.name_count }
+        Pairs { lp, names_at: Some(master.names_at), at: entry.fields_at, left: master.name_count, end }
     } else {
         let (n, at) = lp::read_int(lp, entry.fields_at).unwrap_or((0, entry.fields_at));
-        Pairs { lp, names_at: None, at, left: n.max(0) as usize }
+        Pairs { lp, names_at: None, at, left: n.max(0) as usize, end }
     }
 }
 
@@ -250,6 +256,9 @@ pub struct Pairs<'n> {
     names_at: Option<usize>,
     at: usize,
     left: usize,
+    /// The forward walk's position, set past the entry after its last pair
+    /// (so the walk need not skip over the fields again).
+    end: Option<&'n mut usize>,
 }
 
 impl<'n> Pairs<'n> {
@@ -282,6 +291,11 @@ impl<'n> Iterator for Pairs<'n> {
         };
         let (value, next) = lp::read(self.lp, self.at)?;
         self.at = next;
+        if self.left == 0 {
+            if let (Some(end), Some(after)) = (self.end.take(), lp::skip(self.lp, next)) {
+                *end = after;
+            }
+        }
         Some((name, value))
     }
 
@@ -649,6 +663,10 @@ pub struct RangeIter<'a> {
     stretch: Vec<EntryPos>,
 }
 
+/// [`NodeWalk::at`] while the entry last handed out has not been read to its
+/// end (its pairs do that, or the next step skips them).
+const FIELDS_UNREAD: usize = usize::MAX;
+
 /// The node a range walk is in. Forward walks read entries one by one from
 /// the stretch where the range starts; backward walks decode one stretch at
 /// a time into [`RangeIter::stretch`], from the one where the range ends.
@@ -656,8 +674,10 @@ struct NodeWalk<'a> {
     node: &'a Node,
     master_id: StreamId,
     master: Master,
-    /// Forward: where the next entry starts.
+    /// Forward: where the next entry starts, or [`FIELDS_UNREAD`].
     at: usize,
+    /// Forward: the entry last handed out.
+    last: EntryPos,
     /// Backward: how many stretches are still to be decoded (the next one
     /// is `stretches_left - 1`), and how many decoded entries are left.
     stretches_left: usize,
@@ -667,7 +687,8 @@ struct NodeWalk<'a> {
 impl<'a> NodeWalk<'a> {
     fn new(master_id: StreamId, node: &'a Node, rev: bool, start: StreamId, end: StreamId) -> NodeWalk<'a> {
         let master = Master::read(&node.lp).unwrap_or_else(|| Master::empty(&node.lp));
-        let mut walk = NodeWalk { node, master_id, master, at: master.entries_at, stretches_left: 0, decoded_left: 0 };
+        let last = EntryPos { id: master_id, deleted: true, flags_at: 0, fields_at: 0, same_fields: false };
+        let mut walk = NodeWalk { node, master_id, master, at: master.entries_at, last, stretches_left: 0, decoded_left: 0 };
         if rev {
             walk.stretches_left = node.stretch_of(master_id, end) + 1;
         } else if start > master_id && !node.marks.is_empty() {
@@ -679,12 +700,17 @@ impl<'a> NodeWalk<'a> {
     fn next_entry(&mut self, rev: bool, stretch: &mut Vec<EntryPos>) -> Option<EntryPos> {
         let lp = &self.node.lp;
         if !rev {
+            if self.at == FIELDS_UNREAD {
+                self.at = entry_end(lp, &self.master, &self.last)?;
+            }
             if self.at >= lp.len() {
                 return None;
             }
-            let (entry, next) = read_entry(lp, self.master_id, &self.master, self.at)?;
-            self.at = next;
-            return Some(entry);
+            let (id, flags, fields_at) = entry_head(lp, self.master_id, self.at)?;
+            let deleted = flags & FLAG_DELETED != 0;
+            self.last = EntryPos { id, deleted, flags_at: self.at, fields_at, same_fields: flags & FLAG_SAME_FIELDS != 0 };
+            self.at = FIELDS_UNREAD;
+            return Some(self.last);
         }
         while self.decoded_left == 0 {
             if self.stretches_left == 0 {
@@ -741,8 +767,10 @@ impl<'a> RangeIter<'a> {
     /// before the walk goes on).
     pub fn next_in_place(&mut self) -> Option<(StreamId, Pairs<'_>)> {
         let entry = self.advance()?;
-        let walk = self.current.as_ref()?;
-        Some((entry.id, pairs(&walk.node.lp, &walk.master, &entry)))
+        let rev = self.rev;
+        let walk = self.current.as_mut()?;
+        let end = if rev { None } else { Some(&mut walk.at) };
+        Some((entry.id, pairs(&walk.node.lp, &walk.master, &entry, end)))
     }
 
     /// The next entry's ID, without reading its fields.
