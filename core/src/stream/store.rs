@@ -891,6 +891,21 @@ mod tests {
                     assert_eq!(s.get(one), want);
                 }
                 assert_eq!(s.last_live_id(), model.keys().next_back().copied());
+                // IDs only (the walk skips the fields itself), and pairs
+                // left half read, must walk the same entries.
+                let mut walk = s.range(StreamId::MIN, StreamId::MAX, false);
+                let mut seen = Vec::new();
+                loop {
+                    if seen.len() % 2 == 0 {
+                        let Some(id) = walk.next_id() else { break };
+                        seen.push(id);
+                    } else {
+                        let Some((id, mut pairs)) = walk.next_in_place() else { break };
+                        pairs.next();
+                        seen.push(id);
+                    }
+                }
+                assert!(seen.iter().eq(model.keys()), "round {}", round);
             };
             check(&s, &model, &mut rng);
             let min = ids[ids.len() / 3];
