@@ -38,9 +38,6 @@ const FLAG_SAME_FIELDS: i64 = 2;
 /// Largest node Redis ever builds, whatever the configuration says.
 const MAX_NODE_BYTES: u64 = 1 << 30;
 
-/// The most a new node reserves up front (see [`Stream::append`]).
-const MAX_NODE_RESERVE: usize = 64 * 1024;
-
 /// Entries between two marks: seeking reads at most this many entries past a
 /// mark, for 4 bytes per mark (half a byte per entry). Measured on
 /// XREADGROUP COUNT 1: 16 costs 4% more instructions, 4 saves 2% more.
@@ -410,18 +407,12 @@ impl Stream {
         };
         let nfields = fields.len() / 2;
         if need_new {
-            // The new node starts with the room the last one ended up with:
-            // no chain of doubling reallocations, which would leave freed
-            // blocks all over the heap (later allocations, such as reply
-            // buffers, would then land on memory the cache does not hold).
-            let mut room = (0, 0);
             if let Some(mut previous) = tail {
                 let previous = previous.get_mut();
                 previous.lp.shrink_to_fit();
                 previous.marks.shrink_to_fit();
-                room = (previous.lp.len().min(MAX_NODE_RESERVE), previous.marks.len());
             }
-            let mut lp = Vec::with_capacity(room.0);
+            let mut lp = Vec::new();
             lp::push_int(&mut lp, 0);
             lp::push_int(&mut lp, 0);
             lp::push_int(&mut lp, nfields as i64);
@@ -429,7 +420,7 @@ impl Stream {
                 lp::push_str(&mut lp, &pair[0]);
             }
             lp::push_int(&mut lp, 0);
-            self.nodes.insert(id, Node { lp, marks: Vec::with_capacity(room.1) });
+            self.nodes.insert(id, Node { lp, marks: Vec::new() });
             tail = self.nodes.last_entry();
         }
         let Some(mut last) = tail else {
