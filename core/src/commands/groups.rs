@@ -291,15 +291,16 @@ fn xreadgroup(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// `XACK key group id [id ...]`
 fn xack(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let (key, name) = (&argv[1], &argv[2]);
-    let has_group = stream_mut(ctx, key)?.is_some_and(|s| s.groups.contains_key(name.as_slice()));
-    if !has_group {
-        return Ok(Reply::Integer(0).into());
-    }
-    let ids = argv[3..].iter().map(|a| parse_id(a, 0, true)).collect::<Result<Vec<_>, _>>()?;
+    let ids = &argv[3..];
     let Some(group) = stream_mut(ctx, key)?.and_then(|s| s.groups.get_mut(name.as_slice())) else {
         return Ok(Reply::Integer(0).into());
     };
-    let acked = ids.into_iter().filter(|&id| group.ack(id)).count();
+    // Every ID is checked before any is acknowledged (read twice rather
+    // than collected: most calls acknowledge one).
+    for arg in ids {
+        parse_id(arg, 0, true)?;
+    }
+    let acked = ids.iter().filter(|arg| parse_id(arg, 0, true).is_ok_and(|id| group.ack(id))).count();
     if acked > 0 {
         ctx.db().resized(key);
     }

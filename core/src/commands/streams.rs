@@ -422,13 +422,26 @@ fn xadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let key = &argv[1];
     let limits = node_limits(ctx);
     let now = ctx.now_ms;
-    if stream_mut(ctx, key)?.is_none() {
-        if args.nomkstream {
-            return Ok(Reply::Nil.into());
+    // One lookup when the stream exists (the usual case).
+    let appended = match stream_mut(ctx, key)? {
+        Some(stream) => Some(append_and_trim(stream, spec, fields, now, limits, &args)?),
+        None => None,
+    };
+    let id = match appended {
+        Some(id) => id,
+        None if args.nomkstream => return Ok(Reply::Nil.into()),
+        None => {
+            create_stream(ctx, key);
+            let Some(stream) = stream_mut(ctx, key)? else { return Ok(Reply::Nil.into()) };
+            append_and_trim(stream, spec, fields, now, limits, &args)?
         }
-        create_stream(ctx, key);
-    }
-    let Some(stream) = stream_mut(ctx, key)? else { return Ok(Reply::Nil.into()) };
+    };
+    ctx.db().touch(key);
+    Ok(id_reply(id).into())
+}
+
+/// XADD's work on the stream: the entry, then the trimming asked for.
+fn append_and_trim(stream: &mut Stream, spec: AddId, fields: &[Vec<u8>], now: u64, limits: NodeLimits, args: &TrimArgs) -> Result<StreamId, Error> {
     if stream.last_id == StreamId::MAX {
         return Err(Error::text("ERR The stream has exhausted the last possible ID, unable to add more items"));
     }
@@ -441,8 +454,7 @@ fn xadd(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     if let Some(strategy) = args.strategy {
         stream.trim(strategy, args.approx, args.limit);
     }
-    ctx.db().touch(key);
-    Ok(id_reply(id).into())
+    Ok(id)
 }
 
 /// `XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]`
@@ -664,30 +676,20 @@ pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) ->
         return serve_woken(ctx, &args, keys, id_args);
     }
     // Check every stream and read its ID argument first; `$` is the
-    // stream's last ID now (0-0 for a missing key).
-    let mut froms = Vec::with_capacity(keys.len());
+    // stream's last ID now (0-0 for a missing key). Serving reads them again
+    // rather than keeping them: nothing in between changes what they say.
     for (key, id_arg) in keys.iter().zip(id_args) {
-        let stream = stream_mut(ctx, key)?;
-        if let Some((group, _)) = args.group {
-            if !stream.as_ref().is_some_and(|s| s.groups.contains_key(group)) {
-                return Err(nogroup_read(key, group));
-            }
-        }
-        let from = if id_arg.as_slice() == b"$" {
-            if xreadgroup {
-                return Err(Error::text("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."));
-            }
-            ReadFrom::After(stream.map_or(StreamId::MIN, |s| s.last_id))
-        } else {
-            read_from(id_arg, xreadgroup)?
-        };
-        froms.push(from);
+        resolve_from(ctx, key, id_arg, args.group)?;
     }
     let mut served: Vec<(Reply, Reply)> = Vec::new();
-    for (key, from) in keys.iter().zip(&froms) {
+    for (key, id_arg) in keys.iter().zip(id_args) {
+        let from = match id_arg.as_slice() {
+            b"$" => resolve_from(ctx, key, id_arg, args.group)?,
+            arg => read_from(arg, xreadgroup)?,
+        };
         let reply = match args.group {
-            Some((group, consumer)) => read_group(ctx, key, group, consumer, *from, args.count, args.noack)?,
-            None => read_plain(ctx, key, *from, args.count)?,
+            Some((group, consumer)) => read_group(ctx, key, group, consumer, from, args.count, args.noack)?,
+            None => read_plain(ctx, key, from, args.count)?,
         };
         if let Some(entries) = reply {
             served.push((Reply::Bulk(key.clone()), entries));
@@ -701,8 +703,8 @@ pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) ->
             // The re-run reads the IDs `$` stood for now.
             if id_args.iter().any(|a| a.as_slice() == b"$") {
                 let mut rerun = argv.to_vec();
-                for (i, from) in froms.iter().enumerate() {
-                    if let ReadFrom::After(id) = from {
+                for (i, (key, id_arg)) in keys.iter().zip(id_args).enumerate() {
+                    if let ReadFrom::After(id) = resolve_from(ctx, key, id_arg, args.group)? {
                         rerun[args.keys_at + args.streams + i] = id.to_bytes();
                     }
                 }
@@ -713,6 +715,24 @@ pub(crate) fn read_generic(ctx: &mut Ctx, argv: &[Vec<u8>], xreadgroup: bool) ->
         }
         _ => Ok(Reply::NilArray.into()),
     }
+}
+
+/// Where a reader starts in the stream at `key`, checking that the stream
+/// has the group (for XREADGROUP) and resolving `$` to its last ID.
+fn resolve_from(ctx: &mut Ctx, key: &[u8], id_arg: &[u8], group: Option<(&[u8], &[u8])>) -> Result<ReadFrom, Error> {
+    let stream = stream_mut(ctx, key)?;
+    if let Some((group, _)) = group {
+        if !stream.as_ref().is_some_and(|s| s.groups.contains_key(group)) {
+            return Err(nogroup_read(key, group));
+        }
+    }
+    if id_arg == b"$" {
+        if group.is_some() {
+            return Err(Error::text("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."));
+        }
+        return Ok(ReadFrom::After(stream.map_or(StreamId::MIN, |s| s.last_id)));
+    }
+    read_from(id_arg, group.is_some())
 }
 
 /// An ID argument other than `$`. For XREADGROUP, `>` and the largest ID

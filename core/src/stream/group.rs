@@ -2,7 +2,7 @@
 //! and a pending entries list (PEL) of delivered but unacknowledged entries.
 //! A pending entry belongs to exactly one consumer, which lists it too.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::{btree_map, BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
 use super::id::StreamId;
@@ -96,13 +96,22 @@ impl ConsumerGroup {
     /// Records a first delivery of `id` to `consumer` (XREADGROUP `>`): a
     /// pending entry already there moves to it with its count reset to 1.
     pub fn deliver_new(&mut self, id: StreamId, consumer: &[u8], now_ms: u64) {
-        if let Some(old) = self.pel.get(&id) {
-            let previous = old.consumer.clone();
-            if let Some(c) = self.consumers.get_mut(&previous) {
-                c.pel.remove(&id);
+        match self.pel.entry(id) {
+            btree_map::Entry::Occupied(mut slot) => {
+                let pending = slot.get_mut();
+                if pending.consumer.as_slice() != consumer {
+                    if let Some(previous) = self.consumers.get_mut(&pending.consumer) {
+                        previous.pel.remove(&id);
+                    }
+                    pending.consumer = consumer.to_vec();
+                }
+                pending.delivery_ms = now_ms;
+                pending.delivery_count = 1;
+            }
+            btree_map::Entry::Vacant(slot) => {
+                slot.insert(Pending { delivery_ms: now_ms, delivery_count: 1, consumer: consumer.to_vec() });
             }
         }
-        self.pel.insert(id, Pending { delivery_ms: now_ms, delivery_count: 1, consumer: consumer.to_vec() });
         if let Some(c) = self.consumers.get_mut(consumer) {
             c.pel.insert(id);
         }

@@ -25,6 +25,35 @@ pub enum Elem<'a> {
     Str(&'a [u8]),
 }
 
+impl Elem<'_> {
+    /// Whether the element was added as exactly these bytes.
+    pub fn is(&self, bytes: &[u8]) -> bool {
+        match *self {
+            Elem::Str(s) => s == bytes,
+            Elem::Int(v) => int_text(v, &mut [0; 20]) == bytes,
+        }
+    }
+}
+
+/// `v` in decimal, written at the end of `buf`.
+pub fn int_text(v: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    &buf[at..]
+}
+
 /// Bytes the encoding and data of integer `v` take.
 fn int_body_len(v: i64) -> usize {
     if (0..=127).contains(&v) {
@@ -90,6 +119,10 @@ fn as_int(s: &[u8]) -> Option<i64> {
 }
 
 fn push_backlen(out: &mut Vec<u8>, body: usize) {
+    if body <= 127 {
+        out.push(body as u8);
+        return;
+    }
     // Seven bits per byte, most significant group first; every byte but the
     // last one written (the first read when walking backwards) has bit 7 set.
     let n = backlen_len(body);
@@ -102,35 +135,47 @@ fn push_backlen(out: &mut Vec<u8>, body: usize) {
     }
 }
 
-/// Appends an integer element.
-pub fn push_int(out: &mut Vec<u8>, v: i64) {
-    let start = out.len();
-    match int_body_len(v) {
-        1 => out.push(v as u8),
+/// The encoding of integer `v` (body and backlen) on the stack: bytes and length.
+fn encode_int(v: i64) -> ([u8; 10], usize) {
+    let mut out = [0u8; 10];
+    let body = int_body_len(v);
+    match body {
+        1 => out[0] = v as u8,
         2 => {
             let u = (v as u64 & 0x1fff) as u16;
-            out.push(0xc0 | (u >> 8) as u8);
-            out.push(u as u8);
+            out[0] = 0xc0 | (u >> 8) as u8;
+            out[1] = u as u8;
         }
         3 => {
-            out.push(0xf1);
-            out.extend_from_slice(&(v as i16).to_le_bytes());
+            out[0] = 0xf1;
+            out[1..3].copy_from_slice(&(v as i16).to_le_bytes());
         }
         4 => {
-            out.push(0xf2);
-            out.extend_from_slice(&(v as i32).to_le_bytes()[..3]);
+            out[0] = 0xf2;
+            out[1..4].copy_from_slice(&(v as i32).to_le_bytes()[..3]);
         }
         5 => {
-            out.push(0xf3);
-            out.extend_from_slice(&(v as i32).to_le_bytes());
+            out[0] = 0xf3;
+            out[1..5].copy_from_slice(&(v as i32).to_le_bytes());
         }
         _ => {
-            out.push(0xf4);
-            out.extend_from_slice(&v.to_le_bytes());
+            out[0] = 0xf4;
+            out[1..9].copy_from_slice(&v.to_le_bytes());
         }
     }
-    let body = out.len() - start;
-    push_backlen(out, body);
+    // Integer bodies are at most 9 bytes: a one-byte backlen.
+    out[body] = body as u8;
+    (out, body + 1)
+}
+
+/// Appends an integer element.
+pub fn push_int(out: &mut Vec<u8>, v: i64) {
+    if (0..=127).contains(&v) {
+        out.extend_from_slice(&[v as u8, 1]);
+        return;
+    }
+    let (bytes, len) = encode_int(v);
+    out.extend_from_slice(&bytes[..len]);
 }
 
 /// Appends a string element (as an integer when it reads as one).
@@ -156,7 +201,23 @@ pub fn push_str(out: &mut Vec<u8>, s: &[u8]) {
 
 /// Decodes the element at `pos`; returns it and the position of the next one.
 /// `None` on malformed data (which only a bug in this module could produce).
+#[inline]
 pub fn read(lp: &[u8], pos: usize) -> Option<(Elem<'_>, usize)> {
+    // Small integers and short strings (the usual stream contents) first:
+    // their backlen is one byte.
+    let first = *lp.get(pos)?;
+    if first & 0x80 == 0 {
+        return Some((Elem::Int(first as i64), pos + 2));
+    }
+    if first & 0xc0 == 0x80 {
+        let len = (first & 0x3f) as usize;
+        return Some((Elem::Str(lp.get(pos + 1..pos + 1 + len)?), pos + 2 + len));
+    }
+    read_wide(lp, pos)
+}
+
+/// [`read`] for the encodings without a fast path.
+fn read_wide(lp: &[u8], pos: usize) -> Option<(Elem<'_>, usize)> {
     let first = *lp.get(pos)?;
     let bytes = |from: usize, n: usize| lp.get(pos + from..pos + from + n);
     let (elem, body) = if first & 0x80 == 0 {
@@ -206,7 +267,26 @@ pub fn read(lp: &[u8], pos: usize) -> Option<(Elem<'_>, usize)> {
 
 /// Where the element after the one at `pos` starts, found from its encoding
 /// byte(s) without decoding it (`None` where `read` would fail).
+#[inline]
 pub fn skip(lp: &[u8], pos: usize) -> Option<usize> {
+    let first = *lp.get(pos)?;
+    let body = if first & 0x80 == 0 {
+        1
+    } else if first & 0xc0 == 0x80 {
+        1 + (first & 0x3f) as usize
+    } else {
+        return skip_wide(lp, pos);
+    };
+    let next = pos + body + 1;
+    if next <= lp.len() {
+        Some(next)
+    } else {
+        None
+    }
+}
+
+/// [`skip`] for the encodings without a fast path.
+fn skip_wide(lp: &[u8], pos: usize) -> Option<usize> {
     let first = *lp.get(pos)?;
     let body = if first & 0x80 == 0 {
         1
@@ -238,6 +318,7 @@ pub fn skip(lp: &[u8], pos: usize) -> Option<usize> {
 }
 
 /// Decodes an integer element; strings that are not integers read as 0.
+#[inline]
 pub fn read_int(lp: &[u8], pos: usize) -> Option<(i64, usize)> {
     let (elem, next) = read(lp, pos)?;
     Some((
@@ -249,12 +330,18 @@ pub fn read_int(lp: &[u8], pos: usize) -> Option<(i64, usize)> {
     ))
 }
 
-/// Replaces the integer element at `pos` with `v` (sizes may differ).
-pub fn replace_int(lp: &mut Vec<u8>, pos: usize, v: i64) {
-    let Some((_, next)) = read(lp, pos) else { return };
-    let mut encoded = Vec::with_capacity(11);
-    push_int(&mut encoded, v);
-    lp.splice(pos..next, encoded);
+/// Replaces the integer element at `pos` with `v`; returns how many bytes
+/// the node grew (negative: shrank), as later elements move by that much.
+pub fn replace_int(lp: &mut Vec<u8>, pos: usize, v: i64) -> isize {
+    let Some(next) = skip(lp, pos) else { return 0 };
+    let (bytes, len) = encode_int(v);
+    let old = next - pos;
+    if old == len {
+        lp[pos..next].copy_from_slice(&bytes[..len]);
+    } else {
+        lp.splice(pos..next, bytes[..len].iter().copied());
+    }
+    len as isize - old as isize
 }
 
 #[cfg(test)]
@@ -287,11 +374,26 @@ mod tests {
     }
 
     #[test]
+    fn elements_compare_with_their_text() {
+        for v in [0i64, 7, -1, 42, i64::MIN, i64::MAX] {
+            let text = alloc::format!("{}", v);
+            assert_eq!(int_text(v, &mut [0; 20]), text.as_bytes());
+            assert!(Elem::Int(v).is(text.as_bytes()));
+        }
+        assert!(!Elem::Int(5).is(b"05"));
+        assert!(Elem::Str(b"ab").is(b"ab"));
+        assert!(!Elem::Str(b"ab").is(b"abc"));
+    }
+
+    #[test]
     fn replace_resizes() {
         let mut lp = Vec::new();
         push_int(&mut lp, 5);
         push_str(&mut lp, b"a");
-        replace_int(&mut lp, 0, 1000);
+        assert_eq!(replace_int(&mut lp, 0, 1000), 1);
+        assert_eq!(replace_int(&mut lp, 0, 1001), 0);
+        assert_eq!(read_int(&lp, 0), Some((1001, 3)));
+        assert_eq!(replace_int(&mut lp, 0, 1000), 0);
         assert_eq!(read_int(&lp, 0), Some((1000, 3)));
         assert_eq!(read(&lp, 3).map(|e| e.0), Some(Elem::Str(b"a")));
     }
