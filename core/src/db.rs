@@ -683,6 +683,37 @@ impl Db {
         found.truncate(end);
         (next, found.into_iter().map(|(_, k, e)| (k, e)).collect())
     }
+
+    /// Changes the list at `key` in place with one lookup (pushes, pops,
+    /// rotations): `change` returns its result and whether it changed the
+    /// list. A changed list is re-counted and signalled as `touch` does, or
+    /// removed as `remove` does once it is empty. `Ok(None)` for a missing
+    /// key, WRONGTYPE for another type; the lookup counts as an access.
+    pub fn change_list<R>(
+        &mut self,
+        key: &[u8],
+        now_ms: u64,
+        change: impl FnOnce(&mut ListStore) -> (R, bool),
+    ) -> Result<Option<R>, Error> {
+        self.expire_if_due(key, now_ms);
+        let Some(entry) = self.values.get_mut(key) else { return Ok(None) };
+        entry.accessed_ms = now_ms;
+        note_shared_access(&mut self.shared_integer_access, entry, now_ms);
+        let Value::List(list) = &mut entry.value else { return Err(Error::WrongType) };
+        let (result, changed) = change(list);
+        if !changed {
+            return Ok(Some(result));
+        }
+        if list.is_empty() {
+            self.remove(key, now_ms);
+            return Ok(Some(result));
+        }
+        let counted = KEY_OVERHEAD_BYTES + key.len() + list.approx_heap_bytes();
+        self.used_bytes = self.used_bytes - entry.counted_bytes + counted;
+        entry.counted_bytes = counted;
+        self.signal(key);
+        Ok(Some(result))
+    }
 }
 
 #[cfg(test)]

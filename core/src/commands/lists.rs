@@ -257,46 +257,46 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
 }
 
 /// Pops up to `count` elements of the list at `key` from `end`, deleting the
-/// key once it is empty. Nothing happens (and nothing is returned) for a missing key.
-fn pop_from(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Result<Vec<Vec<u8>>, Error> {
+/// key once it is empty. `None` for a missing key.
+fn pop_from(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Result<Option<Vec<Vec<u8>>>, Error> {
     let now = ctx.now_ms;
-    let db = ctx.db();
-    let Some(list) = db.get_list_mut(key, now)? else {
-        return Ok(Vec::new());
-    };
-    let mut popped = Vec::with_capacity(count.min(list.len()));
-    while popped.len() < count {
-        match list.pop(end) {
-            Some(value) => popped.push(value),
-            None => break,
-        }
-    }
-    if list.is_empty() {
-        db.remove(key, now);
-    } else if !popped.is_empty() {
-        db.touch(key);
-    }
-    Ok(popped)
+    ctx.db().change_list(key, now, |list| {
+        let popped: Vec<Vec<u8>> = (0..count.min(list.len())).filter_map(|_| list.pop(end)).collect();
+        let changed = !popped.is_empty();
+        (popped, changed)
+    })
+}
+
+/// Pops one element of the list at `key` from `end` (`None` for a missing key).
+fn pop_one(ctx: &mut Ctx, key: &[u8], end: End) -> Result<Option<Vec<u8>>, Error> {
+    let now = ctx.now_ms;
+    let popped = ctx.db().change_list(key, now, |list| {
+        let value = list.pop(end);
+        let changed = value.is_some();
+        (value, changed)
+    })?;
+    Ok(popped.flatten())
 }
 
 /// Pushes `values` one by one at `end` of the list at `key`, creating it if
-/// needed; returns the new length.
-fn push_to(ctx: &mut Ctx, key: &[u8], end: End, values: &[Vec<u8>]) -> Result<usize, Error> {
+/// needed (unless `only_if_exists`); returns the new length.
+fn push_to(ctx: &mut Ctx, key: &[u8], end: End, values: &[Vec<u8>], only_if_exists: bool) -> Result<usize, Error> {
     let now = ctx.now_ms;
     let db = ctx.db();
-    if let Some(list) = db.get_list_mut(key, now)? {
+    let push_all = |list: &mut ListStore| {
         for value in values {
             list.push(end, value);
         }
-        let len = list.len();
-        db.touch(key);
+        (list.len(), true)
+    };
+    if let Some(len) = db.change_list(key, now, push_all)? {
         return Ok(len);
     }
-    let mut list = ListStore::new();
-    for value in values {
-        list.push(end, value);
+    if only_if_exists {
+        return Ok(0);
     }
-    let len = list.len();
+    let mut list = ListStore::new();
+    let (len, _) = push_all(&mut list);
     db.set(key, Value::List(list));
     Ok(len)
 }
@@ -313,26 +313,26 @@ fn move_element(
 ) -> Result<Option<Vec<u8>>, Error> {
     let now = ctx.now_ms;
     let db = ctx.db();
+    if source == destination {
+        // Rotating in place: the list never becomes empty, so it keeps its TTL.
+        let rotate = |list: &mut ListStore| {
+            let value = list.pop(from);
+            if let Some(value) = &value {
+                list.push(to, value);
+            }
+            let changed = value.is_some();
+            (value, changed)
+        };
+        return Ok(db.change_list(source, now, rotate)?.flatten());
+    }
     if db.get_list(source, now)?.is_none() {
         return Ok(None);
     }
     db.get_list(destination, now)?;
-    if source == destination {
-        // Rotating in place: the list never becomes empty, so it keeps its TTL.
-        let Some(list) = db.get_list_mut(source, now)? else {
-            return Ok(None);
-        };
-        let Some(value) = list.pop(from) else {
-            return Ok(None);
-        };
-        list.push(to, &value);
-        db.touch(source);
-        return Ok(Some(value));
-    }
-    let Some(value) = pop_from(ctx, source, from, 1)?.pop() else {
+    let Some(value) = pop_one(ctx, source, from)? else {
         return Ok(None);
     };
-    push_to(ctx, destination, to, core::slice::from_ref(&value))?;
+    push_to(ctx, destination, to, core::slice::from_ref(&value), false)?;
     Ok(Some(value))
 }
 
@@ -411,12 +411,7 @@ fn rpushx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// The four pushes: at `end`, and with `only_if_exists` doing nothing (0)
 /// for a missing key.
 fn push_generic(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, only_if_exists: bool) -> Result<Outcome, Error> {
-    let key = &argv[1];
-    let now = ctx.now_ms;
-    if only_if_exists && ctx.db().get_list(key, now)?.is_none() {
-        return integer(0);
-    }
-    integer(push_to(ctx, key, end, &argv[2..])?)
+    integer(push_to(ctx, &argv[1], end, &argv[2..], only_if_exists)?)
 }
 
 /// `LPOP key [count]`
@@ -440,16 +435,25 @@ fn pop_generic(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, name: &str) -> Result<
         None => None,
     };
     let key = &argv[1];
-    let now = ctx.now_ms;
-    if ctx.db().get_list(key, now)?.is_none() {
-        return Ok(if count.is_some() { Reply::NilArray } else { Reply::Nil }.into());
-    }
-    let popped = pop_from(ctx, key, end, count.map_or(1, count_to_usize))?;
-    Ok(match count {
-        Some(_) => Reply::Array(popped.into_iter().map(Reply::Bulk).collect()),
-        None => popped.into_iter().next().map_or(Reply::Nil, Reply::Bulk),
-    }
-    .into())
+    let reply = match count {
+        None => pop_one(ctx, key, end)?.map_or(Reply::Nil, Reply::Bulk),
+        Some(count) => {
+            let now = ctx.now_ms;
+            let popped = ctx.db().change_list(key, now, |list| {
+                let count = count_to_usize(count).min(list.len());
+                let mut array = BulkArray::with_capacity(count, 16);
+                while array.len() < count && list.pop_with(end, |value| array.push(value)).is_some() {}
+                let changed = count > 0;
+                (array, changed)
+            })?;
+            match popped {
+                None => Reply::NilArray,
+                Some(array) if array.is_empty() => Reply::Array(Vec::new()),
+                Some(array) => Reply::BulkArray(array),
+            }
+        }
+    };
+    Ok(reply.into())
 }
 
 /// `LLEN key`
@@ -675,10 +679,8 @@ fn lmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 
 /// Pops from the first of `args.keys` holding a list; `None` if none does.
 fn mpop_first(ctx: &mut Ctx, args: &MpopArgs) -> Result<Option<Reply>, Error> {
-    let now = ctx.now_ms;
     for key in args.keys {
-        if ctx.db().get_list(key, now)?.is_some() {
-            let popped = pop_from(ctx, key, args.end, args.count)?;
+        if let Some(popped) = pop_from(ctx, key, args.end, args.count)? {
             return Ok(Some(mpop_reply(key, popped)));
         }
     }
@@ -704,15 +706,13 @@ fn blocking_pop(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> Result<Outcome, Er
     let deadline = parse_timeout(timeout, ctx.now_ms)?;
     if let Some(ready) = ctx.ready_key {
         if has_elements(ctx, ready) {
-            let value = pop_from(ctx, ready, end, 1)?.pop().unwrap_or_default();
+            let value = pop_one(ctx, ready, end)?.unwrap_or_default();
             return Ok(key_value_reply(ready, value).into());
         }
         return block_on(keys, deadline);
     }
-    let now = ctx.now_ms;
     for key in keys {
-        if ctx.db().get_list(key, now)?.is_some() {
-            let value = pop_from(ctx, key, end, 1)?.pop().unwrap_or_default();
+        if let Some(value) = pop_one(ctx, key, end)? {
             return Ok(key_value_reply(key, value).into());
         }
     }
@@ -764,7 +764,7 @@ fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let deadline = parse_timeout(&argv[1], ctx.now_ms)?;
     if let Some(ready) = ctx.ready_key {
         if has_elements(ctx, ready) {
-            let popped = pop_from(ctx, ready, args.end, args.count)?;
+            let popped = pop_from(ctx, ready, args.end, args.count)?.unwrap_or_default();
             return Ok(mpop_reply(ready, popped).into());
         }
         return block_on(args.keys, deadline);
