@@ -467,9 +467,13 @@ impl ListStore {
             End::Right => self.chunks.back(),
         };
         if !outer.is_some_and(|c| c.fits(end, value.len())) {
+            // A list that filled a chunk is likely to fill the next one:
+            // give it its full size at once rather than growing it by doubling.
+            let capacity = if self.chunks.is_empty() { 0 } else { CHUNK_BYTES };
+            let chunk = Chunk { bytes: Vec::with_capacity(capacity), ..Chunk::default() };
             match end {
-                End::Left => self.chunks.push_front(Chunk::default()),
-                End::Right => self.chunks.push_back(Chunk::default()),
+                End::Left => self.chunks.push_front(chunk),
+                End::Right => self.chunks.push_back(chunk),
             }
         }
         match end {
