@@ -711,6 +711,24 @@ impl ListStore {
         }
     }
 
+    /// Calls `each` on up to `count` elements from `index` on, in order: a
+    /// tighter loop than `iter_from` for range replies.
+    pub fn for_each_from<'a>(&'a self, index: usize, count: usize, mut each: impl FnMut(&'a [u8])) {
+        let Some((c, i)) = self.locate(index) else { return };
+        let mut left = count;
+        let mut elements = self.chunks[c].elements_from(i);
+        for chunk in self.chunks.range(c + 1..).map(Some).chain([None]) {
+            let taken = elements.left.min(left);
+            elements.left = taken;
+            elements.for_each(&mut each);
+            left -= taken;
+            match chunk {
+                Some(chunk) if left > 0 => elements = chunk.elements(),
+                _ => break,
+            }
+        }
+    }
+
     /// An O(1) estimate of `allocated_bytes` for `used_memory` (counted on
     /// every write): exact for small lists, full chunks for long ones.
     pub fn approx_heap_bytes(&self) -> usize {
@@ -899,6 +917,12 @@ mod tests {
         let from: Vec<&[u8]> = list.iter_from(start).collect();
         let expected: Vec<&[u8]> = model.iter().skip(start).map(|v| v.as_slice()).collect();
         assert_eq!(from, expected);
+        for (start, count) in [(0, 0), (0, 1), (start, 100), (start, 5000), (model.len() - 1, 10), (model.len(), 1)] {
+            let mut seen: Vec<&[u8]> = Vec::new();
+            list.for_each_from(start, count, |v| seen.push(v));
+            let expected: Vec<&[u8]> = model.iter().skip(start).take(count).map(|v| v.as_slice()).collect();
+            assert_eq!(seen, expected, "{} {}", start, count);
+        }
     }
 
     /// Runs of pops from the back mixed

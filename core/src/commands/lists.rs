@@ -474,12 +474,10 @@ fn lrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         return Ok(Reply::Array(Vec::new()).into());
     };
     let count = stop - start + 1;
-    let mut items = list.iter_from(start).take(count);
     // The first element's size sizes the buffer (lists hold similar values).
-    let first = items.next().unwrap_or_default();
-    let mut array = BulkArray::with_capacity(count, first.len());
-    array.push(first);
-    items.for_each(|value| array.push(value));
+    let first_len = list.get(start).map_or(0, <[u8]>::len);
+    let mut array = BulkArray::with_capacity(count, first_len);
+    list.for_each_from(start, count, |value| array.push(value));
     Ok(Reply::BulkArray(array).into())
 }
 
