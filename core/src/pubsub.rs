@@ -29,6 +29,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::db::Map;
 use crate::error::Error;
 use crate::glob;
 use crate::node::{ClientId, Node, Resolved};
@@ -168,10 +169,13 @@ struct PatternEntry {
 /// Pattern → subscribers, grouped by literal prefix. A publish looks up only
 /// the groups whose prefix starts the channel, one lookup per distinct prefix
 /// length, and runs the glob matcher on those patterns alone.
+///
+/// Both tables are hashed: a publish makes one lookup per prefix length and
+/// one per candidate pattern, and no reply depends on their order.
 #[derive(Default, Debug)]
 pub struct PatternIndex {
-    patterns: BTreeMap<Vec<u8>, PatternEntry>,
-    by_prefix: BTreeMap<Vec<u8>, BTreeSet<Vec<u8>>>,
+    patterns: Map<Vec<u8>, PatternEntry>,
+    by_prefix: Map<Vec<u8>, BTreeSet<Vec<u8>>>,
     /// Distinct prefix lengths in use, with how many patterns have each.
     prefix_lengths: VecMap<usize, usize>,
     next_seq: u64,
@@ -223,11 +227,15 @@ impl PatternIndex {
 
     /// Every pattern with its subscribers, in byte order.
     pub fn all(&self) -> Vec<(&[u8], &[ClientId])> {
-        self.patterns.iter().map(|(p, e)| (p.as_slice(), e.clients.as_slice())).collect()
+        let mut all: Vec<(&[u8], &[ClientId])> =
+            self.patterns.iter().map(|(p, e)| (p.as_slice(), e.clients.as_slice())).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all
     }
 
-    /// The patterns matching `channel` with their subscribers, oldest pattern first.
-    pub fn matching(&self, channel: &[u8]) -> Vec<(&[u8], &[ClientId])> {
+    /// The patterns matching `channel` with their subscribers, oldest pattern
+    /// first. Nothing is allocated when none matches.
+    pub fn matching(&self, channel: &[u8]) -> impl Iterator<Item = (&[u8], &[ClientId])> {
         let mut found: Vec<(u64, &[u8], &[ClientId])> = Vec::new();
         for &length in self.prefix_lengths.keys() {
             let Some(prefix) = channel.get(..length) else { break };
@@ -241,7 +249,7 @@ impl PatternIndex {
             }
         }
         found.sort_unstable_by_key(|&(seq, _, _)| seq);
-        found.into_iter().map(|(_, pattern, clients)| (pattern, clients)).collect()
+        found.into_iter().map(|(_, pattern, clients)| (pattern, clients))
     }
 }
 
