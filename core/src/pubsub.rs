@@ -113,14 +113,17 @@ impl Subscriptions {
 /// Channel → subscribers in subscription order. Shard channels live in a
 /// table of their own; a cluster layer can find the channels of a slot with
 /// [`ChannelTable::names`] and drop them with [`Node::drop_shard_channels`].
+///
+/// Hashed, so a publish finds its channel in O(1) however many are active;
+/// the listings that show channels sort them.
 #[derive(Default, Debug)]
 pub struct ChannelTable {
-    map: BTreeMap<Vec<u8>, Vec<ClientId>>,
+    map: Map<Vec<u8>, Vec<ClientId>>,
 }
 
 impl ChannelTable {
     fn add(&mut self, channel: &[u8], client: ClientId) {
-        self.map.entry(channel.to_vec()).or_default().push(client);
+        self.map.entry_ref(channel).or_default().push(client);
     }
 
     fn remove(&mut self, channel: &[u8], client: ClientId) {
@@ -147,7 +150,9 @@ impl ChannelTable {
 
     /// Active channels in byte order.
     pub fn names(&self) -> impl Iterator<Item = &[u8]> {
-        self.map.keys().map(Vec::as_slice)
+        let mut names: Vec<&[u8]> = self.map.keys().map(Vec::as_slice).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 }
 
@@ -449,13 +454,11 @@ impl Node {
     /// telling each with an `sunsubscribe` frame, as Redis does when a cluster
     /// slot stops being served here. Returns how many channels were dropped.
     pub fn drop_shard_channels(&mut self, drop: impl Fn(&[u8]) -> bool) -> usize {
-        let doomed: Vec<(Vec<u8>, Vec<ClientId>)> = self
-            .pubsub
-            .shard_channels
-            .map
-            .iter()
-            .filter(|(channel, _)| drop(channel))
-            .map(|(channel, clients)| (channel.clone(), clients.clone()))
+        let table = &self.pubsub.shard_channels;
+        let doomed: Vec<(Vec<u8>, Vec<ClientId>)> = table
+            .names()
+            .filter(|channel| drop(channel))
+            .map(|channel| (channel.to_vec(), table.subscribers(channel).to_vec()))
             .collect();
         for (channel, clients) in &doomed {
             for &client in clients {
