@@ -791,6 +791,45 @@ mod tests {
         assert_eq!(db.used_bytes(), 0);
     }
 
+    /// `change_list`: one lookup that type checks, counts the access, and
+    /// re-counts, signals or removes the key as the change requires.
+    #[test]
+    fn change_list_signals_recounts_and_removes_like_touch_and_remove() {
+        let mut db = Db::new();
+        let pop = |list: &mut ListStore| {
+            let value = list.pop(crate::list::End::Left);
+            let changed = value.is_some();
+            (value, changed)
+        };
+        assert_eq!(db.change_list(b"missing", 5, pop), Ok(None));
+        db.set(b"s", Value::String(b"v".to_vec()));
+        assert_eq!(db.change_list(b"s", 5, pop), Err(Error::WrongType));
+        assert_eq!(db.peek(b"s", 5).map(|e| e.accessed_ms), Some(5));
+        let list: ListStore = [b"a".as_slice(), b"b"].into_iter().collect();
+        db.set(b"l", Value::List(list));
+        db.watch(b"l", 7);
+        db.add_blocked(b"l");
+        db.take_invalidated();
+        db.take_ready();
+        let before = db.used_bytes();
+        assert_eq!(db.change_list(b"l", 6, |list| (list.len(), false)), Ok(Some(2)));
+        assert!(db.take_invalidated().is_empty() && db.take_ready().is_empty());
+        assert_eq!(db.peek(b"l", 6).map(|e| e.accessed_ms), Some(6));
+        db.change_list(b"l", 7, |list| {
+            list.push(crate::list::End::Right, &[b'x'; 100]);
+            ((), true)
+        })
+        .ok();
+        assert!(db.used_bytes() > before);
+        assert_eq!(db.take_invalidated(), [(7, b"l".to_vec())]);
+        assert_eq!(db.take_ready(), [b"l".to_vec()]);
+        for _ in 0..3 {
+            assert!(matches!(db.change_list(b"l", 8, pop), Ok(Some(Some(_)))));
+        }
+        assert!(!db.has_value(b"l"));
+        assert_eq!(db.used_bytes(), KEY_OVERHEAD_BYTES + 1 + 1);
+    }
+
     #[test]
     fn set_clears_ttl_and_keep_ttl_keeps_it() {
         let mut db = Db::new();
