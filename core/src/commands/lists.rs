@@ -16,7 +16,7 @@ use alloc::vec::Vec;
 
 use super::{flags::*, ok, Block, CommandSpec, Ctx, Group, KeySpec, Outcome};
 use crate::args::{parse_i64, Args};
-use crate::db::Value;
+use crate::db::{Db, Value};
 use crate::error::Error;
 use crate::list::{End, ListStore};
 use crate::long_double::LongDouble;
@@ -258,9 +258,8 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
 
 /// Pops up to `count` elements of the list at `key` from `end`, deleting the
 /// key once it is empty. `None` for a missing key.
-fn pop_from(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Result<Option<Vec<Vec<u8>>>, Error> {
-    let now = ctx.now_ms;
-    ctx.db().change_list(key, now, |list| {
+fn pop_from(db: &mut Db, now: u64, key: &[u8], end: End, count: usize) -> Result<Option<Vec<Vec<u8>>>, Error> {
+    db.change_list(key, now, |list| {
         let popped: Vec<Vec<u8>> = (0..count.min(list.len())).filter_map(|_| list.pop(end)).collect();
         let changed = !popped.is_empty();
         (popped, changed)
@@ -268,9 +267,8 @@ fn pop_from(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Result<Option<
 }
 
 /// Pops one element of the list at `key` from `end` (`None` for a missing key).
-fn pop_one(ctx: &mut Ctx, key: &[u8], end: End) -> Result<Option<Vec<u8>>, Error> {
-    let now = ctx.now_ms;
-    let popped = ctx.db().change_list(key, now, |list| {
+fn pop_one(db: &mut Db, now: u64, key: &[u8], end: End) -> Result<Option<Vec<u8>>, Error> {
+    let popped = db.change_list(key, now, |list| {
         let value = list.pop(end);
         let changed = value.is_some();
         (value, changed)
@@ -280,9 +278,7 @@ fn pop_one(ctx: &mut Ctx, key: &[u8], end: End) -> Result<Option<Vec<u8>>, Error
 
 /// Pushes `values` one by one at `end` of the list at `key`, creating it if
 /// needed (unless `only_if_exists`); returns the new length.
-fn push_to(ctx: &mut Ctx, key: &[u8], end: End, values: &[Vec<u8>], only_if_exists: bool) -> Result<usize, Error> {
-    let now = ctx.now_ms;
-    let db = ctx.db();
+fn push_to(db: &mut Db, now: u64, key: &[u8], end: End, values: &[Vec<u8>], only_if_exists: bool) -> Result<usize, Error> {
     let push_all = |list: &mut ListStore| {
         for value in values {
             list.push(end, value);
@@ -329,10 +325,10 @@ fn move_element(
         return Ok(None);
     }
     db.get_list(destination, now)?;
-    let Some(value) = pop_one(ctx, source, from)? else {
+    let Some(value) = pop_one(db, now, source, from)? else {
         return Ok(None);
     };
-    push_to(ctx, destination, to, core::slice::from_ref(&value), false)?;
+    push_to(db, now, destination, to, core::slice::from_ref(&value), false)?;
     Ok(Some(value))
 }
 
@@ -411,7 +407,8 @@ fn rpushx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// The four pushes: at `end`, and with `only_if_exists` doing nothing (0)
 /// for a missing key.
 fn push_generic(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, only_if_exists: bool) -> Result<Outcome, Error> {
-    integer(push_to(ctx, &argv[1], end, &argv[2..], only_if_exists)?)
+    let now = ctx.now_ms;
+    integer(push_to(ctx.db(), now, &argv[1], end, &argv[2..], only_if_exists)?)
 }
 
 /// `LPOP key [count]`
@@ -435,11 +432,12 @@ fn pop_generic(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, name: &str) -> Result<
         None => None,
     };
     let key = &argv[1];
+    let now = ctx.now_ms;
+    let db = ctx.db();
     let reply = match count {
-        None => pop_one(ctx, key, end)?.map_or(Reply::Nil, Reply::Bulk),
+        None => pop_one(db, now, key, end)?.map_or(Reply::Nil, Reply::Bulk),
         Some(count) => {
-            let now = ctx.now_ms;
-            let popped = ctx.db().change_list(key, now, |list| {
+            let popped = db.change_list(key, now, |list| {
                 let count = count_to_usize(count).min(list.len());
                 let mut array = BulkArray::with_capacity(count, 16);
                 while array.len() < count && list.pop_with(end, |value| array.push(value)).is_some() {}
@@ -677,8 +675,10 @@ fn lmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 
 /// Pops from the first of `args.keys` holding a list; `None` if none does.
 fn mpop_first(ctx: &mut Ctx, args: &MpopArgs) -> Result<Option<Reply>, Error> {
+    let now = ctx.now_ms;
+    let db = ctx.db();
     for key in args.keys {
-        if let Some(popped) = pop_from(ctx, key, args.end, args.count)? {
+        if let Some(popped) = pop_from(db, now, key, args.end, args.count)? {
             return Ok(Some(mpop_reply(key, popped)));
         }
     }
@@ -701,16 +701,18 @@ fn blocking_pop(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> Result<Outcome, Er
         Some((timeout, rest)) => (timeout, rest.get(1..).unwrap_or(&[])),
         None => return Err(Error::Syntax),
     };
-    let deadline = parse_timeout(timeout, ctx.now_ms)?;
+    let now = ctx.now_ms;
+    let deadline = parse_timeout(timeout, now)?;
     if let Some(ready) = ctx.ready_key {
         if has_elements(ctx, ready) {
-            let value = pop_one(ctx, ready, end)?.unwrap_or_default();
+            let value = pop_one(ctx.db(), now, ready, end)?.unwrap_or_default();
             return Ok(key_value_reply(ready, value).into());
         }
         return block_on(keys, deadline);
     }
+    let db = ctx.db();
     for key in keys {
-        if let Some(value) = pop_one(ctx, key, end)? {
+        if let Some(value) = pop_one(db, now, key, end)? {
             return Ok(key_value_reply(key, value).into());
         }
     }
@@ -759,10 +761,11 @@ fn blocking_move(
 /// BLPOP, the other arguments are checked before the timeout.
 fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let args = parse_mpop(argv, 2)?;
-    let deadline = parse_timeout(&argv[1], ctx.now_ms)?;
+    let now = ctx.now_ms;
+    let deadline = parse_timeout(&argv[1], now)?;
     if let Some(ready) = ctx.ready_key {
         if has_elements(ctx, ready) {
-            let popped = pop_from(ctx, ready, args.end, args.count)?.unwrap_or_default();
+            let popped = pop_from(ctx.db(), now, ready, args.end, args.count)?.unwrap_or_default();
             return Ok(mpop_reply(ready, popped).into());
         }
         return block_on(args.keys, deadline);
