@@ -473,10 +473,11 @@ fn lrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     };
     let count = stop - start + 1;
     // The first element's size sizes the buffer (lists hold similar values).
-    let first_len = list.get(start).map_or(0, <[u8]>::len);
-    let mut array = BulkArray::with_capacity(count, first_len);
-    list.for_each_from(start, count, |value| array.push(value));
-    Ok(Reply::BulkArray(array).into())
+    let mut array: Option<BulkArray> = None;
+    list.for_each_from(start, count, |value| {
+        array.get_or_insert_with(|| BulkArray::with_capacity(count, value.len())).push(value)
+    });
+    Ok(Reply::BulkArray(array.unwrap_or_default()).into())
 }
 
 /// `LINDEX key index` — the key is looked up before the index is read.
