@@ -696,6 +696,37 @@ impl Db {
         found.truncate(end);
         (next, found.into_iter().map(|(_, k, e)| (k, e)).collect())
     }
+
+    /// Changes the list at `key` in place with one lookup (pushes, pops,
+    /// rotations): `change` returns its result and whether it changed the
+    /// list. A changed list is re-counted and signalled as `touch` does, or
+    /// removed as `remove` does once it is empty. `Ok(None)` for a missing
+    /// key, WRONGTYPE for another type; the lookup counts as an access.
+    pub fn change_list<R>(
+        &mut self,
+        key: &[u8],
+        now_ms: u64,
+        change: impl FnOnce(&mut ListStore) -> (R, bool),
+    ) -> Result<Option<R>, Error> {
+        self.expire_if_due(key, now_ms);
+        let Some(entry) = self.values.get_mut(key) else { return Ok(None) };
+        entry.accessed_ms = now_ms;
+        note_shared_access(&mut self.shared_integer_access, entry, now_ms);
+        let Value::List(list) = &mut entry.value else { return Err(Error::WrongType) };
+        let (result, changed) = change(list);
+        if !changed {
+            return Ok(Some(result));
+        }
+        if list.is_empty() {
+            self.remove(key, now_ms);
+            return Ok(Some(result));
+        }
+        let counted = KEY_OVERHEAD_BYTES + key.len() + list.approx_heap_bytes();
+        self.used_bytes = self.used_bytes - entry.counted_bytes + counted;
+        entry.counted_bytes = counted;
+        self.signal(key);
+        Ok(Some(result))
+    }
 }
 
 #[cfg(test)]
@@ -804,6 +835,45 @@ mod tests {
         db.set(b"a", Value::string(b"1".as_slice()));
         db.clear();
         assert_eq!(db.used_bytes(), 0);
+    }
+
+    /// `change_list`: one lookup that type checks, counts the access, and
+    /// re-counts, signals or removes the key as the change requires.
+    #[test]
+    fn change_list_signals_recounts_and_removes_like_touch_and_remove() {
+        let mut db = Db::new();
+        let pop = |list: &mut ListStore| {
+            let value = list.pop(crate::list::End::Left);
+            let changed = value.is_some();
+            (value, changed)
+        };
+        assert_eq!(db.change_list(b"missing", 5, pop), Ok(None));
+        db.set(b"s", Value::String(b"v".to_vec()));
+        assert_eq!(db.change_list(b"s", 5, pop), Err(Error::WrongType));
+        assert_eq!(db.peek(b"s", 5).map(|e| e.accessed_ms), Some(5));
+        let list: ListStore = [b"a".as_slice(), b"b"].into_iter().collect();
+        db.set(b"l", Value::List(list));
+        db.watch(b"l", 7);
+        db.add_blocked(b"l");
+        db.take_invalidated();
+        db.take_ready();
+        let before = db.used_bytes();
+        assert_eq!(db.change_list(b"l", 6, |list| (list.len(), false)), Ok(Some(2)));
+        assert!(db.take_invalidated().is_empty() && db.take_ready().is_empty());
+        assert_eq!(db.peek(b"l", 6).map(|e| e.accessed_ms), Some(6));
+        db.change_list(b"l", 7, |list| {
+            list.push(crate::list::End::Right, &[b'x'; 100]);
+            ((), true)
+        })
+        .ok();
+        assert!(db.used_bytes() > before);
+        assert_eq!(db.take_invalidated(), [(7, b"l".to_vec())]);
+        assert_eq!(db.take_ready(), [b"l".to_vec()]);
+        for _ in 0..3 {
+            assert!(matches!(db.change_list(b"l", 8, pop), Ok(Some(Some(_)))));
+        }
+        assert!(!db.has_value(b"l"));
+        assert_eq!(db.used_bytes(), KEY_OVERHEAD_BYTES + 1 + 1);
     }
 
     #[test]

@@ -1,15 +1,23 @@
 //! The list store: the value behind a Redis list key.
 //!
 //! Like Redis's quicklist of listpacks, elements are packed into chunks of at
-//! most [`CHUNK_BYTES`] bytes, each element written as a LEB128 length
-//! followed by its bytes (a 16-byte value takes 17 bytes). The chunks sit in a
-//! deque, so pushing and popping at either end touches one small chunk: O(1).
-//! Indexed access walks chunk lengths from the nearer end, then one chunk.
+//! most [`CHUNK_BYTES`] bytes, and the chunks sit in a deque. Inside a chunk,
+//! neighbouring elements are separated by a *link* holding the XOR of their
+//! two lengths; the chunk starts with a link holding the first element's
+//! length and ends with one holding the last element's. Reading forwards, the
+//! length just read turns the next link into the next length, and reading
+//! backwards works the same way, so both ends of a chunk are found in O(1)
+//! with one link byte per short element (a 16-byte value takes 17 bytes).
+//!
+//! A chunk keeps free room before its elements as well as after them, so a
+//! push or pop at either end writes a few bytes and moves nothing. Indexed
+//! access walks chunk counts from the nearer end of the list, then links from
+//! the nearer end of one chunk.
 //!
 //! Handlers only see the operations below (push, pop, get, set, insert,
 //! trim, iterate, remove matching), so the layout can change without them.
 
-use alloc::collections::VecDeque;
+use alloc::collections::{vec_deque, VecDeque};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -36,199 +44,401 @@ impl End {
     }
 }
 
-/// Packed elements: `count` entries of (LEB128 length, bytes).
-///
-/// Lengths only read forwards, so finding the last element means walking the
-/// chunk. The mark (in what would otherwise be padding) remembers where one
-/// element near the end starts, so repeated pops from the back walk a few
-/// elements instead of the whole chunk. `(0, 0)` is always true; every change
-/// that could move elements resets it there.
+// ---------------------------------------------------------------------------
+// Links: numbers readable from either end. Below 0x80 a link is that one
+// byte; otherwise it is a marker (high bit set, low bits the number of value
+// bytes), the value in little-endian bytes, and the marker again.
+// ---------------------------------------------------------------------------
+
+const SHORT_LINK: usize = 0x80;
+
+fn value_bytes(value: usize) -> usize {
+    (usize::BITS - value.leading_zeros()).div_ceil(8) as usize
+}
+
+fn link_len(value: usize) -> usize {
+    if value < SHORT_LINK {
+        1
+    } else {
+        2 + value_bytes(value)
+    }
+}
+
+fn push_link(out: &mut Vec<u8>, value: usize) {
+    if value < SHORT_LINK {
+        out.push(value as u8);
+        return;
+    }
+    let n = value_bytes(value);
+    out.push(0x80 | n as u8);
+    out.extend((0..n).map(|i| (value >> (8 * i)) as u8));
+    out.push(0x80 | n as u8);
+}
+
+/// Writes the link for `value` at the start of `out`, which is exactly its size.
+fn write_link(out: &mut [u8], value: usize) {
+    if let [only] = out {
+        *only = value as u8;
+        return;
+    }
+    let n = out.len() - 2;
+    out[0] = 0x80 | n as u8;
+    out[n + 1] = 0x80 | n as u8;
+    for (i, byte) in out[1..=n].iter_mut().enumerate() {
+        *byte = (value >> (8 * i)) as u8;
+    }
+}
+
+fn little_endian(bytes: &[u8]) -> usize {
+    bytes.iter().rev().fold(0, |value, &b| (value << 8) | b as usize)
+}
+
+/// The link starting at `at`: its value and the offset after it.
+#[inline]
+fn read_forward(bytes: &[u8], at: usize) -> (usize, usize) {
+    let first = bytes[at];
+    if (first as usize) < SHORT_LINK {
+        return (first as usize, at + 1);
+    }
+    let n = (first & 0x7f) as usize;
+    (little_endian(&bytes[at + 1..at + 1 + n]), at + n + 2)
+}
+
+/// The link ending at `end`: its value and the offset where it starts.
+#[inline]
+fn read_backward(bytes: &[u8], end: usize) -> (usize, usize) {
+    let last = bytes[end - 1];
+    if (last as usize) < SHORT_LINK {
+        return (last as usize, end - 1);
+    }
+    let n = (last & 0x7f) as usize;
+    (little_endian(&bytes[end - 1 - n..end - 1]), end - n - 2)
+}
+
+// ---------------------------------------------------------------------------
+// Chunks.
+// ---------------------------------------------------------------------------
+
+/// Packed elements: `bytes[start..]` holds link, element, link, ..., element,
+/// link (nothing at all when `count` is 0); `bytes[..start]` is free room for
+/// pushes at the front.
 #[derive(Clone, Default)]
 struct Chunk {
     bytes: Vec<u8>,
+    start: u32,
     count: u32,
-    /// Element `mark_index` starts at byte `mark_offset`.
-    mark_index: u16,
-    mark_offset: u16,
 }
 
-/// How many elements before the one it looks for a back pop leaves the mark:
-/// the next pops walk at most this far, and one whole walk serves this many pops.
-const MARK_LAG: usize = 24;
-
-fn header_len(len: usize) -> usize {
-    let mut n = 1;
-    let mut rest = len >> 7;
-    while rest != 0 {
-        n += 1;
-        rest >>= 7;
-    }
-    n
-}
-
-fn encoded_len(value: &[u8]) -> usize {
-    header_len(value.len()) + value.len()
-}
-
-fn encode_into(out: &mut Vec<u8>, value: &[u8]) {
-    let mut len = value.len();
-    loop {
-        let byte = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            out.push(byte);
-            break;
-        }
-        out.push(byte | 0x80);
-    }
-    out.extend_from_slice(value);
-}
-
-fn encode(value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(encoded_len(value));
-    encode_into(&mut out, value);
-    out
+/// Where one element of a chunk sits, with its previous neighbour's length.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Offset of the link before the element.
+    link: usize,
+    /// Offset of the element's first byte.
+    at: usize,
+    len: usize,
+    /// The previous element's length, 0 for the chunk's first.
+    prev: usize,
 }
 
 impl Chunk {
-    /// The element starting at byte `offset`: its value range and the offset after it.
-    fn element_at(&self, offset: usize) -> (usize, usize) {
-        let mut len = 0usize;
-        let mut shift = 0;
-        let mut pos = offset;
-        while let Some(&byte) = self.bytes.get(pos) {
-            pos += 1;
-            len |= ((byte & 0x7f) as usize) << shift;
-            shift += 7;
-            if byte & 0x80 == 0 {
-                break;
+    fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Bytes of elements and links.
+    fn used(&self) -> usize {
+        self.bytes.len() - self.start()
+    }
+
+    fn value(&self, slot: Slot) -> &[u8] {
+        &self.bytes[slot.at..slot.at + slot.len]
+    }
+
+    fn elements(&self) -> Elements<'_> {
+        Elements { bytes: &self.bytes, front: self.start(), prev: 0, back: self.bytes.len(), next: 0, left: self.count as usize }
+    }
+
+    /// The elements from `index` on.
+    fn elements_from(&self, index: usize) -> Elements<'_> {
+        if index >= self.count as usize {
+            return Elements::default();
+        }
+        let slot = self.slot(index);
+        Elements { front: slot.link, prev: slot.prev, left: self.count as usize - index, ..self.elements() }
+    }
+
+    /// Element `index` (`< count`), walking links from the nearer end.
+    fn slot(&self, index: usize) -> Slot {
+        let count = self.count as usize;
+        if index < count / 2 {
+            let (mut link, mut prev) = (self.start(), 0);
+            for _ in 0..index {
+                let (x, at) = read_forward(&self.bytes, link);
+                prev ^= x;
+                link = at + prev;
             }
+            let (x, at) = read_forward(&self.bytes, link);
+            return Slot { link, at, len: x ^ prev, prev };
         }
-        let end = (pos + len).min(self.bytes.len());
-        (pos, end)
-    }
-
-    fn value(&self, offset: usize) -> (&[u8], usize) {
-        let (start, end) = self.element_at(offset);
-        (&self.bytes[start..end], end)
-    }
-
-    /// Byte offsets of every element, in order.
-    fn offsets(&self) -> Vec<usize> {
-        let mut out = Vec::with_capacity(self.count as usize);
-        let mut offset = 0;
-        while offset < self.bytes.len() {
-            out.push(offset);
-            offset = self.element_at(offset).1;
+        let (mut end, mut next) = (self.bytes.len(), 0);
+        for _ in index + 1..count {
+            let (x, link) = read_backward(&self.bytes, end);
+            next ^= x;
+            end = link - next;
         }
-        out
+        let (x, link_after) = read_backward(&self.bytes, end);
+        let len = x ^ next;
+        let at = link_after - len;
+        let (y, link) = read_backward(&self.bytes, at);
+        Slot { link, at, len, prev: y ^ len }
     }
 
-    /// Byte offset of the `index`-th element (or the end when `index == count`).
-    fn offset_of(&self, index: usize) -> usize {
-        let mut offset = 0;
-        for _ in 0..index {
-            offset = self.element_at(offset).1;
+    /// The element after `slot`'s length (0 when it is the last) and the
+    /// offset after the link between them.
+    fn after(&self, slot: Slot) -> (usize, usize) {
+        let (x, end) = read_forward(&self.bytes, slot.at + slot.len);
+        (x ^ slot.len, end)
+    }
+
+    /// How many bytes pushing a `len`-byte element at `end` adds.
+    fn growth(&self, end: End, len: usize) -> usize {
+        if self.count == 0 {
+            return 2 * link_len(len) + len;
         }
-        offset
+        let outer = match end {
+            End::Left => read_forward(&self.bytes, self.start()).0,
+            End::Right => read_backward(&self.bytes, self.bytes.len()).0,
+        };
+        link_len(len) + len + link_len(len ^ outer) - link_len(outer)
     }
 
-    fn reset_mark(&mut self) {
-        self.mark_index = 0;
-        self.mark_offset = 0;
+    fn fits(&self, end: End, len: usize) -> bool {
+        self.count == 0 || self.used() + self.growth(end, len) <= CHUNK_BYTES
     }
 
-    /// Byte offset of element `index` (`< count`), walking from the mark when
-    /// it lies at or before `index`, and moving the mark [`MARK_LAG`]
-    /// elements before `index` on the way.
-    fn offset_near_end(&mut self, index: usize) -> usize {
-        let (mut i, mut offset) = (self.mark_index as usize, self.mark_offset as usize);
-        if i > index {
-            (i, offset) = (0, 0);
+    /// The capacity to give a chunk that must hold `need` bytes. Growth
+    /// doubles up to the chunk size, so small lists stay small and chunks
+    /// filled from one end carry no slack.
+    fn capacity_for(&self, need: usize) -> usize {
+        let capacity = self.bytes.capacity();
+        if need > capacity {
+            return (capacity * 2).clamp(16, CHUNK_BYTES).max(need);
         }
-        let anchor = index.saturating_sub(MARK_LAG);
-        while i < index {
-            if i == anchor {
-                if let (Ok(at), Ok(off)) = (u16::try_from(i), u16::try_from(offset)) {
-                    self.mark_index = at;
-                    self.mark_offset = off;
-                }
-            }
-            offset = self.element_at(offset).1;
-            i += 1;
+        // The elements are about to move to the other end. Keep some room
+        // free, so that a list used at both ends (a rotating list) does not
+        // move them again on the next push.
+        if capacity - need < capacity / 8 {
+            return need + capacity / 4;
         }
-        offset
+        capacity
     }
 
-    /// Removes the last element and returns it.
-    fn pop_back(&mut self) -> Vec<u8> {
-        let last = self.count as usize - 1;
-        let at = self.offset_near_end(last);
-        let (start, end) = self.element_at(at);
-        let value = self.bytes[start..end].to_vec();
-        self.bytes.truncate(at);
-        self.count -= 1;
-        if self.mark_index as usize >= last {
-            self.reset_mark();
-        }
-        value
-    }
-
-    /// Removes the first element and returns it.
-    fn pop_front(&mut self) -> Vec<u8> {
-        let (start, next) = self.element_at(0);
-        let value = self.bytes[start..next].to_vec();
-        self.bytes.drain(..next);
-        self.count -= 1;
-        // Every element moved `next` bytes and one place to the front.
-        if self.mark_index > 0 {
-            self.mark_index -= 1;
-            self.mark_offset -= next as u16;
-        }
-        value
-    }
-
-    fn fits(&self, extra: usize) -> bool {
-        self.count == 0 || self.bytes.len() + extra <= CHUNK_BYTES
-    }
-
-    /// Grows capacity by doubling up to the chunk size, so small lists stay small
-    /// and full chunks carry no slack.
-    fn reserve(&mut self, extra: usize) {
-        let needed = self.bytes.len() + extra;
-        if needed <= self.bytes.capacity() {
+    /// Makes room for `extra` bytes after the elements.
+    fn room_at_back(&mut self, extra: usize) {
+        if self.bytes.capacity() - self.bytes.len() >= extra {
             return;
         }
-        let target = (self.bytes.capacity() * 2).clamp(16, CHUNK_BYTES).max(needed);
-        self.bytes.reserve_exact(target - self.bytes.len());
+        let (start, used) = (self.start(), self.used());
+        let capacity = self.capacity_for(used + extra);
+        self.bytes.copy_within(start.., 0);
+        self.bytes.truncate(used);
+        self.start = 0;
+        if capacity > self.bytes.capacity() {
+            self.bytes.reserve_exact(capacity - used);
+        }
+    }
+
+    /// Makes room for `extra` bytes before the elements.
+    fn room_at_front(&mut self, extra: usize) {
+        let start = self.start();
+        if start >= extra {
+            return;
+        }
+        let used = self.used();
+        let capacity = self.capacity_for(used + extra);
+        if capacity > self.bytes.capacity() {
+            self.bytes.reserve_exact(capacity - self.bytes.len());
+        }
+        let capacity = self.bytes.capacity();
+        self.bytes.resize(capacity, 0);
+        self.bytes.copy_within(start..start + used, capacity - used);
+        self.start = (capacity - used) as u32;
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.start = 0;
+        self.count = 0;
     }
 
     fn push_back(&mut self, value: &[u8]) {
-        self.reserve(encoded_len(value));
-        encode_into(&mut self.bytes, value);
+        let len = value.len();
+        let last = if self.count == 0 {
+            0
+        } else {
+            let (last, link) = read_backward(&self.bytes, self.bytes.len());
+            self.bytes.truncate(link);
+            last
+        };
+        self.room_at_back(link_len(last ^ len) + len + link_len(len));
+        push_link(&mut self.bytes, last ^ len);
+        self.bytes.extend_from_slice(value);
+        push_link(&mut self.bytes, len);
         self.count += 1;
     }
 
-    fn insert_at_offset(&mut self, offset: usize, value: &[u8]) {
-        let encoded = encode(value);
-        self.reserve(encoded.len());
-        self.bytes.splice(offset..offset, encoded);
+    fn push_front(&mut self, value: &[u8]) {
+        let len = value.len();
+        let first = if self.count == 0 {
+            0
+        } else {
+            let (first, after) = read_forward(&self.bytes, self.start());
+            self.start = after as u32;
+            first
+        };
+        let (head, tail) = (link_len(len), link_len(len ^ first));
+        self.room_at_front(head + len + tail);
+        let at = self.start() - (head + len + tail);
+        write_link(&mut self.bytes[at..at + head], len);
+        self.bytes[at + head..at + head + len].copy_from_slice(value);
+        write_link(&mut self.bytes[at + head + len..at + head + len + tail], len ^ first);
+        self.start = at as u32;
         self.count += 1;
-        self.reset_mark();
+    }
+
+    /// Removes the last element, handing it to `take` first.
+    fn pop_back<R>(&mut self, take: impl FnOnce(&[u8]) -> R) -> R {
+        let (len, link) = read_backward(&self.bytes, self.bytes.len());
+        let at = link - len;
+        let taken = take(&self.bytes[at..link]);
+        if self.count == 1 {
+            self.clear();
+            return taken;
+        }
+        let (x, before) = read_backward(&self.bytes, at);
+        // The new last link is never longer than the bytes it replaces, so
+        // this writes in place.
+        self.bytes.truncate(before);
+        push_link(&mut self.bytes, x ^ len);
+        self.count -= 1;
+        taken
+    }
+
+    /// Removes the first element, handing it to `take` first.
+    fn pop_front<R>(&mut self, take: impl FnOnce(&[u8]) -> R) -> R {
+        let (len, at) = read_forward(&self.bytes, self.start());
+        let taken = take(&self.bytes[at..at + len]);
+        if self.count == 1 {
+            self.clear();
+            return taken;
+        }
+        let (x, after) = read_forward(&self.bytes, at + len);
+        self.keep_from(Slot { link: at + len, at: after, len: x ^ len, prev: len }, 1);
+        taken
+    }
+
+    /// Drops the `dropped` elements before `slot`'s (at least one).
+    fn keep_from(&mut self, slot: Slot, dropped: usize) {
+        // The new first link fits in the dropped bytes: it replaces at least
+        // one element and two links, and it is never longer than those links.
+        let link = slot.at - link_len(slot.len);
+        write_link(&mut self.bytes[link..slot.at], slot.len);
+        self.start = link as u32;
+        self.count -= dropped as u32;
+    }
+
+    /// Drops the `dropped` elements after `slot`'s (at least one).
+    fn keep_through(&mut self, slot: Slot, dropped: usize) {
+        self.bytes.truncate(slot.at + slot.len);
+        push_link(&mut self.bytes, slot.len);
+        self.count -= dropped as u32;
+    }
+
+    /// Replaces the bytes in `range` (links and elements) by `with`.
+    fn splice(&mut self, range: core::ops::Range<usize>, with: &[u8]) {
+        self.bytes.splice(range, with.iter().copied());
     }
 
     /// Splits an over-full chunk in two halves; returns the second half.
     fn split(&mut self) -> Chunk {
-        let keep = self.count / 2;
-        let at = self.offset_of(keep as usize);
-        let tail = Chunk { bytes: self.bytes[at..].to_vec(), count: self.count - keep, ..Chunk::default() };
-        self.bytes.truncate(at);
+        let keep = self.count as usize / 2;
+        let slot = self.slot(keep);
+        let mut tail = Vec::with_capacity(link_len(slot.len) + self.bytes.len() - slot.at);
+        push_link(&mut tail, slot.len);
+        tail.extend_from_slice(&self.bytes[slot.at..]);
+        let tail = Chunk { bytes: tail, start: 0, count: self.count - keep as u32 };
+        self.bytes.truncate(slot.link);
+        push_link(&mut self.bytes, slot.prev);
+        self.bytes.drain(..self.start());
         self.bytes.shrink_to_fit();
-        self.count = keep;
-        self.reset_mark();
+        self.start = 0;
+        self.count = keep as u32;
         tail
     }
+
+    fn from_values<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Chunk {
+        let mut chunk = Chunk::default();
+        for value in values {
+            chunk.push_back(value);
+        }
+        chunk
+    }
 }
+
+/// One chunk's elements, from either end; see [`Chunk::elements`].
+#[derive(Clone, Default)]
+struct Elements<'a> {
+    bytes: &'a [u8],
+    /// The next link from the front, and the length of the element before it.
+    front: usize,
+    prev: usize,
+    /// Where the next link from the back ends, and the length of the element after it.
+    back: usize,
+    next: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let (x, at) = read_forward(self.bytes, self.front);
+        let len = x ^ self.prev;
+        self.front = at + len;
+        self.prev = len;
+        Some(&self.bytes[at..at + len])
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<'a> DoubleEndedIterator for Elements<'a> {
+    #[inline]
+    fn next_back(&mut self) -> Option<&'a [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let (x, link) = read_backward(self.bytes, self.back);
+        let len = x ^ self.next;
+        let at = link - len;
+        self.back = at;
+        self.next = len;
+        Some(&self.bytes[at..link])
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The list.
+// ---------------------------------------------------------------------------
 
 /// A Redis list value.
 #[derive(Clone, Default)]
@@ -252,50 +462,55 @@ impl ListStore {
 
     /// Adds `value` at `end`.
     pub fn push(&mut self, end: End, value: &[u8]) {
-        let size = encoded_len(value);
-        match end {
-            End::Right => {
-                if !self.chunks.back().is_some_and(|c| c.fits(size)) {
-                    self.chunks.push_back(Chunk::default());
-                }
-                if let Some(chunk) = self.chunks.back_mut() {
-                    chunk.push_back(value);
-                }
-            }
-            End::Left => {
-                if !self.chunks.front().is_some_and(|c| c.fits(size)) {
-                    self.chunks.push_front(Chunk::default());
-                }
-                if let Some(chunk) = self.chunks.front_mut() {
-                    chunk.insert_at_offset(0, value);
-                }
+        let outer = match end {
+            End::Left => self.chunks.front(),
+            End::Right => self.chunks.back(),
+        };
+        if !outer.is_some_and(|c| c.fits(end, value.len())) {
+            // A list that filled a chunk is likely to fill the next one:
+            // give it its full size at once rather than growing it by doubling.
+            let capacity = if self.chunks.is_empty() { 0 } else { CHUNK_BYTES };
+            let chunk = Chunk { bytes: Vec::with_capacity(capacity), ..Chunk::default() };
+            match end {
+                End::Left => self.chunks.push_front(chunk),
+                End::Right => self.chunks.push_back(chunk),
             }
         }
+        match end {
+            End::Left => self.chunks.front_mut().map(|c| c.push_front(value)),
+            End::Right => self.chunks.back_mut().map(|c| c.push_back(value)),
+        };
         self.len += 1;
     }
 
     /// Removes and returns the element at `end`.
     pub fn pop(&mut self, end: End) -> Option<Vec<u8>> {
-        let value = match end {
+        self.pop_with(end, <[u8]>::to_vec)
+    }
+
+    /// Removes the element at `end`, handing its bytes to `take` (to encode
+    /// or copy them) before they are overwritten.
+    pub fn pop_with<R>(&mut self, end: End, take: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let taken = match end {
             End::Left => {
                 let chunk = self.chunks.front_mut()?;
-                let value = chunk.pop_front();
+                let taken = chunk.pop_front(take);
                 if chunk.count == 0 {
                     self.chunks.pop_front();
                 }
-                value
+                taken
             }
             End::Right => {
                 let chunk = self.chunks.back_mut()?;
-                let value = chunk.pop_back();
+                let taken = chunk.pop_back(take);
                 if chunk.count == 0 {
                     self.chunks.pop_back();
                 }
-                value
+                taken
             }
         };
         self.len -= 1;
-        Some(value)
+        Some(taken)
     }
 
     /// The chunk holding element `index` and the index inside it, walking
@@ -329,7 +544,7 @@ impl ListStore {
     pub fn get(&self, index: usize) -> Option<&[u8]> {
         let (c, i) = self.locate(index)?;
         let chunk = &self.chunks[c];
-        Some(chunk.value(chunk.offset_of(i)).0)
+        Some(chunk.value(chunk.slot(i)))
     }
 
     /// Replaces the element at `index`; false when out of range.
@@ -338,10 +553,13 @@ impl ListStore {
             return false;
         };
         let chunk = &mut self.chunks[c];
-        let offset = chunk.offset_of(i);
-        let (_, next) = chunk.element_at(offset);
-        chunk.bytes.splice(offset..next, encode(value));
-        chunk.reset_mark();
+        let slot = chunk.slot(i);
+        let (next, end) = chunk.after(slot);
+        let mut piece = Vec::with_capacity(value.len() + 2 * link_len(value.len()) + 20);
+        push_link(&mut piece, slot.prev ^ value.len());
+        piece.extend_from_slice(value);
+        push_link(&mut piece, value.len() ^ next);
+        chunk.splice(slot.link..end, &piece);
         self.split_if_needed(c);
         true
     }
@@ -358,15 +576,20 @@ impl ListStore {
             return;
         };
         let chunk = &mut self.chunks[c];
-        let offset = chunk.offset_of(i);
-        chunk.insert_at_offset(offset, value);
+        let slot = chunk.slot(i);
+        let mut piece = Vec::with_capacity(value.len() + 2 * link_len(value.len()) + 20);
+        push_link(&mut piece, slot.prev ^ value.len());
+        piece.extend_from_slice(value);
+        push_link(&mut piece, value.len() ^ slot.len);
+        chunk.splice(slot.link..slot.at, &piece);
+        chunk.count += 1;
         self.len += 1;
         self.split_if_needed(c);
     }
 
     fn split_if_needed(&mut self, c: usize) {
         if let Some(chunk) = self.chunks.get_mut(c) {
-            if chunk.count > 1 && chunk.bytes.len() > CHUNK_BYTES {
+            if chunk.count > 1 && chunk.used() > CHUNK_BYTES {
                 let tail = chunk.split();
                 self.chunks.insert(c + 1, tail);
             }
@@ -393,17 +616,9 @@ impl ListStore {
                 continue;
             }
             match end {
-                End::Left => {
-                    let at = chunk.offset_of(n);
-                    chunk.bytes.drain(..at);
-                }
-                End::Right => {
-                    let at = chunk.offset_of(count - n);
-                    chunk.bytes.truncate(at);
-                }
+                End::Left => chunk.keep_from(chunk.slot(n), n),
+                End::Right => chunk.keep_through(chunk.slot(count - n - 1), n),
             }
-            chunk.count -= n as u32;
-            chunk.reset_mark();
             n = 0;
         }
     }
@@ -428,40 +643,32 @@ impl ListStore {
                 break;
             }
             let chunk = &mut self.chunks[c];
-            let mut offsets = chunk.offsets();
-            if from == End::Right {
-                offsets.reverse();
-            }
+            let count = chunk.count as usize;
+            // Positions (from the chunk's head) of the matches to drop.
             let mut drop = Vec::new();
-            for &offset in &offsets {
+            let mut scan = |(i, element): (usize, &[u8])| {
                 if limit != 0 && removed == limit {
-                    break;
+                    return false;
                 }
-                if chunk.value(offset).0 == value {
-                    drop.push(offset);
+                if element == value {
+                    drop.push(i);
                     removed += 1;
                 }
-            }
+                true
+            };
+            match from {
+                End::Left => chunk.elements().enumerate().try_for_each(|e| scan(e).then_some(())),
+                End::Right => chunk.elements().rev().enumerate().map(|(i, e)| (count - 1 - i, e)).try_for_each(|e| scan(e).then_some(())),
+            };
             if drop.is_empty() {
                 continue;
             }
             if from == End::Right {
-                // Collected right to left; removal walks the chunk left to right.
                 drop.reverse();
             }
             let mut dropped = drop.iter().peekable();
-            let mut kept = Vec::with_capacity(chunk.bytes.len());
-            let mut offset = 0;
-            while offset < chunk.bytes.len() {
-                let next = chunk.element_at(offset).1;
-                if dropped.next_if_eq(&&offset).is_none() {
-                    kept.extend_from_slice(&chunk.bytes[offset..next]);
-                }
-                offset = next;
-            }
-            chunk.count -= drop.len() as u32;
-            chunk.bytes = kept;
-            chunk.reset_mark();
+            let kept = chunk.elements().enumerate().filter(|(i, _)| dropped.next_if_eq(&i).is_none()).map(|(_, e)| e);
+            *chunk = Chunk::from_values(kept);
         }
         self.len -= removed;
         if removed > 0 {
@@ -478,9 +685,10 @@ impl ListStore {
                 continue;
             }
             match self.chunks.back_mut() {
-                Some(last) if last.bytes.len() + chunk.bytes.len() <= CHUNK_BYTES => {
-                    last.bytes.extend_from_slice(&chunk.bytes);
-                    last.count += chunk.count;
+                Some(last) if last.used() + chunk.used() <= CHUNK_BYTES => {
+                    for value in chunk.elements() {
+                        last.push_back(value);
+                    }
                 }
                 _ => self.chunks.push_back(chunk),
             }
@@ -489,28 +697,36 @@ impl ListStore {
 
     /// Every element from head to tail (double-ended).
     pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            list: self,
-            front_chunk: 0,
-            front_offset: 0,
-            back_chunk: self.chunks.len(),
-            back_offsets: Vec::new(),
-            remaining: self.len,
-        }
+        Iter { elements: Elements::default().chain(self.chunks.iter().flat_map(Chunk::elements as _)), remaining: self.len }
     }
 
     /// The elements from `index` to the tail, skipping whole chunks to get there.
     pub fn iter_from(&self, index: usize) -> Iter<'_> {
-        let mut iter = self.iter();
         match self.locate(index) {
-            Some((c, i)) => {
-                iter.front_chunk = c;
-                iter.front_offset = self.chunks[c].offset_of(i);
-                iter.remaining = self.len - index;
-            }
-            None => iter.remaining = 0,
+            Some((c, i)) => Iter {
+                elements: self.chunks[c].elements_from(i).chain(self.chunks.range(c + 1..).flat_map(Chunk::elements as _)),
+                remaining: self.len - index,
+            },
+            None => Iter { remaining: 0, ..self.iter() },
         }
-        iter
+    }
+
+    /// Calls `each` on up to `count` elements from `index` on, in order: a
+    /// tighter loop than `iter_from` for range replies.
+    pub fn for_each_from<'a>(&'a self, index: usize, count: usize, mut each: impl FnMut(&'a [u8])) {
+        let Some((c, i)) = self.locate(index) else { return };
+        let mut left = count;
+        let mut elements = self.chunks[c].elements_from(i);
+        for chunk in self.chunks.range(c + 1..).map(Some).chain([None]) {
+            let taken = elements.left.min(left);
+            elements.left = taken;
+            elements.for_each(&mut each);
+            left -= taken;
+            match chunk {
+                Some(chunk) if left > 0 => elements = chunk.elements(),
+                _ => break,
+            }
+        }
     }
 
     /// An O(1) estimate of `allocated_bytes` for `used_memory` (counted on
@@ -552,36 +768,25 @@ impl<'a> FromIterator<&'a [u8]> for ListStore {
     }
 }
 
+type ChunkElements<'a> = core::iter::FlatMap<vec_deque::Iter<'a, Chunk>, Elements<'a>, fn(&'a Chunk) -> Elements<'a>>;
+
 /// Iterator over a list's elements; see [`ListStore::iter`].
 pub struct Iter<'a> {
-    list: &'a ListStore,
-    front_chunk: usize,
-    front_offset: usize,
-    /// One past the chunk the back side reads next.
-    back_chunk: usize,
-    /// Offsets still to yield from the back side's current chunk.
-    back_offsets: Vec<usize>,
+    /// The first (possibly partial) chunk, then the whole chunks after it.
+    elements: core::iter::Chain<Elements<'a>, ChunkElements<'a>>,
     remaining: usize,
 }
 
 impl<'a> Iterator for Iter<'a> {
     type Item = &'a [u8];
 
+    #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
         if self.remaining == 0 {
             return None;
         }
-        loop {
-            let chunk = self.list.chunks.get(self.front_chunk)?;
-            if self.front_offset < chunk.bytes.len() {
-                let (value, next) = chunk.value(self.front_offset);
-                self.front_offset = next;
-                self.remaining -= 1;
-                return Some(value);
-            }
-            self.front_chunk += 1;
-            self.front_offset = 0;
-        }
+        self.remaining -= 1;
+        self.elements.next()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -594,13 +799,8 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
         if self.remaining == 0 {
             return None;
         }
-        while self.back_offsets.is_empty() {
-            self.back_chunk = self.back_chunk.checked_sub(1)?;
-            self.back_offsets = self.list.chunks.get(self.back_chunk)?.offsets();
-        }
-        let offset = self.back_offsets.pop()?;
         self.remaining -= 1;
-        Some(self.list.chunks.get(self.back_chunk)?.value(offset).0)
+        self.elements.next_back()
     }
 }
 
@@ -628,7 +828,8 @@ mod tests {
         let counted: usize = list.chunks.iter().map(|c| c.count as usize).sum();
         assert_eq!(counted, model.len());
         for chunk in &list.chunks {
-            assert_eq!(chunk.offsets().len(), chunk.count as usize);
+            assert_eq!(chunk.elements().count(), chunk.count as usize);
+            assert_eq!(chunk.elements().rev().count(), chunk.count as usize);
             assert!(chunk.count > 0);
         }
     }
@@ -716,9 +917,15 @@ mod tests {
         let from: Vec<&[u8]> = list.iter_from(start).collect();
         let expected: Vec<&[u8]> = model.iter().skip(start).map(|v| v.as_slice()).collect();
         assert_eq!(from, expected);
+        for (start, count) in [(0, 0), (0, 1), (start, 100), (start, 5000), (model.len() - 1, 10), (model.len(), 1)] {
+            let mut seen: Vec<&[u8]> = Vec::new();
+            list.for_each_from(start, count, |v| seen.push(v));
+            let expected: Vec<&[u8]> = model.iter().skip(start).take(count).map(|v| v.as_slice()).collect();
+            assert_eq!(seen, expected, "{} {}", start, count);
+        }
     }
 
-    /// Runs of pops from the back (which walk from the chunk's mark) mixed
+    /// Runs of pops from the back mixed
     /// with every other change, checked against a VecDeque after each step.
     #[test]
     fn back_pops_stay_right_whatever_happened_before() {
@@ -820,6 +1027,67 @@ mod tests {
         }
         assert_eq!(popped, 100_000);
         assert!(list.chunks.is_empty());
+    }
+
+    #[test]
+    fn links_read_the_same_from_both_ends() {
+        for value in [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x1_0000, 5_000_000, usize::MAX >> 1] {
+            let mut out = vec![0xaa];
+            push_link(&mut out, value);
+            out.push(0xbb);
+            let end = out.len() - 1;
+            assert_eq!(end - 1, link_len(value), "{}", value);
+            assert_eq!(read_forward(&out, 1), (value, end));
+            assert_eq!(read_backward(&out, end), (value, 1));
+            let mut written = vec![0; link_len(value)];
+            write_link(&mut written, value);
+            assert_eq!(written, out[1..end]);
+        }
+    }
+
+    /// Rotating in both directions (RPOPLPUSH q q, LMOVE q q LEFT RIGHT) at
+    /// every list size around one chunk, with short and long elements.
+    #[test]
+    fn rotations_keep_order_and_bounded_capacity() {
+        for (n, width) in [(1, 16), (2, 16), (239, 16), (240, 16), (241, 16), (500, 16), (30, 200), (3, 70_000)] {
+            let mut list = ListStore::new();
+            let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+            for i in 0..n {
+                let mut value = vec![b'.'; width];
+                value.extend_from_slice(format!("{}", i).as_bytes());
+                list.push(End::Right, &value);
+                model.push_back(value);
+            }
+            for step in 0..3 * n + 50 {
+                let (from, to) = if step % 3 == 2 { (End::Left, End::Right) } else { (End::Right, End::Left) };
+                let value = list.pop(from);
+                let expected = if from == End::Left { model.pop_front() } else { model.pop_back() };
+                assert_eq!(value, expected);
+                let value = value.unwrap_or_default();
+                list.push(to, &value);
+                if to == End::Left {
+                    model.push_front(value);
+                } else {
+                    model.push_back(value);
+                }
+            }
+            model_check(&list, &model);
+            for chunk in &list.chunks {
+                assert!(chunk.bytes.capacity() <= (CHUNK_BYTES * 3 / 2).max(2 * width + 40), "{} x {}", n, width);
+            }
+        }
+    }
+
+    #[test]
+    fn lists_built_from_the_front_are_as_small_as_from_the_back() {
+        let mut left = ListStore::new();
+        let mut right = ListStore::new();
+        for i in 0..100_000u64 {
+            left.push(End::Left, format!("{:016}", i).as_bytes());
+            right.push(End::Right, format!("{:016}", i).as_bytes());
+        }
+        assert!(left.allocated_bytes() <= right.allocated_bytes() + 4 * CHUNK_BYTES);
+        assert!(left.iter().rev().eq(right.iter()));
     }
 
     #[test]

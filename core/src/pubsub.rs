@@ -29,6 +29,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::db::Map;
 use crate::error::Error;
 use crate::glob;
 use crate::node::{ClientId, Node, Resolved};
@@ -112,14 +113,17 @@ impl Subscriptions {
 /// Channel → subscribers in subscription order. Shard channels live in a
 /// table of their own; a cluster layer can find the channels of a slot with
 /// [`ChannelTable::names`] and drop them with [`Node::drop_shard_channels`].
+///
+/// Hashed, so a publish finds its channel in O(1) however many are active;
+/// the listings that show channels sort them.
 #[derive(Default, Debug)]
 pub struct ChannelTable {
-    map: BTreeMap<Vec<u8>, Vec<ClientId>>,
+    map: Map<Vec<u8>, Vec<ClientId>>,
 }
 
 impl ChannelTable {
     fn add(&mut self, channel: &[u8], client: ClientId) {
-        self.map.entry(channel.to_vec()).or_default().push(client);
+        self.map.entry_ref(channel).or_default().push(client);
     }
 
     fn remove(&mut self, channel: &[u8], client: ClientId) {
@@ -146,7 +150,9 @@ impl ChannelTable {
 
     /// Active channels in byte order.
     pub fn names(&self) -> impl Iterator<Item = &[u8]> {
-        self.map.keys().map(Vec::as_slice)
+        let mut names: Vec<&[u8]> = self.map.keys().map(Vec::as_slice).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 }
 
@@ -168,10 +174,13 @@ struct PatternEntry {
 /// Pattern → subscribers, grouped by literal prefix. A publish looks up only
 /// the groups whose prefix starts the channel, one lookup per distinct prefix
 /// length, and runs the glob matcher on those patterns alone.
+///
+/// Both tables are hashed: a publish makes one lookup per prefix length and
+/// one per candidate pattern, and no reply depends on their order.
 #[derive(Default, Debug)]
 pub struct PatternIndex {
-    patterns: BTreeMap<Vec<u8>, PatternEntry>,
-    by_prefix: BTreeMap<Vec<u8>, BTreeSet<Vec<u8>>>,
+    patterns: Map<Vec<u8>, PatternEntry>,
+    by_prefix: Map<Vec<u8>, BTreeSet<Vec<u8>>>,
     /// Distinct prefix lengths in use, with how many patterns have each.
     prefix_lengths: VecMap<usize, usize>,
     next_seq: u64,
@@ -223,11 +232,15 @@ impl PatternIndex {
 
     /// Every pattern with its subscribers, in byte order.
     pub fn all(&self) -> Vec<(&[u8], &[ClientId])> {
-        self.patterns.iter().map(|(p, e)| (p.as_slice(), e.clients.as_slice())).collect()
+        let mut all: Vec<(&[u8], &[ClientId])> =
+            self.patterns.iter().map(|(p, e)| (p.as_slice(), e.clients.as_slice())).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all
     }
 
-    /// The patterns matching `channel` with their subscribers, oldest pattern first.
-    pub fn matching(&self, channel: &[u8]) -> Vec<(&[u8], &[ClientId])> {
+    /// The patterns matching `channel` with their subscribers, oldest pattern
+    /// first. Nothing is allocated when none matches.
+    pub fn matching(&self, channel: &[u8]) -> impl Iterator<Item = (&[u8], &[ClientId])> {
         let mut found: Vec<(u64, &[u8], &[ClientId])> = Vec::new();
         for &length in self.prefix_lengths.keys() {
             let Some(prefix) = channel.get(..length) else { break };
@@ -241,7 +254,7 @@ impl PatternIndex {
             }
         }
         found.sort_unstable_by_key(|&(seq, _, _)| seq);
-        found.into_iter().map(|(_, pattern, clients)| (pattern, clients)).collect()
+        found.into_iter().map(|(_, pattern, clients)| (pattern, clients))
     }
 }
 
@@ -441,13 +454,11 @@ impl Node {
     /// telling each with an `sunsubscribe` frame, as Redis does when a cluster
     /// slot stops being served here. Returns how many channels were dropped.
     pub fn drop_shard_channels(&mut self, drop: impl Fn(&[u8]) -> bool) -> usize {
-        let doomed: Vec<(Vec<u8>, Vec<ClientId>)> = self
-            .pubsub
-            .shard_channels
-            .map
-            .iter()
-            .filter(|(channel, _)| drop(channel))
-            .map(|(channel, clients)| (channel.clone(), clients.clone()))
+        let table = &self.pubsub.shard_channels;
+        let doomed: Vec<(Vec<u8>, Vec<ClientId>)> = table
+            .names()
+            .filter(|channel| drop(channel))
+            .map(|channel| (channel.to_vec(), table.subscribers(channel).to_vec()))
             .collect();
         for (channel, clients) in &doomed {
             for &client in clients {

@@ -16,7 +16,7 @@ use alloc::vec::Vec;
 
 use super::{flags::*, ok, Block, CommandSpec, Ctx, Group, KeySpec, Outcome};
 use crate::args::{parse_i64, Args};
-use crate::db::Value;
+use crate::db::{Db, Value};
 use crate::error::Error;
 use crate::list::{End, ListStore};
 use crate::long_double::LongDouble;
@@ -257,46 +257,42 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
 }
 
 /// Pops up to `count` elements of the list at `key` from `end`, deleting the
-/// key once it is empty. Nothing happens (and nothing is returned) for a missing key.
-fn pop_from(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Result<Vec<Vec<u8>>, Error> {
-    let now = ctx.now_ms;
-    let db = ctx.db();
-    let Some(list) = db.get_list_mut(key, now)? else {
-        return Ok(Vec::new());
-    };
-    let mut popped = Vec::with_capacity(count.min(list.len()));
-    while popped.len() < count {
-        match list.pop(end) {
-            Some(value) => popped.push(value),
-            None => break,
-        }
-    }
-    if list.is_empty() {
-        db.remove(key, now);
-    } else if !popped.is_empty() {
-        db.touch(key);
-    }
-    Ok(popped)
+/// key once it is empty. `None` for a missing key.
+fn pop_from(db: &mut Db, now: u64, key: &[u8], end: End, count: usize) -> Result<Option<Vec<Vec<u8>>>, Error> {
+    db.change_list(key, now, |list| {
+        let popped: Vec<Vec<u8>> = (0..count.min(list.len())).filter_map(|_| list.pop(end)).collect();
+        let changed = !popped.is_empty();
+        (popped, changed)
+    })
+}
+
+/// Pops one element of the list at `key` from `end` (`None` for a missing key).
+fn pop_one(db: &mut Db, now: u64, key: &[u8], end: End) -> Result<Option<Vec<u8>>, Error> {
+    let popped = db.change_list(key, now, |list| {
+        let value = list.pop(end);
+        let changed = value.is_some();
+        (value, changed)
+    })?;
+    Ok(popped.flatten())
 }
 
 /// Pushes `values` one by one at `end` of the list at `key`, creating it if
-/// needed; returns the new length.
-fn push_to(ctx: &mut Ctx, key: &[u8], end: End, values: &[Vec<u8>]) -> Result<usize, Error> {
-    let now = ctx.now_ms;
-    let db = ctx.db();
-    if let Some(list) = db.get_list_mut(key, now)? {
+/// needed (unless `only_if_exists`); returns the new length.
+fn push_to(db: &mut Db, now: u64, key: &[u8], end: End, values: &[Vec<u8>], only_if_exists: bool) -> Result<usize, Error> {
+    let push_all = |list: &mut ListStore| {
         for value in values {
             list.push(end, value);
         }
-        let len = list.len();
-        db.touch(key);
+        (list.len(), true)
+    };
+    if let Some(len) = db.change_list(key, now, push_all)? {
         return Ok(len);
     }
-    let mut list = ListStore::new();
-    for value in values {
-        list.push(end, value);
+    if only_if_exists {
+        return Ok(0);
     }
-    let len = list.len();
+    let mut list = ListStore::new();
+    let (len, _) = push_all(&mut list);
     db.set(key, Value::List(list));
     Ok(len)
 }
@@ -313,26 +309,26 @@ fn move_element(
 ) -> Result<Option<Vec<u8>>, Error> {
     let now = ctx.now_ms;
     let db = ctx.db();
+    if source == destination {
+        // Rotating in place: the list never becomes empty, so it keeps its TTL.
+        let rotate = |list: &mut ListStore| {
+            let value = list.pop(from);
+            if let Some(value) = &value {
+                list.push(to, value);
+            }
+            let changed = value.is_some();
+            (value, changed)
+        };
+        return Ok(db.change_list(source, now, rotate)?.flatten());
+    }
     if db.get_list(source, now)?.is_none() {
         return Ok(None);
     }
     db.get_list(destination, now)?;
-    if source == destination {
-        // Rotating in place: the list never becomes empty, so it keeps its TTL.
-        let Some(list) = db.get_list_mut(source, now)? else {
-            return Ok(None);
-        };
-        let Some(value) = list.pop(from) else {
-            return Ok(None);
-        };
-        list.push(to, &value);
-        db.touch(source);
-        return Ok(Some(value));
-    }
-    let Some(value) = pop_from(ctx, source, from, 1)?.pop() else {
+    let Some(value) = pop_one(db, now, source, from)? else {
         return Ok(None);
     };
-    push_to(ctx, destination, to, core::slice::from_ref(&value))?;
+    push_to(db, now, destination, to, core::slice::from_ref(&value), false)?;
     Ok(Some(value))
 }
 
@@ -411,12 +407,8 @@ fn rpushx(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// The four pushes: at `end`, and with `only_if_exists` doing nothing (0)
 /// for a missing key.
 fn push_generic(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, only_if_exists: bool) -> Result<Outcome, Error> {
-    let key = &argv[1];
     let now = ctx.now_ms;
-    if only_if_exists && ctx.db().get_list(key, now)?.is_none() {
-        return integer(0);
-    }
-    integer(push_to(ctx, key, end, &argv[2..])?)
+    integer(push_to(ctx.db(), now, &argv[1], end, &argv[2..], only_if_exists)?)
 }
 
 /// `LPOP key [count]`
@@ -441,15 +433,25 @@ fn pop_generic(ctx: &mut Ctx, argv: &[Vec<u8>], end: End, name: &str) -> Result<
     };
     let key = &argv[1];
     let now = ctx.now_ms;
-    if ctx.db().get_list(key, now)?.is_none() {
-        return Ok(if count.is_some() { Reply::NilArray } else { Reply::Nil }.into());
-    }
-    let popped = pop_from(ctx, key, end, count.map_or(1, count_to_usize))?;
-    Ok(match count {
-        Some(_) => Reply::Array(popped.into_iter().map(Reply::Bulk).collect()),
-        None => popped.into_iter().next().map_or(Reply::Nil, Reply::Bulk),
-    }
-    .into())
+    let db = ctx.db();
+    let reply = match count {
+        None => pop_one(db, now, key, end)?.map_or(Reply::Nil, Reply::Bulk),
+        Some(count) => {
+            let popped = db.change_list(key, now, |list| {
+                let count = count_to_usize(count).min(list.len());
+                let mut array = BulkArray::with_capacity(count, 16);
+                while array.len() < count && list.pop_with(end, |value| array.push(value)).is_some() {}
+                let changed = count > 0;
+                (array, changed)
+            })?;
+            match popped {
+                None => Reply::NilArray,
+                Some(array) if array.is_empty() => Reply::Array(Vec::new()),
+                Some(array) => Reply::BulkArray(array),
+            }
+        }
+    };
+    Ok(reply.into())
 }
 
 /// `LLEN key`
@@ -470,13 +472,12 @@ fn lrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
         return Ok(Reply::Array(Vec::new()).into());
     };
     let count = stop - start + 1;
-    let mut items = list.iter_from(start).take(count);
     // The first element's size sizes the buffer (lists hold similar values).
-    let first = items.next().unwrap_or_default();
-    let mut array = BulkArray::with_capacity(count, first.len());
-    array.push(first);
-    items.for_each(|value| array.push(value));
-    Ok(Reply::BulkArray(array).into())
+    let mut array: Option<BulkArray> = None;
+    list.for_each_from(start, count, |value| {
+        array.get_or_insert_with(|| BulkArray::with_capacity(count, value.len())).push(value)
+    });
+    Ok(Reply::BulkArray(array.unwrap_or_default()).into())
 }
 
 /// `LINDEX key index` — the key is looked up before the index is read.
@@ -676,9 +677,9 @@ fn lmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
 /// Pops from the first of `args.keys` holding a list; `None` if none does.
 fn mpop_first(ctx: &mut Ctx, args: &MpopArgs) -> Result<Option<Reply>, Error> {
     let now = ctx.now_ms;
+    let db = ctx.db();
     for key in args.keys {
-        if ctx.db().get_list(key, now)?.is_some() {
-            let popped = pop_from(ctx, key, args.end, args.count)?;
+        if let Some(popped) = pop_from(db, now, key, args.end, args.count)? {
             return Ok(Some(mpop_reply(key, popped)));
         }
     }
@@ -701,18 +702,18 @@ fn blocking_pop(ctx: &mut Ctx, argv: &[Vec<u8>], end: End) -> Result<Outcome, Er
         Some((timeout, rest)) => (timeout, rest.get(1..).unwrap_or(&[])),
         None => return Err(Error::Syntax),
     };
-    let deadline = parse_timeout(timeout, ctx.now_ms)?;
+    let now = ctx.now_ms;
+    let deadline = parse_timeout(timeout, now)?;
     if let Some(ready) = ctx.ready_key {
         if has_elements(ctx, ready) {
-            let value = pop_from(ctx, ready, end, 1)?.pop().unwrap_or_default();
+            let value = pop_one(ctx.db(), now, ready, end)?.unwrap_or_default();
             return Ok(key_value_reply(ready, value).into());
         }
         return block_on(keys, deadline);
     }
-    let now = ctx.now_ms;
+    let db = ctx.db();
     for key in keys {
-        if ctx.db().get_list(key, now)?.is_some() {
-            let value = pop_from(ctx, key, end, 1)?.pop().unwrap_or_default();
+        if let Some(value) = pop_one(db, now, key, end)? {
             return Ok(key_value_reply(key, value).into());
         }
     }
@@ -761,10 +762,11 @@ fn blocking_move(
 /// BLPOP, the other arguments are checked before the timeout.
 fn blmpop(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Result<Outcome, Error> {
     let args = parse_mpop(argv, 2)?;
-    let deadline = parse_timeout(&argv[1], ctx.now_ms)?;
+    let now = ctx.now_ms;
+    let deadline = parse_timeout(&argv[1], now)?;
     if let Some(ready) = ctx.ready_key {
         if has_elements(ctx, ready) {
-            let popped = pop_from(ctx, ready, args.end, args.count)?;
+            let popped = pop_from(ctx.db(), now, ready, args.end, args.count)?.unwrap_or_default();
             return Ok(mpop_reply(ready, popped).into());
         }
         return block_on(args.keys, deadline);
