@@ -848,7 +848,7 @@ mod tests {
             (value, changed)
         };
         assert_eq!(db.change_list(b"missing", 5, pop), Ok(None));
-        db.set(b"s", Value::String(b"v".to_vec()));
+        db.set(b"s", Value::string(b"v".as_slice()));
         assert_eq!(db.change_list(b"s", 5, pop), Err(Error::WrongType));
         assert_eq!(db.peek(b"s", 5).map(|e| e.accessed_ms), Some(5));
         let list: ListStore = [b"a".as_slice(), b"b"].into_iter().collect();

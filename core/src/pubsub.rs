@@ -25,7 +25,6 @@
 //! for patterns, which it keeps in a list), server-wide channel lists in byte
 //! order, and matching patterns in the order they were first subscribed.
 
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -36,11 +35,13 @@ use crate::node::{ClientId, Node, Resolved};
 use crate::reply::{Protocol, Reply};
 use crate::vec_map::VecMap;
 
-/// A set of byte strings that remembers insertion order.
+/// A set of byte strings that remembers insertion order. (A hash map and a
+/// vector sorted by insertion number, not trees: each tree type costs the
+/// wasm build kilobytes of code.)
 #[derive(Default, Debug)]
 pub struct OrderedSet {
-    seq_of: BTreeMap<Vec<u8>, u64>,
-    by_seq: BTreeMap<u64, Vec<u8>>,
+    seq_of: Map<Vec<u8>, u64>,
+    by_seq: VecMap<u64, Vec<u8>>,
     next_seq: u64,
 }
 
@@ -151,7 +152,7 @@ impl ChannelTable {
     /// Active channels in byte order.
     pub fn names(&self) -> impl Iterator<Item = &[u8]> {
         let mut names: Vec<&[u8]> = self.map.keys().map(Vec::as_slice).collect();
-        names.sort_unstable();
+        crate::heap_sort::sort_by(&mut names, |a, b| a.cmp(b));
         names.into_iter()
     }
 }
@@ -180,7 +181,8 @@ struct PatternEntry {
 #[derive(Default, Debug)]
 pub struct PatternIndex {
     patterns: Map<Vec<u8>, PatternEntry>,
-    by_prefix: Map<Vec<u8>, BTreeSet<Vec<u8>>>,
+    /// The patterns of each literal prefix (each pattern once, any order).
+    by_prefix: Map<Vec<u8>, Vec<Vec<u8>>>,
     /// Distinct prefix lengths in use, with how many patterns have each.
     prefix_lengths: VecMap<usize, usize>,
     next_seq: u64,
@@ -195,7 +197,8 @@ impl PatternIndex {
         self.patterns.insert(pattern.to_vec(), PatternEntry { seq: self.next_seq, clients: vec![client] });
         self.next_seq += 1;
         let prefix = literal_prefix(pattern);
-        self.by_prefix.entry(prefix.to_vec()).or_default().insert(pattern.to_vec());
+        // New to `patterns` just above, so not in its group yet.
+        self.by_prefix.entry(prefix.to_vec()).or_default().push(pattern.to_vec());
         *self.prefix_lengths.get_or_default(prefix.len()) += 1;
     }
 
@@ -208,7 +211,7 @@ impl PatternIndex {
         self.patterns.remove(pattern);
         let prefix = literal_prefix(pattern);
         if let Some(group) = self.by_prefix.get_mut(prefix) {
-            group.remove(pattern);
+            group.retain(|p| p.as_slice() != pattern);
             if group.is_empty() {
                 self.by_prefix.remove(prefix);
             }
@@ -234,7 +237,7 @@ impl PatternIndex {
     pub fn all(&self) -> Vec<(&[u8], &[ClientId])> {
         let mut all: Vec<(&[u8], &[ClientId])> =
             self.patterns.iter().map(|(p, e)| (p.as_slice(), e.clients.as_slice())).collect();
-        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        crate::heap_sort::sort_by(&mut all, |a, b| a.0.cmp(b.0));
         all
     }
 
@@ -253,7 +256,9 @@ impl PatternIndex {
                 }
             }
         }
-        found.sort_unstable_by_key(|&(seq, _, _)| seq);
+        // Usually a handful of matches: heapsort keeps the wasm smaller than
+        // another quicksort instantiation would.
+        crate::heap_sort::sort_by_key(&mut found, |&(seq, _, _)| seq);
         found.into_iter().map(|(_, pattern, clients)| (pattern, clients))
     }
 }
