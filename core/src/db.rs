@@ -256,17 +256,26 @@ pub struct Db {
     /// When a key of this database holding a shared small integer (by its
     /// text) was last looked up: Redis keeps one access time per shared
     /// integer object, whichever key reaches it (see `OBJECT IDLETIME`).
-    shared_integer_access: Map<Key, u64>,
+    shared_integer_access: Vec<u64>,
 }
 
-/// Records a lookup of `entry` in `access` when it holds a shared integer.
-fn note_shared_access(access: &mut Map<Key, u64>, entry: &Entry, now_ms: u64) {
-    let Some(text) = entry.shared_integer() else { return };
-    match access.get_mut(text) {
-        Some(at) => *at = now_ms,
-        None => {
-            access.insert(text.to_vec(), now_ms);
-        }
+/// `shared_integer_access` of an integer never looked up.
+const NEVER_ACCESSED: u64 = u64::MAX;
+
+/// The value of a shared integer's text (`is_shared_integer_text`).
+fn shared_integer_index(text: &[u8]) -> Option<usize> {
+    is_shared_integer_text(text).then(|| text.iter().fold(0, |n, &digit| n * 10 + usize::from(digit - b'0')))
+}
+
+/// Records a lookup of `entry` in `access` (indexed by the integer's value,
+/// sized on first use) when it holds a shared integer.
+fn note_shared_access(access: &mut Vec<u64>, entry: &Entry, now_ms: u64) {
+    let Some(index) = entry.shared_integer().and_then(shared_integer_index) else { return };
+    if access.is_empty() {
+        access.resize(SHARED_INTEGERS as usize, NEVER_ACCESSED);
+    }
+    if let Some(at) = access.get_mut(index) {
+        *at = now_ms;
     }
 }
 
@@ -330,25 +339,22 @@ impl Db {
         Some(entry)
     }
 
-    /// Every shared integer looked up through a key here, with when.
-    pub fn shared_integer_accesses(&self) -> impl Iterator<Item = (&[u8], u64)> {
-        self.shared_integer_access.iter().map(|(text, &at)| (text.as_slice(), at))
-    }
-
     /// Records that a key holding the shared integer `text` was looked up at `at`
     /// (a restored snapshot); the later of two times is kept.
     pub fn note_shared_integer_access(&mut self, text: &[u8], at: u64) {
-        match self.shared_integer_access.get_mut(text) {
-            Some(last) => *last = (*last).max(at),
-            None => {
-                self.shared_integer_access.insert(text.to_vec(), at);
-            }
+        let Some(index) = shared_integer_index(text) else { return };
+        if self.shared_integer_access.is_empty() {
+            self.shared_integer_access.resize(SHARED_INTEGERS as usize, NEVER_ACCESSED);
+        }
+        if let Some(last) = self.shared_integer_access.get_mut(index) {
+            *last = if *last == NEVER_ACCESSED { at } else { (*last).max(at) };
         }
     }
 
-    /// The last lookup of a key here holding the shared integer `text`.
+    /// When a key of this database holding the shared integer `text` was last looked up.
     pub fn shared_integer_accessed(&self, text: &[u8]) -> Option<u64> {
-        self.shared_integer_access.get(text).copied()
+        let at = *self.shared_integer_access.get(shared_integer_index(text)?)?;
+        (at != NEVER_ACCESSED).then_some(at)
     }
 
     /// Changes the entry at `key` in place with one lookup: `change` runs on
