@@ -82,6 +82,14 @@ pub(crate) enum Queued {
     Own(Reply),
     /// Wire bytes for the protocol queued alongside.
     Shared(Arc<Vec<u8>>),
+    /// Wire bytes of a frame only this client receives (a message with one
+    /// receiver needs no shared count).
+    Frame(Vec<u8>),
+}
+
+/// A queued frame's bytes decoded back into the reply they encode.
+fn frame_reply(frame: &[u8]) -> Reply {
+    crate::resp::decode_reply(frame).ok().flatten().map_or(Reply::NilArray, |(reply, _)| reply)
 }
 
 /// Bytes a shared frame's encoding starts with room for (a pub/sub message
@@ -94,7 +102,8 @@ impl Queued {
         match self {
             Queued::Own(reply) => reply.expanded(),
             // Decoding the bytes gives back the reply shaped for their protocol.
-            Queued::Shared(frame) => crate::resp::decode_reply(&frame).ok().flatten().map_or(Reply::NilArray, |(r, _)| r),
+            Queued::Shared(frame) => frame_reply(&frame),
+            Queued::Frame(frame) => frame_reply(&frame),
         }
     }
 
@@ -103,6 +112,7 @@ impl Queued {
         match self {
             Queued::Own(reply) => crate::resp::encode(reply, protocol, out),
             Queued::Shared(frame) => out.extend_from_slice(frame),
+            Queued::Frame(frame) => out.extend_from_slice(frame),
         }
     }
 
@@ -111,6 +121,7 @@ impl Queued {
         match self {
             Queued::Own(_) => 16,
             Queued::Shared(frame) => frame.len(),
+            Queued::Frame(frame) => frame.len(),
         }
     }
 }
@@ -396,6 +407,14 @@ impl Node {
     /// Queues a push of the bulk strings `push` for each of `targets` (unknown
     /// ids are skipped), encoding it once per protocol and sharing the bytes.
     pub(crate) fn send_shared(clients: &mut BTreeMap<ClientId, Client>, targets: &[ClientId], push: &[&[u8]]) {
+        if let [only] = targets {
+            if let Some(c) = clients.get_mut(only) {
+                let mut encoded = Vec::with_capacity(SHARED_FRAME_RESERVE);
+                crate::resp::encode_push_of_bulks(push, c.protocol, &mut encoded);
+                c.outbox.push_back((Queued::Frame(encoded), c.protocol));
+            }
+            return;
+        }
         let mut shaped: [Option<Arc<Vec<u8>>>; 2] = [None, None];
         for id in targets {
             let Some(c) = clients.get_mut(id) else { continue };
