@@ -78,6 +78,23 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
         Some(b'1'..=b'9') => {}
         _ => return None,
     }
+    let value = decimal_u64(digits)?;
+    if negative {
+        if value > (i64::MAX as u64) + 1 {
+            None
+        } else {
+            Some((value as i64).wrapping_neg())
+        }
+    } else if value > i64::MAX as u64 {
+        None
+    } else {
+        Some(value as i64)
+    }
+}
+
+/// `digits` (ASCII digits only) as a `u64`; `None` for any other byte or
+/// when the value does not fit.
+fn decimal_u64(digits: &[u8]) -> Option<u64> {
     let mut value: u64 = 0;
     if digits.len() <= 18 {
         // Cannot overflow: the common case skips the checked multiply (a
@@ -96,17 +113,7 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
             value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
         }
     }
-    if negative {
-        if value > (i64::MAX as u64) + 1 {
-            None
-        } else {
-            Some((value as i64).wrapping_neg())
-        }
-    } else if value > i64::MAX as u64 {
-        None
-    } else {
-        Some(value as i64)
-    }
+    Some(value)
 }
 
 /// Redis's `getIntFromObjectOrReply`: an `i64` by `string2ll` rules that must
@@ -129,40 +136,34 @@ pub fn parse_strtoul(s: &[u8]) -> Option<u64> {
         // strtoul parsed nothing: it points back at the start, so only "" passes.
         return if s.is_empty() { Some(0) } else { None };
     }
-    let mut value: u64 = 0;
-    if digits.len() <= 18 {
-        // Cannot overflow: the common case skips the checked multiply (a
-        // 128-bit library call on wasm32).
-        for &c in digits {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            value = value * 10 + (c - b'0') as u64;
-        }
-    } else {
-        for &c in digits {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            value = value.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    let value = decimal_u64(digits)?;
+    Some(if negative { value.wrapping_neg() } else { value })
+}
+
+/// `n` in decimal, written at the end of `buf`; where the digits start.
+fn write_u64_digits(mut n: u64, buf: &mut [u8; 20]) -> usize {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return at;
         }
     }
-    Some(if negative { value.wrapping_neg() } else { value })
+}
+
+/// `n` in decimal, written at the end of `buf`: the digits are the returned
+/// slice (no allocation, no `core::fmt`).
+pub fn u64_text(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let at = write_u64_digits(n, buf);
+    &buf[at..]
 }
 
 /// `n` in decimal, written at the end of `buf`: the digits are the returned
 /// slice (no allocation, no `core::fmt`).
 pub fn i64_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    let mut magnitude = n.unsigned_abs();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (magnitude % 10) as u8;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
-    }
+    let mut at = write_u64_digits(n.unsigned_abs(), buf);
     if n < 0 {
         // 19 digits at most for a magnitude (2^63 has 19), so there is room.
         at -= 1;

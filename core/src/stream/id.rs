@@ -64,18 +64,8 @@ impl StreamId {
     }
 }
 
-fn push_u64(mut n: u64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+fn push_u64(n: u64, out: &mut Vec<u8>) {
+    out.extend_from_slice(crate::args::u64_text(n, &mut [0u8; 20]));
 }
 
 impl fmt::Display for StreamId {

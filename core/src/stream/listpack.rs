@@ -30,28 +30,9 @@ impl Elem<'_> {
     pub fn is(&self, bytes: &[u8]) -> bool {
         match *self {
             Elem::Str(s) => s == bytes,
-            Elem::Int(v) => int_text(v, &mut [0; 20]) == bytes,
+            Elem::Int(v) => crate::args::i64_text(v, &mut [0; 20]) == bytes,
         }
     }
-}
-
-/// `v` in decimal, written at the end of `buf`.
-pub fn int_text(v: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    let mut n = v.unsigned_abs();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        at -= 1;
-        buf[at] = b'-';
-    }
-    &buf[at..]
 }
 
 /// Bytes the encoding and data of integer `v` take.
@@ -377,7 +358,7 @@ mod tests {
     fn elements_compare_with_their_text() {
         for v in [0i64, 7, -1, 42, i64::MIN, i64::MAX] {
             let text = alloc::format!("{}", v);
-            assert_eq!(int_text(v, &mut [0; 20]), text.as_bytes());
+            assert_eq!(crate::args::i64_text(v, &mut [0; 20]), text.as_bytes());
             assert!(Elem::Int(v).is(text.as_bytes()));
         }
         assert!(!Elem::Int(5).is(b"05"));

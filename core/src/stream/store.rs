@@ -171,7 +171,7 @@ struct EntryPos {
 fn elem_bytes(e: Elem<'_>) -> Vec<u8> {
     match e {
         Elem::Str(s) => s.to_vec(),
-        Elem::Int(v) => lp::int_text(v, &mut [0; 20]).to_vec(),
+        Elem::Int(v) => crate::args::i64_text(v, &mut [0; 20]).to_vec(),
     }
 }
 
