@@ -17,29 +17,40 @@ use core::ops::Deref;
 /// Longest byte string kept inline (the type stays 24 bytes, a `Vec`'s size).
 pub const INLINE_MAX: usize = 22;
 
+/// Up to `N` bytes kept in place: the inline case of both types below.
+#[derive(Clone)]
+pub struct InlineBytes<const N: usize> {
+    len: u8,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> InlineBytes<N> {
+    /// `bytes` kept in place, if there are at most `N` of them.
+    fn new(bytes: &[u8]) -> Option<InlineBytes<N>> {
+        let mut inline = [0u8; N];
+        inline.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(InlineBytes { len: bytes.len() as u8, bytes: inline })
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+}
+
 #[derive(Clone)]
 pub enum CompactBytes {
-    Inline { len: u8, bytes: [u8; INLINE_MAX] },
+    Inline(InlineBytes<INLINE_MAX>),
     Heap(Box<[u8]>),
 }
 
 impl CompactBytes {
     pub fn new(bytes: &[u8]) -> CompactBytes {
-        if bytes.len() <= INLINE_MAX {
-            let mut inline = [0u8; INLINE_MAX];
-            inline[..bytes.len()].copy_from_slice(bytes);
-            CompactBytes::Inline {
-                len: bytes.len() as u8,
-                bytes: inline,
-            }
-        } else {
-            CompactBytes::Heap(bytes.into())
-        }
+        InlineBytes::new(bytes).map_or_else(|| CompactBytes::Heap(bytes.into()), CompactBytes::Inline)
     }
 
     pub fn as_slice(&self) -> &[u8] {
         match self {
-            CompactBytes::Inline { len, bytes } => &bytes[..*len as usize],
+            CompactBytes::Inline(inline) => inline.as_slice(),
             CompactBytes::Heap(bytes) => bytes,
         }
     }
@@ -47,7 +58,7 @@ impl CompactBytes {
     /// Bytes kept on the heap (0 when inline).
     pub fn heap_len(&self) -> usize {
         match self {
-            CompactBytes::Inline { .. } => 0,
+            CompactBytes::Inline(_) => 0,
             CompactBytes::Heap(bytes) => bytes.len(),
         }
     }
@@ -123,24 +134,18 @@ pub const STRING_INLINE_MAX: usize = 30;
 
 #[derive(Clone)]
 pub enum StringBytes {
-    Inline { len: u8, bytes: [u8; STRING_INLINE_MAX] },
+    Inline(InlineBytes<STRING_INLINE_MAX>),
     Heap(Vec<u8>),
 }
 
 impl StringBytes {
     pub fn new(bytes: &[u8]) -> StringBytes {
-        if bytes.len() <= STRING_INLINE_MAX {
-            let mut inline = [0u8; STRING_INLINE_MAX];
-            inline[..bytes.len()].copy_from_slice(bytes);
-            StringBytes::Inline { len: bytes.len() as u8, bytes: inline }
-        } else {
-            StringBytes::Heap(bytes.to_vec())
-        }
+        InlineBytes::new(bytes).map_or_else(|| StringBytes::Heap(bytes.to_vec()), StringBytes::Inline)
     }
 
     pub fn as_slice(&self) -> &[u8] {
         match self {
-            StringBytes::Inline { len, bytes } => &bytes[..*len as usize],
+            StringBytes::Inline(inline) => inline.as_slice(),
             StringBytes::Heap(bytes) => bytes,
         }
     }
@@ -148,12 +153,12 @@ impl StringBytes {
     /// The bytes as a growable vector, moving inline contents to the heap
     /// first (a value changed in place, as APPEND and SETRANGE do).
     pub fn to_mut(&mut self) -> &mut Vec<u8> {
-        if let StringBytes::Inline { .. } = self {
+        if let StringBytes::Inline(_) = self {
             *self = StringBytes::Heap(self.as_slice().to_vec());
         }
         match self {
             StringBytes::Heap(bytes) => bytes,
-            StringBytes::Inline { .. } => unreachable!("moved to the heap just above"),
+            StringBytes::Inline(_) => unreachable!("moved to the heap just above"),
         }
     }
 
@@ -171,7 +176,7 @@ impl StringBytes {
     /// Bytes kept on the heap (0 when inline).
     pub fn heap_len(&self) -> usize {
         match self {
-            StringBytes::Inline { .. } => 0,
+            StringBytes::Inline(_) => 0,
             StringBytes::Heap(bytes) => bytes.capacity(),
         }
     }
@@ -268,7 +273,7 @@ mod tests {
         assert_eq!(value.as_slice(), b"abcd");
         assert!(matches!(value, StringBytes::Heap(_)));
         value.set(b"12");
-        assert!(matches!(value, StringBytes::Inline { .. }));
+        assert!(matches!(value, StringBytes::Inline(_)));
         value.set(&long);
         assert_eq!(value.as_slice(), &long[..]);
         value.set(&[b'z'; 40]);
