@@ -161,6 +161,12 @@ impl Client {
         self.watched.len()
     }
 
+    /// Queues `reply` in the outbox, shaped for the client's protocol.
+    fn queue_reply(&mut self, reply: Reply) {
+        let shaped = reply.for_protocol(self.protocol);
+        self.outbox.push_back((Queued::Own(shaped), self.protocol));
+    }
+
     pub fn is_blocked(&self) -> bool {
         self.blocked.is_some()
     }
@@ -399,8 +405,7 @@ impl Node {
     /// Queues `reply` for `client`, shaped for its protocol. Unknown clients are ignored.
     pub fn send(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
-            let shaped = reply.for_protocol(c.protocol);
-            c.outbox.push_back((Queued::Own(shaped), c.protocol));
+            c.queue_reply(reply);
         }
     }
 
@@ -642,11 +647,10 @@ impl Node {
             }
         };
         let (status, close_requested) = match outcome {
-            // The common case with one client lookup (`send` inlined).
+            // The common case with one client lookup (what `send` does).
             Outcome::Reply(reply) => match self.clients.get_mut(&client) {
                 Some(c) => {
-                    let shaped = reply.for_protocol(c.protocol);
-                    c.outbox.push_back((Queued::Own(shaped), c.protocol));
+                    c.queue_reply(reply);
                     (Status::Done, c.close_requested)
                 }
                 None => (Status::Done, false),
