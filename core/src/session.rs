@@ -122,13 +122,9 @@ impl Session {
         // buffered; the rest (a partial request, inline commands, errors)
         // goes through the decoder's buffer.
         let mut rest = bytes;
-        while let Some((mut argv, used)) = self.decoder.command_from(rest) {
+        while let Some((argv, used)) = self.decoder.command_from(rest) {
             rest = rest.get(used..).unwrap_or(&[]);
-            let status = backend.run(self.client, &mut argv, now_ms);
-            self.decoder.recycle(argv);
-            if status == Status::Closed {
-                backend.write_output(self.client, &mut out);
-                self.closed = true;
+            if self.run_command(backend, argv, now_ms, &mut out) == Status::Closed {
                 return out;
             }
         }
@@ -138,12 +134,8 @@ impl Session {
                 // Replies wait in the client's outbox until the batch is
                 // read (one visit to it per batch, not per command); it is a
                 // queue, so the bytes come out in the same order either way.
-                Ok(Some(mut argv)) => {
-                    let status = backend.run(self.client, &mut argv, now_ms);
-                    self.decoder.recycle(argv);
-                    if status == Status::Closed {
-                        backend.write_output(self.client, &mut out);
-                        self.closed = true;
+                Ok(Some(argv)) => {
+                    if self.run_command(backend, argv, now_ms, &mut out) == Status::Closed {
                         break;
                     }
                 }
@@ -163,6 +155,18 @@ impl Session {
             }
         }
         out
+    }
+
+    /// Runs one decoded command and gives its argument buffers back to the
+    /// decoder; when it closes the connection, writes what is queued.
+    fn run_command(&mut self, backend: &mut impl Backend, mut argv: Vec<Vec<u8>>, now_ms: u64, out: &mut Vec<u8>) -> Status {
+        let status = backend.run(self.client, &mut argv, now_ms);
+        self.decoder.recycle(argv);
+        if status == Status::Closed {
+            backend.write_output(self.client, out);
+            self.closed = true;
+        }
+        status
     }
 
     /// Output that arrived without input: pushed messages, replies of
