@@ -241,6 +241,27 @@ struct SpareArgs {
     args: Vec<Vec<u8>>,
 }
 
+impl SpareArgs {
+    /// An argument holding `data`, in a spare buffer when there is one.
+    fn arg_with(&mut self, data: &[u8]) -> Vec<u8> {
+        match self.args.pop() {
+            Some(mut buffer) => {
+                buffer.extend_from_slice(data);
+                buffer
+            }
+            None => data.to_vec(),
+        }
+    }
+
+    /// Keeps `arg`'s buffer for a later argument (up to `SPARE_ARGS_MAX`).
+    fn keep(&mut self, mut arg: Vec<u8>) {
+        if self.args.len() < SPARE_ARGS_MAX {
+            arg.clear();
+            self.args.push(arg);
+        }
+    }
+}
+
 /// Most argument buffers a decoder keeps for reuse, and the largest one it
 /// keeps (a big value's buffer is freed rather than held by an idle client).
 const SPARE_ARGS_MAX: usize = 64;
@@ -288,11 +309,8 @@ impl RequestDecoder {
     /// buffers moved to the spare stack.
     fn empty_argv(&mut self, wanted: usize) -> Vec<Vec<u8>> {
         let mut argv = self.spare.argv.take().unwrap_or_default();
-        for mut arg in argv.drain(..) {
-            if self.spare.args.len() < SPARE_ARGS_MAX {
-                arg.clear();
-                self.spare.args.push(arg);
-            }
+        for arg in argv.drain(..) {
+            self.spare.keep(arg);
         }
         argv.reserve(wanted);
         argv
@@ -454,13 +472,7 @@ impl RequestDecoder {
                         return Ok(None);
                     }
                     let data = rest.get(..len).unwrap_or(&[]);
-                    let arg = match self.spare.args.pop() {
-                        Some(mut spare) => {
-                            spare.extend_from_slice(data);
-                            spare
-                        }
-                        None => data.to_vec(),
-                    };
+                    let arg = self.spare.arg_with(data);
                     self.pos += needed;
                     if let Some(p) = &mut self.pending {
                         p.argv.push(arg);
@@ -509,22 +521,13 @@ fn whole_multibulk(input: &[u8], max_bulk_len: u64, spare: &mut SpareArgs) -> Op
                 arg.clear();
                 arg.extend_from_slice(bytes);
             }
-            None => argv.push(match spare.args.pop() {
-                Some(mut buffer) => {
-                    buffer.extend_from_slice(bytes);
-                    buffer
-                }
-                None => bytes.to_vec(),
-            }),
+            None => argv.push(spare.arg_with(bytes)),
         }
         filled += 1;
     }
     while argv.len() > count {
-        if let Some(mut extra) = argv.pop() {
-            if spare.args.len() < SPARE_ARGS_MAX {
-                extra.clear();
-                spare.args.push(extra);
-            }
+        if let Some(extra) = argv.pop() {
+            spare.keep(extra);
         }
     }
     Some((argv, at))
