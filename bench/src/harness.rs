@@ -174,15 +174,41 @@ pub struct Table {
     pub targets: Vec<String>,
 }
 
-/// One workload's numbers.
+/// One workload's numbers over every round of a table.
 #[derive(Default)]
 pub struct Measured {
-    pub native: Option<f64>,
-    pub wasm: Option<f64>,
-    pub redis: Option<f64>,
+    /// ops/s of each round, per engine (a failed run leaves no entry).
+    pub native: Vec<f64>,
+    pub wasm: Vec<f64>,
+    pub redis: Vec<f64>,
     /// Native heap bytes per element and redis-server's MEMORY USAGE per element.
     pub native_bytes: Option<f64>,
     pub redis_bytes: Option<f64>,
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+/// Ratios of the rounds where both engines ran (rounds alternate the
+/// engines, so a round's ratio compares numbers taken minutes apart at most).
+fn round_ratios(ours: &[f64], theirs: &[f64]) -> Vec<f64> {
+    ours.iter().zip(theirs).filter(|(_, &b)| b > 0.0).map(|(a, b)| a / b).collect()
+}
+
+/// How many times each table runs (native, wasm and redis in turn per
+/// round): `REDPLAY_BENCH_ROUNDS`, 3 unless set. One run on this kind of
+/// machine can be off by a third either way; the median of three is not.
+pub fn rounds() -> usize {
+    std::env::var("REDPLAY_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(3)
 }
 
 /// One native run of a workload.
@@ -324,54 +350,90 @@ pub fn fmt_ops(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), |v| format!("{:.0}", v))
 }
 
-pub fn fmt_ratio(ours: Option<f64>, theirs: Option<f64>) -> String {
-    match (ours, theirs) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
-        _ => "-".to_string(),
-    }
-}
-
-/// Runs every workload of a table on the three engines and prints it.
-pub fn run_table(table: &Table, redis: Option<&mut Redis>) -> Vec<Measured> {
+/// Runs every workload of a table on the three engines, [`rounds`] times
+/// (the engines alternate inside each round), and prints the medians.
+pub fn run_table(table: &Table, mut redis: Option<&mut Redis>) -> Vec<Measured> {
     println!();
     println!("== {} ==", table.title);
     let mut measured: Vec<Measured> = table.workloads.iter().map(|_| Measured::default()).collect();
-    for (workload, m) in table.workloads.iter().zip(&mut measured) {
-        let run = run_native(workload);
-        m.native = Some(run.ops);
-        m.native_bytes = run.bytes_per_element;
-    }
-    for (m, wasm) in measured.iter_mut().zip(run_wasm(&table.workloads)) {
-        m.wasm = wasm;
-    }
-    if let Some(redis) = redis {
+    let rounds = rounds();
+    for round in 0..rounds {
         for (workload, m) in table.workloads.iter().zip(&mut measured) {
-            let (ops, bytes) = redis.run(workload);
-            m.redis = ops;
-            m.redis_bytes = bytes;
+            let run = run_native(workload);
+            m.native.push(run.ops);
+            m.native_bytes = run.bytes_per_element;
+        }
+        for (m, wasm) in measured.iter_mut().zip(run_wasm(&table.workloads)) {
+            m.wasm.extend(wasm);
+        }
+        if let Some(redis) = redis.as_deref_mut() {
+            for (workload, m) in table.workloads.iter().zip(&mut measured) {
+                let (ops, bytes) = redis.run(workload);
+                m.redis.extend(ops);
+                // Memory is the same every round; the setup runs once a round anyway.
+                if round == 0 {
+                    m.redis_bytes = bytes;
+                }
+            }
         }
     }
-    print_table(table, &measured);
+    print_table(table, &measured, rounds);
     measured
 }
 
-fn print_table(table: &Table, measured: &[Measured]) {
+/// A ratio column: the median of the rounds' ratios, and the lowest when
+/// there are several rounds (`4.10x >3.52`).
+fn fmt_ratios(ratios: &[f64]) -> String {
+    let Some(middle) = median(ratios) else { return "-".to_string() };
+    let lowest = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    if ratios.len() > 1 {
+        format!("{middle:.2}x >{lowest:.2}")
+    } else {
+        format!("{middle:.2}x")
+    }
+}
+
+/// Workloads named `X @1k` and `X @1M`: the median ops/s at 1M against 1k,
+/// per engine, as signed percentages.
+fn print_size_comparison(table: &Table, measured: &[Measured]) {
+    let names: Vec<&str> = table.workloads.iter().map(|w| w.name.as_str()).collect();
+    for (small, name) in names.iter().enumerate() {
+        let Some(base) = name.strip_suffix(" @1k") else { continue };
+        let Some(large) = names.iter().position(|n| n.strip_suffix(" @1M") == Some(base)) else { continue };
+        let change = |pick: fn(&Measured) -> &Vec<f64>| match (median(pick(&measured[small])), median(pick(&measured[large]))) {
+            (Some(at_1k), Some(at_1m)) if at_1k > 0.0 => format!("{:+.1}%", (at_1m / at_1k - 1.0) * 100.0),
+            _ => "-".to_string(),
+        };
+        println!(
+            "@1M vs @1k, {base}: native {}, wasm {}, redis {}",
+            change(|m| &m.native),
+            change(|m| &m.wasm),
+            change(|m| &m.redis)
+        );
+    }
+}
+
+fn print_table(table: &Table, measured: &[Measured], rounds: usize) {
     let width = table.workloads.iter().map(|w| w.name.len()).max().unwrap_or(9).max(9);
+    if rounds > 1 {
+        println!("(median of {rounds} rounds; after a ratio, `>` the lowest round's)");
+    }
     println!(
-        "{:<width$} {:>13} {:>13} {:>13} {:>13} {:>11}",
+        "{:<width$} {:>13} {:>13} {:>13} {:>14} {:>14}",
         "operation", "native ops/s", "wasm ops/s", "redis ops/s", "native/redis", "wasm/redis"
     );
     for (workload, m) in table.workloads.iter().zip(measured) {
         println!(
-            "{:<width$} {:>13} {:>13} {:>13} {:>13} {:>11}",
+            "{:<width$} {:>13} {:>13} {:>13} {:>14} {:>14}",
             workload.name,
-            fmt_ops(m.native),
-            fmt_ops(m.wasm),
-            fmt_ops(m.redis),
-            fmt_ratio(m.native, m.redis),
-            fmt_ratio(m.wasm, m.redis),
+            fmt_ops(median(&m.native)),
+            fmt_ops(median(&m.wasm)),
+            fmt_ops(median(&m.redis)),
+            fmt_ratios(&round_ratios(&m.native, &m.redis)),
+            fmt_ratios(&round_ratios(&m.wasm, &m.redis)),
         );
     }
+    print_size_comparison(table, measured);
     for (workload, m) in table.workloads.iter().zip(measured) {
         if let Some(check) = &workload.memory {
             let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
@@ -387,5 +449,24 @@ fn print_table(table: &Table, measured: &[Measured]) {
     }
     for target in &table.targets {
         println!("target: {target}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_ratio_columns() {
+        let cases: [(&[f64], Option<f64>); 4] =
+            [(&[], None), (&[5.0], Some(5.0)), (&[9.0, 1.0, 4.0], Some(4.0)), (&[4.0, 1.0, 3.0, 10.0], Some(3.5))];
+        for (values, expected) in cases {
+            assert_eq!(median(values), expected, "{values:?}");
+        }
+        // Ratios pair rounds; a round without a redis number has no ratio.
+        assert_eq!(round_ratios(&[8.0, 9.0, 6.0], &[2.0, 3.0, 0.0]), vec![4.0, 3.0]);
+        assert_eq!(fmt_ratios(&[4.0, 3.0, 5.0]), "4.00x >3.00");
+        assert_eq!(fmt_ratios(&[2.5]), "2.50x");
+        assert_eq!(fmt_ratios(&[]), "-");
     }
 }
