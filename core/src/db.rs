@@ -10,11 +10,11 @@ use core::hash::BuildHasher;
 use foldhash::fast::FixedState;
 
 use crate::args::parse_i64;
-use crate::compact_bytes::{CompactBytes, StringBytes};
+use crate::compact_bytes::StringBytes;
 use crate::error::Error;
+use crate::key_table::KeyTable;
 use crate::list::ListStore;
 use crate::node::ClientId;
-use hashbrown::hash_map::EntryRef;
 use hashbrown::HashMap;
 
 pub type Key = Vec<u8>;
@@ -235,7 +235,7 @@ pub fn scan_position(key: &[u8]) -> u32 {
 
 #[derive(Default)]
 pub struct Db {
-    values: Map<CompactBytes, Entry>,
+    values: KeyTable<Entry>,
     expires: Map<Key, u64>,
     /// Clients watching each key (WATCH).
     watchers: Map<Key, Vec<ClientId>>,
@@ -328,6 +328,11 @@ impl Db {
 
     pub fn get_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Value> {
         self.entry_mut(key, now_ms).map(|e| &mut e.value)
+    }
+
+    /// Starts loading `key`'s slot (see [`KeyTable::prefetch`]).
+    pub fn prefetch(&self, key: &[u8]) {
+        self.values.prefetch(key);
     }
 
     /// The entry at `key`, counted as an access.
@@ -436,17 +441,16 @@ impl Db {
         entry.counted_bytes = KEY_OVERHEAD_BYTES + key.len() + entry.value.heap_bytes();
         self.used_bytes += entry.counted_bytes;
         // One probe, and the key is copied only when it is new.
-        match self.values.entry_ref(key) {
-            EntryRef::Occupied(mut slot) => {
-                self.used_bytes -= slot.get().counted_bytes;
-                entry.added_seq = slot.get().added_seq;
-                slot.insert(entry);
-            }
-            EntryRef::Vacant(slot) => {
-                entry.added_seq = self.next_added_seq;
-                self.next_added_seq += 1;
-                slot.insert(entry);
-            }
+        // A new key takes the next sequence number; an overwrite keeps its own.
+        entry.added_seq = self.next_added_seq;
+        let mut replaced_bytes = 0;
+        let added = self.values.upsert(key, entry, |old, new| {
+            replaced_bytes = old.counted_bytes;
+            new.added_seq = old.added_seq;
+        });
+        self.used_bytes -= replaced_bytes;
+        if added {
+            self.next_added_seq += 1;
         }
         self.signal(key);
     }

@@ -8,6 +8,7 @@
 //! - [`error`]: typed errors whose `Display` is Redis's exact error text.
 //! - [`node`]: one Redis instance — databases, clients, outboxes, the command loop.
 //! - [`db`]: a keyspace with expiry, and the value types stored in it.
+//! - [`key_table`]: the keyspace hash table, with a read-ahead hint for pipelines.
 //! - [`commands`]: the command table (data) and one file per command family.
 //! - [`list`]: the packed list store behind list values.
 //! - [`inspect`]: read-only, paged views of keys and subscribers for front ends.
@@ -42,6 +43,7 @@ pub mod error;
 pub mod glob;
 pub mod heap_sort;
 pub mod inspect;
+pub mod key_table;
 pub mod list;
 pub mod float_text;
 pub mod long_double;

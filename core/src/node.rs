@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 use crate::commands::{self, Block, CommandSpec, Ctx, Outcome};
 use crate::config::Config;
+use crate::key_table::KeyTable;
 use crate::db::{Db, Map};
 use crate::error::Error;
 use crate::reply::{Protocol, Reply};
@@ -538,6 +539,37 @@ impl Node {
             self.last_looked_up.set(found);
         }
         found
+    }
+
+    /// The database to prefetch `client`'s keys in, when reading its
+    /// requests ahead pays off: that database is big enough that its key
+    /// slots miss the CPU caches (and the target can prefetch at all).
+    pub fn read_ahead_db(&self, client: ClientId) -> Option<usize> {
+        /// About 1 MB of slots: below that they mostly stay cached.
+        const PREFETCH_MIN_KEYS: usize = 8192;
+        if !KeyTable::<crate::db::Entry>::CAN_PREFETCH {
+            return None;
+        }
+        let db = self.clients.get(&client)?.db;
+        self.dbs.get(db).filter(|keyspace| keyspace.len() >= PREFETCH_MIN_KEYS).map(|_| db)
+    }
+
+    /// A read-ahead hint for a command about to run: starts loading the
+    /// keyspace slots of its keys in database `db`, so that their cache
+    /// misses overlap the commands running before it. Changes nothing;
+    /// returns how many keys it prefetched.
+    pub fn prefetch_keys(&self, db: usize, argv: &[Vec<u8>]) -> usize {
+        /// MSET's ten keys are worth it; a thousand-key DEL's are not all.
+        const PREFETCH_KEYS_PER_COMMAND: usize = 16;
+        let (Some(keyspace), Some(spec)) = (self.dbs.get(db), argv.first().and_then(|name| self.command(name))) else {
+            return 0;
+        };
+        let mut prefetched = 0;
+        for key in spec.keys.positions(argv.len()).take(PREFETCH_KEYS_PER_COMMAND).filter_map(|i| argv.get(i)) {
+            keyspace.prefetch(key);
+            prefetched += 1;
+        }
+        prefetched
     }
 
     /// Runs one command for `client` at virtual time `now_ms`. Replies go to

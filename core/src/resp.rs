@@ -235,8 +235,9 @@ pub struct RequestDecoder {
 /// [`RequestDecoder::recycle`]) instead of allocating each one.
 #[derive(Default)]
 struct SpareArgs {
-    /// The last command's vector, its buffers overwritten by the next one.
-    argv: Option<Vec<Vec<u8>>>,
+    /// Vectors of commands that ran, their buffers overwritten by the next
+    /// ones (a session reads a few commands ahead, so several wait here).
+    argvs: Vec<Vec<Vec<u8>>>,
     /// Loose buffers, always empty (cleared when put here).
     args: Vec<Vec<u8>>,
 }
@@ -265,6 +266,9 @@ impl SpareArgs {
 /// Most argument buffers a decoder keeps for reuse, and the largest one it
 /// keeps (a big value's buffer is freed rather than held by an idle client).
 const SPARE_ARGS_MAX: usize = 64;
+/// Most argument vectors kept for reuse: one per command a session reads
+/// ahead (see `session::READ_AHEAD`).
+const SPARE_ARGVS_MAX: usize = 16;
 const SPARE_ARG_CAPACITY_MAX: usize = 512;
 
 impl Default for RequestDecoder {
@@ -302,13 +306,15 @@ impl RequestDecoder {
                 *arg = Vec::new();
             }
         }
-        self.spare.argv = Some(argv);
+        if self.spare.argvs.len() < SPARE_ARGVS_MAX {
+            self.spare.argvs.push(argv);
+        }
     }
 
     /// An empty argument vector for the incremental parser, its old
     /// buffers moved to the spare stack.
     fn empty_argv(&mut self, wanted: usize) -> Vec<Vec<u8>> {
-        let mut argv = self.spare.argv.take().unwrap_or_default();
+        let mut argv = self.spare.argvs.pop().unwrap_or_default();
         for arg in argv.drain(..) {
             self.spare.keep(arg);
         }
@@ -497,8 +503,8 @@ fn whole_multibulk(input: &[u8], max_bulk_len: u64, spare: &mut SpareArgs) -> Op
         return None;
     }
     let count = count as usize;
-    // The last command's vector: its buffers are overwritten in place.
-    let mut argv = spare.argv.take().unwrap_or_default();
+    // A vector of a command that ran: its buffers are overwritten in place.
+    let mut argv = spare.argvs.pop().unwrap_or_default();
     let mut filled = 0;
     while filled < count {
         let bulk = match input.get(at) {
@@ -511,7 +517,7 @@ fn whole_multibulk(input: &[u8], max_bulk_len: u64, spare: &mut SpareArgs) -> Op
             .filter(|&(_, end)| end + 2 <= input.len());
         let Some((start, end)) = span else {
             // Incomplete or unusual: the incremental parser reads it.
-            spare.argv = Some(argv);
+            spare.argvs.push(argv);
             return None;
         };
         let bytes = &input[start..end];

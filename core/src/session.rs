@@ -4,6 +4,7 @@
 //! node may stand alone or be one member of a [`Cluster`] ([`ClusterMember`]),
 //! whose driver then carries what each command sends to the other nodes.
 
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use crate::cluster::Cluster;
@@ -22,6 +23,18 @@ pub trait Backend {
     fn write_output(&mut self, client: ClientId, out: &mut Vec<u8>);
     fn disconnect(&mut self, client: ClientId);
     fn is_connected(&self, client: ClientId) -> bool;
+    /// The database to [`Backend::prefetch`] `client`'s keys in, when
+    /// reading its requests ahead pays off (a big keyspace, whose slots miss
+    /// the cache); `None` runs each request as soon as it is read.
+    fn read_ahead_db(&self, _client: ClientId) -> Option<usize> {
+        None
+    }
+    /// A hint that `argv` will run soon in database `db` (it may not: an
+    /// earlier command may close the connection or change the database).
+    /// Must change nothing; returns how many keys it prefetched.
+    fn prefetch(&self, _db: usize, _argv: &[Vec<u8>]) -> usize {
+        0
+    }
 }
 
 impl Backend for Node {
@@ -43,6 +56,14 @@ impl Backend for Node {
 
     fn is_connected(&self, client: ClientId) -> bool {
         Node::is_connected(self, client)
+    }
+
+    fn read_ahead_db(&self, client: ClientId) -> Option<usize> {
+        Node::read_ahead_db(self, client)
+    }
+
+    fn prefetch(&self, db: usize, argv: &[Vec<u8>]) -> usize {
+        self.prefetch_keys(db, argv)
     }
 }
 
@@ -79,10 +100,19 @@ impl Backend for ClusterMember<'_> {
 /// Most output bytes `feed` reserves up front.
 const OUTPUT_RESERVE_MAX: usize = 16 * 1024;
 
+/// How far a session reads ahead of the request it runs, in requests and
+/// in keys prefetched (enough to hide a cache miss behind the commands in
+/// between, not so many that the prefetches outrun the CPU's miss buffers).
+const READ_AHEAD: usize = 8;
+const KEYS_AHEAD: usize = 16;
+
 pub struct Session {
     client: ClientId,
     decoder: RequestDecoder,
     closed: bool,
+    /// Requests read ahead and not run yet, with the number of keys
+    /// prefetched for each (empty between calls).
+    ahead: VecDeque<(Vec<Vec<u8>>, usize)>,
 }
 
 impl Session {
@@ -96,7 +126,7 @@ impl Session {
     /// member's client), with the node's `proto-max-bulk-len`.
     pub fn attach(client: ClientId, node: &Node) -> Session {
         let limit = node.config.proto_max_bulk_len.max(0) as u64;
-        Session { client, decoder: RequestDecoder::with_max_bulk_len(limit), closed: false }
+        Session { client, decoder: RequestDecoder::with_max_bulk_len(limit), closed: false, ahead: VecDeque::new() }
     }
 
     pub fn client(&self) -> ClientId {
@@ -122,11 +152,8 @@ impl Session {
         // buffered; the rest (a partial request, inline commands, errors)
         // goes through the decoder's buffer.
         let mut rest = bytes;
-        while let Some((argv, used)) = self.decoder.command_from(rest) {
-            rest = rest.get(used..).unwrap_or(&[]);
-            if self.run_command(backend, argv, now_ms, &mut out) == Status::Closed {
-                return out;
-            }
+        if self.run_whole_requests(backend, &mut rest, now_ms, &mut out) == Status::Closed {
+            return out;
         }
         self.decoder.feed(rest);
         loop {
@@ -155,6 +182,39 @@ impl Session {
             }
         }
         out
+    }
+
+    /// Runs the whole requests at the start of `rest` (read straight from
+    /// it), leaving `rest` at the first one that is partial or unusual. With
+    /// a big keyspace, requests are read a few ahead of the one running and
+    /// their keys prefetched as they are read.
+    fn run_whole_requests(&mut self, backend: &mut impl Backend, rest: &mut &[u8], now_ms: u64, out: &mut Vec<u8>) -> Status {
+        let Some(db) = backend.read_ahead_db(self.client) else {
+            while let Some((argv, used)) = self.decoder.command_from(rest) {
+                *rest = rest.get(used..).unwrap_or(&[]);
+                if self.run_command(backend, argv, now_ms, out) == Status::Closed {
+                    return Status::Closed;
+                }
+            }
+            return Status::Done;
+        };
+        let mut keys_ahead = 0;
+        loop {
+            while self.ahead.len() < READ_AHEAD && keys_ahead < KEYS_AHEAD {
+                let Some((argv, used)) = self.decoder.command_from(rest) else { break };
+                *rest = rest.get(used..).unwrap_or(&[]);
+                let keys = backend.prefetch(db, &argv);
+                keys_ahead += keys;
+                self.ahead.push_back((argv, keys));
+            }
+            let Some((argv, keys)) = self.ahead.pop_front() else { return Status::Done };
+            keys_ahead -= keys;
+            if self.run_command(backend, argv, now_ms, out) == Status::Closed {
+                // What was read after a closing command is never run.
+                self.ahead.clear();
+                return Status::Closed;
+            }
+        }
     }
 
     /// Runs one decoded command and gives its argument buffers back to the
@@ -247,6 +307,46 @@ mod tests {
                 let split: Vec<u8> = stream.chunks(chunk).flat_map(|piece| session.feed(&mut node, piece, 1)).collect();
                 assert_eq!(split, whole, "chunks of {chunk} in {:?}", alloc::string::String::from_utf8_lossy(stream));
             }
+        }
+    }
+
+    /// A node whose database 0 holds enough keys for sessions to read ahead.
+    fn node_with_big_keyspace() -> Node {
+        let mut node = Node::new();
+        let mut loader = Session::open(&mut node, 0);
+        for batch in 0..100 {
+            let mut mset = Vec::new();
+            let keys: Vec<Vec<u8>> = (0..100).map(|i| alloc::format!("key:{}", batch * 100 + i).into_bytes()).collect();
+            let mut argv: Vec<&[u8]> = vec![b"MSET"];
+            for key in &keys {
+                argv.extend([key.as_slice(), b"v"]);
+            }
+            crate::resp::encode_command(&argv, &mut mset);
+            assert_eq!(loader.feed(&mut node, &mset, 0), b"+OK\r\n");
+        }
+        assert!(node.read_ahead_db(loader.client()).is_some() || !crate::key_table::KeyTable::<crate::db::Entry>::CAN_PREFETCH);
+        loader.close(&mut node);
+        node
+    }
+
+    #[test]
+    fn reading_ahead_runs_what_one_request_at_a_time_runs() {
+        // With a big keyspace whole requests are read several at a time (to
+        // prefetch their keys): the replies, and where QUIT stops, must not
+        // change with how the input is split.
+        let stream: &[u8] = b"*3\r\n$3\r\nSET\r\n$5\r\nkey:1\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n\
+            *5\r\n$4\r\nMSET\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\ny\r\n$1\r\n2\r\n*2\r\n$4\r\nINCR\r\n$1\r\nx\r\n\
+            *2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n*2\r\n$4\r\nINCR\r\n$1\r\nx\r\n\
+            *1\r\n$4\r\nQUIT\r\n*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\nPING\r\n";
+        let expected: &[u8] = b"+OK\r\n$1\r\na\r\n+OK\r\n:2\r\n+OK\r\n$-1\r\n:1\r\n+OK\r\n";
+        for chunk in [stream.len(), 1, 7, 40, 100] {
+            let mut node = node_with_big_keyspace();
+            let mut session = Session::open(&mut node, 0);
+            let out: Vec<u8> = stream.chunks(chunk).flat_map(|piece| session.feed(&mut node, piece, 1)).collect();
+            assert_eq!(out, expected, "chunks of {chunk}: {:?}", alloc::string::String::from_utf8_lossy(&out));
+            assert!(session.is_closed(&node));
+            let mut check = Session::open(&mut node, 1);
+            assert_eq!(check.feed(&mut node, b"EXISTS after\r\nDBSIZE\r\n", 1), b":0\r\n:10002\r\n");
         }
     }
 

@@ -115,6 +115,17 @@ pub struct KeySpec {
 }
 
 impl KeySpec {
+    /// Indexes of the keys in an argv of `argc` arguments (none when the
+    /// command takes no keys).
+    pub fn positions(&self, argc: usize) -> impl Iterator<Item = usize> {
+        let argc = i64::try_from(argc).unwrap_or(i64::MAX);
+        let (first, step) = (i64::from(self.first), i64::from(self.step));
+        let last = if self.last < 0 { argc + i64::from(self.last) } else { i64::from(self.last).min(argc - 1) };
+        // An empty range when the command takes no keys.
+        let (first, last) = if first <= 0 || step <= 0 { (1, 0) } else { (first, last) };
+        (first..=last).step_by(step.max(1) as usize).map(|i| i as usize)
+    }
+
     pub const NONE: KeySpec = KeySpec { first: 0, last: 0, step: 0 };
     pub const ONE: KeySpec = KeySpec { first: 1, last: 1, step: 1 };
     pub const ALL: KeySpec = KeySpec { first: 1, last: -1, step: 1 };
@@ -224,12 +235,7 @@ pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
 
 /// Indexes of the keys in a command's argv (`argc` arguments), from its key spec.
 pub fn key_positions(spec: &CommandSpec, argc: usize) -> Vec<usize> {
-    let KeySpec { first, last, step } = spec.keys;
-    if first <= 0 || step <= 0 {
-        return Vec::new();
-    }
-    let last = if last < 0 { argc as i32 + last } else { last.min(argc as i32 - 1) };
-    (first..=last).step_by(step as usize).map(|i| i as usize).filter(|&i| i < argc).collect()
+    spec.keys.positions(argc).collect()
 }
 
 /// Finds the keys of a command whose key positions depend on its arguments.
@@ -282,4 +288,27 @@ pub fn keys_of(spec: &CommandSpec, argv: &[Vec<u8>]) -> Vec<usize> {
 /// Shorthand for the common "reply OK" outcome.
 pub fn ok() -> Result<Outcome, Error> {
     Ok(Reply::ok().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_positions_follow_the_key_spec() {
+        let spec = |first, last, step| KeySpec { first, last, step };
+        let cases: [(KeySpec, usize, &[usize]); 8] = [
+            (spec(1, 1, 1), 2, &[1]),      // GET k
+            (spec(1, 1, 1), 1, &[]),       // too short: no key to read
+            (spec(1, -1, 2), 5, &[1, 3]),  // MSET a 1 b 2
+            (spec(1, -1, 1), 4, &[1, 2, 3]), // DEL a b c
+            (spec(1, -2, 1), 4, &[1, 2]),  // BLPOP a b 0
+            (spec(1, 2, 1), 4, &[1, 2]),   // LMOVE src dst LEFT RIGHT
+            (spec(2, 2, 1), 2, &[]),
+            (KeySpec::NONE, 3, &[]),
+        ];
+        for (keys, argc, expected) in cases {
+            assert_eq!(keys.positions(argc).collect::<Vec<_>>(), expected, "{:?} over {argc}", (keys.first, keys.last, keys.step));
+        }
+    }
 }
