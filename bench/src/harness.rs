@@ -350,27 +350,28 @@ pub fn fmt_ops(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), |v| format!("{:.0}", v))
 }
 
-/// Runs every workload of a table on the three engines, [`rounds`] times
-/// (the engines alternate inside each round), and prints the medians.
+/// Runs every workload of a table on the three engines, [`rounds`] times,
+/// and prints the medians. In a round the wasm column runs first (one Node
+/// process for the table), then each workload natively and right after on
+/// redis-server, so the two numbers a native ratio divides are taken
+/// seconds apart, not minutes.
 pub fn run_table(table: &Table, mut redis: Option<&mut Redis>) -> Vec<Measured> {
     println!();
     println!("== {} ==", table.title);
     let mut measured: Vec<Measured> = table.workloads.iter().map(|_| Measured::default()).collect();
     let rounds = rounds();
     for round in 0..rounds {
+        for (m, wasm) in measured.iter_mut().zip(run_wasm(&table.workloads)) {
+            m.wasm.extend(wasm);
+        }
         for (workload, m) in table.workloads.iter().zip(&mut measured) {
             let run = run_native(workload);
             m.native.push(run.ops);
             m.native_bytes = run.bytes_per_element;
-        }
-        for (m, wasm) in measured.iter_mut().zip(run_wasm(&table.workloads)) {
-            m.wasm.extend(wasm);
-        }
-        if let Some(redis) = redis.as_deref_mut() {
-            for (workload, m) in table.workloads.iter().zip(&mut measured) {
+            if let Some(redis) = redis.as_deref_mut() {
                 let (ops, bytes) = redis.run(workload);
                 m.redis.extend(ops);
-                // Memory is the same every round; the setup runs once a round anyway.
+                // Memory is the same every round.
                 if round == 0 {
                     m.redis_bytes = bytes;
                 }
