@@ -176,7 +176,7 @@ pub fn i64_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
 /// every integer reply and counter update).
 pub fn push_i64(n: i64, out: &mut Vec<u8>) {
     let mut buf = [0u8; 20];
-    out.extend_from_slice(i64_text(n, &mut buf));
+    crate::short_copy::extend(out, i64_text(n, &mut buf));
 }
 
 /// `n` in decimal as bytes.

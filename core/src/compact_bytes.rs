@@ -28,7 +28,7 @@ impl<const N: usize> InlineBytes<N> {
     /// `bytes` kept in place, if there are at most `N` of them.
     fn new(bytes: &[u8]) -> Option<InlineBytes<N>> {
         let mut inline = [0u8; N];
-        inline.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        crate::short_copy::copy(inline.get_mut(..bytes.len())?, bytes);
         Some(InlineBytes { len: bytes.len() as u8, bytes: inline })
     }
 

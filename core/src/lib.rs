@@ -25,6 +25,7 @@
 //! - [`resp`]: the RESP wire format: reply encoding, request and reply decoding.
 //! - [`stream`]: stream storage: entry IDs, the packed log, consumer groups.
 //! - [`heap_sort`]: one small in-place sort for cold paths.
+//! - [`short_copy`]: copies of short byte strings without a `memcpy` call (wasm).
 //! - [`vec_map`]: a sorted-`Vec` map and set for small or cold collections.
 //! - [`cluster`]: Redis Cluster simulated: slot hashing, topology, routing
 //!   (MOVED/ASK/CROSSSLOT), the bus, replication and failover.
@@ -52,6 +53,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod repl;
 pub mod session;
+pub mod short_copy;
 pub mod snapshot;
 pub mod resp;
 pub mod stream;

@@ -485,7 +485,7 @@ impl ListStore {
 
     /// Removes and returns the element at `end`.
     pub fn pop(&mut self, end: End) -> Option<Vec<u8>> {
-        self.pop_with(end, <[u8]>::to_vec)
+        self.pop_with(end, crate::short_copy::to_vec)
     }
 
     /// Removes the element at `end`, handing its bytes to `take` (to encode

@@ -524,7 +524,11 @@ impl Node {
 
     /// Looks a command up by name, ignoring ASCII case.
     pub fn command(&self, name: &[u8]) -> Option<&'static CommandSpec> {
-        if let Some(last) = self.last_looked_up.get().filter(|spec| spec.name.as_bytes().eq_ignore_ascii_case(name)) {
+        // Table names are lower case: only the typed name needs folding.
+        let same_name = |spec: &&CommandSpec| {
+            spec.name.len() == name.len() && spec.name.bytes().zip(name).all(|(lower, typed)| lower == typed.to_ascii_lowercase())
+        };
+        if let Some(last) = self.last_looked_up.get().filter(same_name) {
             return Some(last);
         }
         let mut lower = [0u8; 32];

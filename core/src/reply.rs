@@ -79,15 +79,22 @@ impl BulkArray {
 
     /// Writes a bulk string inside an element started by `push_array`.
     pub fn push_item(&mut self, value: &[u8]) {
-        self.push_item_with(value.len(), |out| out.extend_from_slice(value));
+        self.push_item_with(value.len(), |out| crate::short_copy::extend(out, value));
     }
 
     /// Writes a bulk string of `len` bytes that `write` appends, inside an
     /// element started by `push_array` (for values formatted in place).
     pub fn push_item_with(&mut self, len: usize, write: impl FnOnce(&mut Vec<u8>)) {
-        self.encoded.push(b'$');
-        crate::args::push_i64(len as i64, &mut self.encoded);
-        self.encoded.extend_from_slice(b"\r\n");
+        // Most values are under 100 bytes: their length line in one store.
+        match len {
+            0..=9 => self.encoded.extend_from_slice(&[b'$', b'0' + len as u8, b'\r', b'\n']),
+            10..=99 => self.encoded.extend_from_slice(&[b'$', b'0' + (len / 10) as u8, b'0' + (len % 10) as u8, b'\r', b'\n']),
+            _ => {
+                self.encoded.push(b'$');
+                crate::args::push_i64(len as i64, &mut self.encoded);
+                self.encoded.extend_from_slice(b"\r\n");
+            }
+        }
         let before = self.encoded.len();
         write(&mut self.encoded);
         debug_assert_eq!(self.encoded.len() - before, len);
@@ -161,7 +168,7 @@ impl Reply {
     }
 
     pub fn bulk(bytes: &[u8]) -> Reply {
-        Reply::Bulk(bytes.to_vec())
+        Reply::Bulk(crate::short_copy::to_vec(bytes))
     }
 
     pub fn error(text: &str) -> Reply {
@@ -242,7 +249,11 @@ mod tests {
     /// for, in both protocols, and expands back to it (binary values too).
     #[test]
     fn bulk_array_encodes_and_expands_like_an_array_of_bulks() {
-        let cases: [&[&[u8]]; 4] = [&[b"a"], &[b"", b"x\r\ny", b"\r\n"], &[&[0u8, 255, b'$', b'\r']], &[b"0123456789abcdef".as_slice(); 12]];
+        // Lengths around the one- and two-digit length lines too.
+        let long = [b'v'; 101];
+        let around_digits: &[&[u8]] = &[&long[..9], &long[..10], &long[..99], &long[..100], &long[..101]];
+        let cases: [&[&[u8]]; 5] =
+            [&[b"a"], &[b"", b"x\r\ny", b"\r\n"], &[&[0u8, 255, b'$', b'\r']], &[b"0123456789abcdef".as_slice(); 12], around_digits];
         for values in cases {
             let mut array = BulkArray::with_capacity(values.len(), 1);
             values.iter().for_each(|v| array.push(v));

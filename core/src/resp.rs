@@ -101,7 +101,7 @@ fn header(kind: u8, n: i64, out: &mut Vec<u8>) {
 fn bulk(kind: u8, prefix: &[u8], body: &[u8], out: &mut Vec<u8>) {
     header(kind, (prefix.len() + body.len()) as i64, out);
     out.extend_from_slice(prefix);
-    out.extend_from_slice(body);
+    crate::short_copy::extend(out, body);
     out.extend_from_slice(b"\r\n");
 }
 
@@ -247,10 +247,10 @@ impl SpareArgs {
     fn arg_with(&mut self, data: &[u8]) -> Vec<u8> {
         match self.args.pop() {
             Some(mut buffer) => {
-                buffer.extend_from_slice(data);
+                crate::short_copy::extend(&mut buffer, data);
                 buffer
             }
-            None => data.to_vec(),
+            None => crate::short_copy::to_vec(data),
         }
     }
 
@@ -525,7 +525,7 @@ fn whole_multibulk(input: &[u8], max_bulk_len: u64, spare: &mut SpareArgs) -> Op
         match argv.get_mut(filled) {
             Some(arg) => {
                 arg.clear();
-                arg.extend_from_slice(bytes);
+                crate::short_copy::extend(arg, bytes);
             }
             None => argv.push(spare.arg_with(bytes)),
         }
