@@ -198,14 +198,14 @@ fn median(values: &[f64]) -> Option<f64> {
     }
 }
 
-/// Ratios of the rounds where both engines ran (rounds alternate the
-/// engines, so a round's ratio compares numbers taken minutes apart at most).
+/// Ratios of the rounds where both engines ran (each round runs every
+/// engine, so a round's ratio compares numbers taken minutes apart at most).
 fn round_ratios(ours: &[f64], theirs: &[f64]) -> Vec<f64> {
     ours.iter().zip(theirs).filter(|(_, &b)| b > 0.0).map(|(a, b)| a / b).collect()
 }
 
-/// How many times each table runs (native, wasm and redis in turn per
-/// round): `REDPLAY_BENCH_ROUNDS`, 3 unless set. One run on this kind of
+/// How many rounds each table runs (see [`run_table`]):
+/// `REDPLAY_BENCH_ROUNDS`, 3 unless set. One run on this kind of
 /// machine can be off by a third either way; the median of three is not.
 pub fn rounds() -> usize {
     std::env::var("REDPLAY_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(3)
@@ -218,8 +218,6 @@ pub struct NativeRun {
     /// Operations per second of this thread's CPU time (Linux only): steadier
     /// than `ops` on a loaded machine, for before/after comparisons.
     pub cpu_ops: Option<f64>,
-    /// Heap bytes per element of the key the setup builds, if asked.
-    pub bytes_per_element: Option<f64>,
 }
 
 /// CPU time this thread has run, in nanoseconds (the scheduler's count).
@@ -247,7 +245,6 @@ pub fn run_native(workload: &Workload) -> NativeRun {
         clock += 1;
         session.feed(&mut node, batch, clock);
     }
-    let bytes_per_element = workload.memory.as_ref().map(|check| key_bytes(&workload.setup, check) / check.elements as f64);
     let started = Instant::now();
     let cpu_started = thread_cpu_ns();
     let mut written = 0usize;
@@ -264,8 +261,13 @@ pub fn run_native(workload: &Workload) -> NativeRun {
     NativeRun {
         ops: workload.ops as f64 / elapsed.as_secs_f64(),
         cpu_ops: cpu_ns.filter(|&ns| ns > 0).map(|ns| workload.ops as f64 * 1e9 / ns as f64),
-        bytes_per_element,
     }
+}
+
+/// Native heap bytes per element of the key the workload's setup builds,
+/// if it asks for a memory comparison.
+fn native_bytes_per_element(workload: &Workload) -> Option<f64> {
+    workload.memory.as_ref().map(|check| key_bytes(&workload.setup, check) / check.elements as f64)
 }
 
 /// Heap bytes the key of `check` holds after `setup`: what deleting it frees
@@ -365,13 +367,14 @@ pub fn run_table(table: &Table, mut redis: Option<&mut Redis>) -> Vec<Measured> 
             m.wasm.extend(wasm);
         }
         for (workload, m) in table.workloads.iter().zip(&mut measured) {
-            let run = run_native(workload);
-            m.native.push(run.ops);
-            m.native_bytes = run.bytes_per_element;
+            m.native.push(run_native(workload).ops);
+            // Memory is the same every round: measured in the first.
+            if round == 0 {
+                m.native_bytes = native_bytes_per_element(workload);
+            }
             if let Some(redis) = redis.as_deref_mut() {
                 let (ops, bytes) = redis.run(workload);
                 m.redis.extend(ops);
-                // Memory is the same every round.
                 if round == 0 {
                     m.redis_bytes = bytes;
                 }
