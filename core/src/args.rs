@@ -175,8 +175,15 @@ pub fn i64_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
 /// Appends `n` in decimal, without going through `core::fmt` (this runs for
 /// every integer reply and counter update).
 pub fn push_i64(n: i64, out: &mut Vec<u8>) {
-    let mut buf = [0u8; 20];
-    crate::short_copy::extend(out, i64_text(n, &mut buf));
+    // Most lengths and counts are under 100: their digits in one store.
+    match n {
+        0..=9 => out.push(b'0' + n as u8),
+        10..=99 => out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]),
+        _ => {
+            let mut buf = [0u8; 20];
+            crate::short_copy::extend(out, i64_text(n, &mut buf));
+        }
+    }
 }
 
 /// `n` in decimal as bytes.
@@ -261,7 +268,8 @@ mod tests {
 
     #[test]
     fn decimal_formatting() {
-        for n in [0, 7, -7, 10, 1234567890, i64::MAX, i64::MIN, -1] {
+        // 0..=99 take the short path in push_i64; 9/10 and 99/100 are its edges.
+        for n in [0, 7, -7, 9, 10, 42, 99, 100, 1234567890, i64::MAX, i64::MIN, -1, -10] {
             assert_eq!(i64_bytes(n), alloc::format!("{}", n).into_bytes());
         }
     }

@@ -35,12 +35,12 @@ fn same_key<V>(key: &[u8]) -> impl Fn(&(CompactBytes, V)) -> bool + '_ {
     move |slot| slot.0.as_slice() == key
 }
 
-impl<V> KeyTable<V> {
-    /// Whether [`KeyTable::prefetch`] does anything on this target. Wasm
-    /// has no prefetch instruction, and touching the slots with plain loads
-    /// measured slower there than not reading ahead at all.
-    pub const CAN_PREFETCH: bool = cfg!(target_arch = "x86_64");
+/// Whether [`KeyTable::prefetch`] does anything on this target. Wasm has no
+/// prefetch instruction, and touching the slots with plain loads measured
+/// slower there than not reading ahead at all.
+pub const CAN_PREFETCH: bool = cfg!(target_arch = "x86_64");
 
+impl<V> KeyTable<V> {
     pub fn len(&self) -> usize {
         self.table.len()
     }

@@ -11,7 +11,6 @@ use alloc::vec::Vec;
 
 use crate::commands::{self, Block, CommandSpec, Ctx, Outcome};
 use crate::config::Config;
-use crate::key_table::KeyTable;
 use crate::db::{Db, Map};
 use crate::error::Error;
 use crate::reply::{Protocol, Reply};
@@ -551,7 +550,7 @@ impl Node {
     pub fn read_ahead_db(&self, client: ClientId) -> Option<usize> {
         /// About 1 MB of slots: below that they mostly stay cached.
         const PREFETCH_MIN_KEYS: usize = 8192;
-        if !KeyTable::<crate::db::Entry>::CAN_PREFETCH {
+        if !crate::key_table::CAN_PREFETCH {
             return None;
         }
         let db = self.clients.get(&client)?.db;
@@ -1064,6 +1063,36 @@ mod tests {
     }
 
     const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+    #[test]
+    fn reading_ahead_starts_at_a_big_keyspace_and_prefetches_each_key() {
+        let mut node = Node::new();
+        let c = node.connect(0);
+        assert_eq!(node.read_ahead_db(c), None, "an empty keyspace stays cached");
+        for start in (0..8192).step_by(512) {
+            let line: Vec<String> = (start..start + 512).map(|i| alloc::format!("k{i} v")).collect();
+            run(&mut node, c, &alloc::format!("MSET {}", line.join(" ")), 1);
+        }
+        let expected = if crate::key_table::CAN_PREFETCH { Some(0) } else { None };
+        assert_eq!(node.read_ahead_db(c), expected);
+        run(&mut node, c, "SELECT 1", 1);
+        assert_eq!(node.read_ahead_db(c), None, "database 1 is empty");
+        // One prefetch per key the key spec names, at most 16 per command.
+        let argv = |line: &str| line.split(' ').map(|a| a.as_bytes().to_vec()).collect::<Vec<_>>();
+        let mset20: Vec<String> = (0..20).map(|i| alloc::format!("k{i} v")).collect();
+        let cases = [
+            ("GET k1", 1),
+            ("MSET a 1 b 2", 2),
+            ("BLPOP a b c 0", 3),
+            ("PING", 0),
+            ("NOSUCHCOMMAND k1", 0),
+            (&*alloc::format!("MSET {}", mset20.join(" ")), 16),
+        ];
+        for (line, keys) in cases {
+            assert_eq!(node.prefetch_keys(0, &argv(line)), keys, "{line}");
+        }
+    }
+
 
     #[test]
     fn maxmemory_refuses_growing_commands_but_not_reads_or_deletes() {

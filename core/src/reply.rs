@@ -85,16 +85,9 @@ impl BulkArray {
     /// Writes a bulk string of `len` bytes that `write` appends, inside an
     /// element started by `push_array` (for values formatted in place).
     pub fn push_item_with(&mut self, len: usize, write: impl FnOnce(&mut Vec<u8>)) {
-        // Most values are under 100 bytes: their length line in one store.
-        match len {
-            0..=9 => self.encoded.extend_from_slice(&[b'$', b'0' + len as u8, b'\r', b'\n']),
-            10..=99 => self.encoded.extend_from_slice(&[b'$', b'0' + (len / 10) as u8, b'0' + (len % 10) as u8, b'\r', b'\n']),
-            _ => {
-                self.encoded.push(b'$');
-                crate::args::push_i64(len as i64, &mut self.encoded);
-                self.encoded.extend_from_slice(b"\r\n");
-            }
-        }
+        self.encoded.push(b'$');
+        crate::args::push_i64(len as i64, &mut self.encoded);
+        self.encoded.extend_from_slice(b"\r\n");
         let before = self.encoded.len();
         write(&mut self.encoded);
         debug_assert_eq!(self.encoded.len() - before, len);

@@ -324,7 +324,7 @@ mod tests {
             crate::resp::encode_command(&argv, &mut mset);
             assert_eq!(loader.feed(&mut node, &mset, 0), b"+OK\r\n");
         }
-        assert!(node.read_ahead_db(loader.client()).is_some() || !crate::key_table::KeyTable::<crate::db::Entry>::CAN_PREFETCH);
+        assert!(node.read_ahead_db(loader.client()).is_some() || !crate::key_table::CAN_PREFETCH);
         loader.close(&mut node);
         node
     }
