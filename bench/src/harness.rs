@@ -181,6 +181,8 @@ pub struct Measured {
     pub native: Vec<f64>,
     pub wasm: Vec<f64>,
     pub redis: Vec<f64>,
+    /// Native ops per CPU second of each round (see [`NativeRun::cpu_ops`]).
+    pub native_cpu: Vec<f64>,
     /// Native heap bytes per element and redis-server's MEMORY USAGE per element.
     pub native_bytes: Option<f64>,
     pub redis_bytes: Option<f64>,
@@ -226,6 +228,22 @@ fn thread_cpu_ns() -> Option<u64> {
     text.split_whitespace().next()?.parse().ok()
 }
 
+/// The timed part of [`run_native`], apart so a profiler can collect just it
+/// (`valgrind --tool=callgrind --toggle-collect='*run_timed*'`). Returns the
+/// reply bytes written.
+#[inline(never)]
+fn run_timed(workload: &Workload, node: &mut Node, session: &mut Session, subscribers: &mut [Session], mut clock: u64) -> usize {
+    let mut written = 0usize;
+    for batch in &workload.timed.batches {
+        clock += 1;
+        written += session.feed(node, batch, clock).len();
+        for sub in subscribers.iter_mut() {
+            written += sub.drain(node).len();
+        }
+    }
+    written
+}
+
 /// Feeds a workload to an in-process node behind RESP sessions.
 pub fn run_native(workload: &Workload) -> NativeRun {
     let mut node = Node::new();
@@ -247,14 +265,7 @@ pub fn run_native(workload: &Workload) -> NativeRun {
     }
     let started = Instant::now();
     let cpu_started = thread_cpu_ns();
-    let mut written = 0usize;
-    for batch in &workload.timed.batches {
-        clock += 1;
-        written += session.feed(&mut node, batch, clock).len();
-        for sub in &mut subscribers {
-            written += sub.drain(&mut node).len();
-        }
-    }
+    let written = run_timed(workload, &mut node, &mut session, &mut subscribers, clock);
     let elapsed = started.elapsed();
     let cpu_ns = cpu_started.zip(thread_cpu_ns()).map(|(from, to)| to.saturating_sub(from));
     assert!(written > 0, "{}: the session must reply", workload.name);
@@ -367,7 +378,9 @@ pub fn run_table(table: &Table, mut redis: Option<&mut Redis>) -> Vec<Measured> 
             m.wasm.extend(wasm);
         }
         for (workload, m) in table.workloads.iter().zip(&mut measured) {
-            m.native.push(run_native(workload).ops);
+            let native = run_native(workload);
+            m.native.push(native.ops);
+            m.native_cpu.extend(native.cpu_ops);
             // Memory is the same every round: measured in the first.
             if round == 0 {
                 m.native_bytes = native_bytes_per_element(workload);
@@ -397,20 +410,27 @@ fn fmt_ratios(ratios: &[f64]) -> String {
     }
 }
 
+/// The median at 1M against the median at 1k, as a signed percentage.
+fn size_change(at_1k: &[f64], at_1m: &[f64]) -> String {
+    match (median(at_1k), median(at_1m)) {
+        (Some(small), Some(large)) if small > 0.0 => format!("{:+.1}%", (large / small - 1.0) * 100.0),
+        _ => "-".to_string(),
+    }
+}
+
 /// Workloads named `X @1k` and `X @1M`: the median ops/s at 1M against 1k,
-/// per engine, as signed percentages.
+/// per engine, as signed percentages; for native also per CPU second, which
+/// leaves out the time another process had the core.
 fn print_size_comparison(table: &Table, measured: &[Measured]) {
     let names: Vec<&str> = table.workloads.iter().map(|w| w.name.as_str()).collect();
     for (small, name) in names.iter().enumerate() {
         let Some(base) = name.strip_suffix(" @1k") else { continue };
         let Some(large) = names.iter().position(|n| n.strip_suffix(" @1M") == Some(base)) else { continue };
-        let change = |pick: fn(&Measured) -> &Vec<f64>| match (median(pick(&measured[small])), median(pick(&measured[large]))) {
-            (Some(at_1k), Some(at_1m)) if at_1k > 0.0 => format!("{:+.1}%", (at_1m / at_1k - 1.0) * 100.0),
-            _ => "-".to_string(),
-        };
+        let change = |pick: fn(&Measured) -> &Vec<f64>| size_change(pick(&measured[small]), pick(&measured[large]));
         println!(
-            "@1M vs @1k, {base}: native {}, wasm {}, redis {}",
+            "@1M vs @1k, {base}: native {} (per CPU second {}), wasm {}, redis {}",
             change(|m| &m.native),
+            change(|m| &m.native_cpu),
             change(|m| &m.wasm),
             change(|m| &m.redis)
         );
@@ -472,5 +492,9 @@ mod tests {
         assert_eq!(fmt_ratios(&[4.0, 3.0, 5.0]), "4.00x >3.00");
         assert_eq!(fmt_ratios(&[2.5]), "2.50x");
         assert_eq!(fmt_ratios(&[]), "-");
+        // Size comparisons divide medians; an engine without numbers prints `-`.
+        assert_eq!(size_change(&[100.0, 50.0, 200.0], &[90.0, 80.0, 300.0]), "-10.0%");
+        assert_eq!(size_change(&[100.0], &[125.0]), "+25.0%");
+        assert_eq!(size_change(&[], &[125.0]), "-");
     }
 }
