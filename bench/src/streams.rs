@@ -97,3 +97,33 @@ pub fn tables() -> Vec<Table> {
     };
     vec![throughput, by_size]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redplay_core::session::Session;
+    use redplay_core::Node;
+
+    /// Every random XRANGE returns its full 100 entries, at the smallest size
+    /// too, so the @1k and @1M rows do the same work per call.
+    #[test]
+    fn random_ranges_return_a_full_count() {
+        let ops = 2_000;
+        let workload = xrange_random("XRANGE @1k", ops, 1_000);
+        let mut node = Node::new();
+        let mut session = Session::open(&mut node, 0);
+        for batch in &workload.setup.batches {
+            session.feed(&mut node, batch, 1);
+        }
+        let mut out = Vec::new();
+        for batch in &workload.timed.batches {
+            out.extend(session.feed(&mut node, batch, 2));
+        }
+        // A reply is `*100` entries of `*2` (ID, then six field and value bulks).
+        let text = String::from_utf8_lossy(&out);
+        assert_eq!(text.matches("*100\r\n").count() as u64, ops);
+        assert_eq!(text.matches("*6\r\n").count() as u64, ops * 100);
+        // redis-benchmark draws among the same starts.
+        assert!(matches!(&workload.redis, RedisRun::Benchmark(args) if args.join(" ") == "-r 900 XRANGE s __rand_int__ + COUNT 100"));
+    }
+}
