@@ -119,7 +119,8 @@ mod tests {
         for batch in &workload.timed.batches {
             out.extend(session.feed(&mut node, batch, 2));
         }
-        // A reply is `*100` entries of `*2` (ID, then six field and value bulks).
+        // A reply is an array of 100 entries, each its ID and a `*6` array of
+        // field and value bulks.
         let text = String::from_utf8_lossy(&out);
         assert_eq!(text.matches("*100\r\n").count() as u64, ops);
         assert_eq!(text.matches("*6\r\n").count() as u64, ops * 100);

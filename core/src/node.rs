@@ -1093,7 +1093,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn maxmemory_refuses_growing_commands_but_not_reads_or_deletes() {
         let mut node = Node::new();
